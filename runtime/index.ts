@@ -1,11 +1,25 @@
 /**
  * qmi-ts: control lab instruments locally and over the network.
  *
+ * For scripts: {@link start}, {@link stop}, {@link context}, {@link makeInstrument}, {@link getInstrument},
+ * {@link startStop}, {@link openClose}, {@link help}. For driver authors: `Instrument`, `@rpcMethod`,
+ * `@rpcConstant`, `@signal`, `Signal`, the number kinds (`int32`...) and the error classes.
+ *
  * @module
  */
-export * from "./driver-api.ts";
+export { start, stop, context, isRunning, makeInstrument, getInstrument, startStop, openClose } from "./context-singleton.ts";
+export type { Openable } from "./context-singleton.ts";
+export { Context } from "./context.ts";
+export type { ContextOptions, ConnectOptions, GetInstrumentOptions, HostableClass } from "./context.ts";
+export { help, helpText } from "./help.ts";
 export type { CallOptions } from "./call-options.ts";
 export { DEFAULT_CALL_TIMEOUT } from "./call-options.ts";
+export type { QmiConfig, ContextConfig, ConfigSource } from "./config.ts";
+export { QMI_VERSION } from "./version.ts";
+
+export * from "./driver-api.ts";
+
 export { RpcProxy, invoke, proxyBinding } from "./proxy.ts";
-export type { CallTarget, ProxyBinding } from "./proxy.ts";
+export type { CallTarget, ProxyBinding, Proxied, ProxyClass, UntypedProxy } from "./proxy.ts";
+export { registerGeneratedServices } from "./generated-services.ts";
 export type * from "./service-descriptor.ts";

@@ -56,3 +56,24 @@ export function proxyBinding(proxy: RpcProxy): ProxyBinding {
   if (!binding) throw new TypeError("Not a qmi-ts proxy");
   return binding;
 }
+
+/** Members of driver classes that are not RPC methods and so do not appear on proxies. */
+type NonRpcMembers = "checkIsOpen" | "release" | "name" | "contextName";
+
+/**
+ * The proxy type of a driver class `T`: each method returns a Promise and accepts {@link CallOptions} last.
+ * (Which methods are RPCs is decided by `@rpcMethod`; this type lists the public methods.)
+ */
+export type Proxied<T> = RpcProxy & {
+  [K in Exclude<keyof T, NonRpcMembers> as T[K] extends (...args: never[]) => unknown ? K : never]: T[K] extends (
+    ...args: infer A
+  ) => infer R
+    ? (...args: [...A, CallOptions?]) => Promise<Awaited<R>>
+    : never;
+};
+
+/** A proxy whose methods are not known to the type system (`getInstrument("ctx.obj")` without a class). */
+export type UntypedProxy = RpcProxy & { readonly [method: string]: (...args: unknown[]) => Promise<unknown> };
+
+/** A generated proxy class. */
+export type ProxyClass<P extends RpcProxy = RpcProxy> = new (binding: ProxyBinding) => P;

@@ -1,0 +1,123 @@
+/**
+ * The one gRPC server of a context: the core `qmi.core.Context` service, the generated services of hosted
+ * objects (registered when the first object of a service is hosted), gRPC server reflection and
+ * `grpc.health.v1.Health`.
+ *
+ * @module
+ */
+import {
+  Server,
+  ServerCredentials,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from "@grpc/grpc-js";
+import type { PackageDefinition } from "@grpc/proto-loader";
+import { ReflectionService } from "@grpc/reflection";
+import { HealthImplementation } from "grpc-health-check";
+import { ConnectionError } from "./errors.ts";
+import { objectServiceImplementation, type ObjectServiceHost } from "./object-service.ts";
+import { loadProtoFile, loadService } from "./proto-files.ts";
+import type { ServiceDescriptor } from "./service-descriptor.ts";
+
+/** The core service's proto file and name. */
+export const CONTEXT_PROTO = "qmi/core/context.proto";
+export const CONTEXT_SERVICE = "qmi.core.Context";
+
+/** What the server needs from its context, beyond serving objects. */
+export interface ContextServerHost extends ObjectServiceHost {
+  describe(): Record<string, unknown>;
+  ping(): Record<string, unknown>;
+  requestShutdown(reason: string): void;
+}
+
+/** Server options: no channelz bookkeeping (it costs time on every call). */
+const serverOptions = { "grpc.enable_channelz": 0 };
+
+/** The gRPC server of one context. */
+export class ContextServer {
+  readonly #server = new Server(serverOptions);
+  readonly #health = new HealthImplementation({ "": "SERVING", [CONTEXT_SERVICE]: "SERVING" });
+  readonly #objectServices = new Set<string>();
+  #reflectionPackages: PackageDefinition;
+  #reflectionServices: ServiceDefinition[] = [];
+  #port = 0;
+
+  constructor(private readonly host: ContextServerHost) {
+    this.#reflectionPackages = { ...loadProtoFile(CONTEXT_PROTO) };
+    this.#server.addService(loadService(CONTEXT_PROTO, CONTEXT_SERVICE), this.#coreImplementation());
+    this.#health.addToServer(this.#server);
+    this.#rebuildReflection();
+  }
+
+  /** The bound TCP port (0 before {@link listen}). */
+  get port(): number {
+    return this.#port;
+  }
+
+  /** Binds `host:port` (port 0 = ephemeral) and starts serving; resolves with the bound port. */
+  async listen(host: string, port: number): Promise<number> {
+    const address = host.includes(":") && !host.startsWith("[") ? `[${host}]:${port}` : `${host}:${port}`;
+    this.#port = await new Promise<number>((resolve, reject) =>
+      this.#server.bindAsync(address, ServerCredentials.createInsecure(), (error, bound) =>
+        error ? reject(new ConnectionError(`Cannot serve on ${address}: ${error.message}`, { cause: error })) : resolve(bound),
+      ),
+    );
+    return this.#port;
+  }
+
+  /** Serves the generated service of `descriptor`, once per service. */
+  ensureService(descriptor: ServiceDescriptor): void {
+    if (this.#objectServices.has(descriptor.protoService)) return;
+    const definition = loadService(descriptor.protoFile, descriptor.protoService);
+    this.#server.addService(definition, objectServiceImplementation(this.host, descriptor));
+    this.#objectServices.add(descriptor.protoService);
+    this.#health.setStatus(descriptor.protoService, "SERVING");
+    Object.assign(this.#reflectionPackages, loadProtoFile(descriptor.protoFile));
+    this.#rebuildReflection();
+  }
+
+  /** Stops serving: waits up to `graceSeconds` for calls in flight, then cuts the rest. */
+  async close(graceSeconds = 2): Promise<void> {
+    for (const service of ["", CONTEXT_SERVICE, ...this.#objectServices]) this.#health.setStatus(service, "NOT_SERVING");
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#server.forceShutdown();
+        resolve();
+      }, graceSeconds * 1000);
+      this.#server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Reflection describes the core service and every object service served so far. */
+  #rebuildReflection(): void {
+    for (const service of this.#reflectionServices) this.#server.removeService(service);
+    this.#reflectionServices = [];
+    const collector = {
+      addService: (service: ServiceDefinition, implementation: UntypedServiceImplementation) => {
+        this.#reflectionServices.push(service);
+        this.#server.addService(service, implementation);
+      },
+    };
+    new ReflectionService(this.#reflectionPackages).addToServer(collector);
+  }
+
+  #coreImplementation(): UntypedServiceImplementation {
+    const host = this.host;
+    return {
+      Describe: (_call: unknown, callback: (error: null, response: Record<string, unknown>) => void) =>
+        callback(null, host.describe()),
+      Ping: (_call: unknown, callback: (error: null, response: Record<string, unknown>) => void) =>
+        callback(null, host.ping()),
+      Shutdown: (
+        call: { request: { reason?: string } },
+        callback: (error: null, response: Record<string, unknown>) => void,
+      ) => {
+        callback(null, {});
+        host.requestShutdown(call.request.reason || "requested over gRPC");
+      },
+    };
+  }
+}

@@ -1,0 +1,367 @@
+/**
+ * A context: a named participant in the qmi-ts network that hosts objects and connects to peers.
+ *
+ * A context wires a few collaborators and owns little else: the {@link ObjectRegistry} of hosted objects, the
+ * {@link dispatch} function every call goes through, one {@link ContextServer} (gRPC) and the
+ * {@link PeerConnection}s to other contexts. Most scripts use the process-wide context through `start()`,
+ * `makeInstrument()`, `getInstrument()` and `stop()` rather than this class directly.
+ *
+ * @module
+ */
+import { LocalTarget, RemoteTarget } from "./call-targets.ts";
+import type { CallOptions } from "./call-options.ts";
+import { loadConfig, type ConfigSource, type QmiConfig } from "./config.ts";
+import { ContextServer } from "./context-server.ts";
+import { dispatch, type DispatchRequest } from "./dispatcher.ts";
+import { NotGeneratedError, UnknownNameError, UsageError } from "./errors.ts";
+import { findGeneratedForClass, findGeneratedForService } from "./generated-services.ts";
+import { getLogger, setConsoleLogLevel, type LogLevel } from "./log.ts";
+import { descriptorFromMetadata, makeProxy } from "./local-proxy.ts";
+import { ObjectRegistry, type HostedObject } from "./object-registry.ts";
+import { PeerConnection } from "./peer-connection.ts";
+import { RpcProxy, type Proxied, type ProxyClass, type UntypedProxy } from "./proxy.ts";
+import type { RpcObject, RpcObjectInit } from "./rpc-object.ts";
+import { QMI_VERSION } from "./version.ts";
+
+const log = getLogger("qmi.core.context");
+
+/** Options of {@link Context.start}. */
+export interface ContextOptions {
+  /** Configuration file path, a config object, or `null` for none; default `QMI_CONFIG` or `~/qmi.conf`. */
+  readonly config?: ConfigSource;
+}
+
+/** Options of {@link Context.connectToPeer}. */
+export interface ConnectOptions {
+  /** `host:port` of the peer; default from the configuration's `contexts.<name>`. */
+  readonly address?: string;
+  /** When true, connecting to an already connected peer is not an error. */
+  readonly ignoreDuplicate?: boolean;
+  /** Seconds to wait for the peer to answer; default 5. */
+  readonly timeout?: number;
+}
+
+/** Options of {@link Context.getInstrument}. */
+export interface GetInstrumentOptions {
+  /** Connect to the peer context if not connected yet. */
+  readonly autoConnect?: boolean;
+  /** With `autoConnect`: the peer's `host:port` (default from the configuration). */
+  readonly hostPort?: string;
+  /** Default call timeout of the proxy, seconds. */
+  readonly timeout?: number;
+}
+
+/** A class a context can host: constructed with its init record and the extra arguments. */
+export type HostableClass<T extends RpcObject, A extends unknown[]> = new (init: RpcObjectInit, ...args: A) => T;
+
+/** A driver class or a generated proxy class, to type `getInstrument`. */
+type ProxyOrClass = ProxyClass | (abstract new (...args: never[]) => RpcObject);
+
+const DEFAULT_HOST = "127.0.0.1";
+
+/** A qmi-ts context. */
+export class Context {
+  /** Hosted objects. */
+  readonly objects: ObjectRegistry;
+  /** The loaded configuration. */
+  readonly config: QmiConfig;
+  /** The configuration file in use, if any. */
+  readonly configPath: string | undefined;
+  readonly #server: ContextServer;
+  readonly #peers = new Map<string, PeerConnection>();
+  readonly #startedAt = Date.now();
+  #host = DEFAULT_HOST;
+  #stopped = false;
+  #shutdownReason: string | undefined;
+  #shutdownWaiters: ((reason: string) => void)[] = [];
+
+  private constructor(
+    /** The context name. */
+    readonly name: string,
+    options: ContextOptions,
+  ) {
+    const loaded = loadConfig(options.config);
+    this.config = loaded.config;
+    this.configPath = loaded.path;
+    const level = this.config.logging?.console_loglevel?.toUpperCase();
+    if (level === "DEBUG" || level === "INFO" || level === "WARNING" || level === "ERROR") {
+      setConsoleLogLevel(level as LogLevel);
+    }
+    this.objects = new ObjectRegistry(name);
+    this.#server = new ContextServer(this);
+  }
+
+  /** Creates a context and starts its gRPC server (host and port from `contexts.<name>` of the config). */
+  static async start(name: string, options: ContextOptions = {}): Promise<Context> {
+    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) {
+      throw new UsageError(`Invalid context name ${JSON.stringify(name)}: use letters, digits, '_' and '-'`);
+    }
+    const context = new Context(name, options);
+    const own = context.config.contexts?.[name];
+    context.#host = own?.host ?? DEFAULT_HOST;
+    const port = await context.#server.listen(context.#host, own?.tcp_server_port ?? 0);
+    log.info(`Context ${name} started (pid ${process.pid}), serving gRPC on ${context.#host}:${port}`);
+    if (context.configPath) log.info(`Configuration read from ${context.configPath}`);
+    return context;
+  }
+
+  /** The TCP port of this context's gRPC server. */
+  get tcpServerPort(): number {
+    return this.#server.port;
+  }
+
+  /** `host:port` of this context's gRPC server. */
+  get address(): string {
+    return `${this.#host}:${this.tcpServerPort}`;
+  }
+
+  /** Calls a hosted object; every in-process and remote call ends up here. @internal */
+  dispatch(request: DispatchRequest): Promise<unknown> {
+    return dispatch(this.objects, this.name, request);
+  }
+
+  /**
+   * Hosts a new instrument (or other object) `name` of class `cls`, constructed with `args`, and returns a proxy.
+   * The object is reachable by peers when its class has generated code.
+   */
+  async makeInstrument<T extends RpcObject, A extends unknown[]>(
+    name: string,
+    cls: HostableClass<T, A>,
+    ...args: A
+  ): Promise<Proxied<T>> {
+    this.#checkRunning();
+    if (this.objects.get(name)) throw new UsageError(`Context ${this.name} already has an object named ${name}`);
+    const generated = await findGeneratedForClass(cls);
+    const instance = new cls({ name, contextName: this.name }, ...args);
+    const hosted = this.objects.add(instance, generated);
+    if (generated) this.#server.ensureService(generated.descriptor);
+    else log.info(`${cls.name} has no generated code: ${this.name}.${name} is reachable in-process only`);
+    return this.#localProxy(hosted, {}) as Proxied<T>;
+  }
+
+  /** Removes a hosted object, releasing it (an open instrument is closed). */
+  async removeInstrument(name: string): Promise<void> {
+    const hosted = this.objects.getOrThrow(name);
+    await hosted.queue.run(() => hosted.instance.release());
+    this.objects.remove(name);
+  }
+
+  /**
+   * A proxy to the object at `address` (`"<context>.<object>"`), in this context or a connected peer. Pass the
+   * generated proxy class or the driver class for a typed proxy.
+   */
+  getInstrument<P extends RpcProxy>(address: string, proxyClass: ProxyClass<P>, options?: GetInstrumentOptions): Promise<P>;
+  getInstrument<T extends RpcObject>(
+    address: string,
+    cls: abstract new (...args: never[]) => T,
+    options?: GetInstrumentOptions,
+  ): Promise<Proxied<T>>;
+  getInstrument(address: string, options?: GetInstrumentOptions): Promise<UntypedProxy>;
+  async getInstrument(
+    address: string,
+    classOrOptions?: ProxyOrClass | GetInstrumentOptions,
+    maybeOptions?: GetInstrumentOptions,
+  ): Promise<RpcProxy> {
+    this.#checkRunning();
+    const expected = typeof classOrOptions === "function" ? classOrOptions : undefined;
+    const options = (typeof classOrOptions === "function" ? maybeOptions : classOrOptions) ?? {};
+    const match = /^([^.]+)\.([^.]+)$/.exec(address);
+    if (!match) throw new UsageError(`Invalid object address ${JSON.stringify(address)}: expected "<context>.<object>"`);
+    const [, contextName, objectName] = match as unknown as [string, string, string];
+    const defaults: CallOptions = options.timeout === undefined ? {} : { timeout: options.timeout };
+    const proxy =
+      contextName === this.name
+        ? this.#localProxy(this.objects.getOrThrow(objectName), defaults)
+        : await this.#remoteProxy(contextName, objectName, options, defaults);
+    if (expected) checkExpectedClass(proxy, expected, address);
+    return proxy;
+  }
+
+  /**
+   * Connects to the peer context `name`, at `options.address` or the address the configuration gives it. Fails
+   * when the context answering there has another name, or when already connected (unless `ignoreDuplicate`).
+   */
+  async connectToPeer(name: string, options: ConnectOptions = {}): Promise<void> {
+    this.#checkRunning();
+    if (this.#peers.has(name)) {
+      if (options.ignoreDuplicate) return;
+      throw new UsageError(`Context ${this.name} is already connected to ${name}`);
+    }
+    const address = options.address ?? this.#configuredAddress(name);
+    const peer = new PeerConnection(name, address, this.name);
+    try {
+      const answer = await peer.describe(Date.now() + (options.timeout ?? 5) * 1000);
+      if (answer.name !== name) {
+        throw new UnknownNameError(`The context at ${address} is named ${answer.name}, not ${name}`);
+      }
+    } catch (error) {
+      peer.close();
+      throw error;
+    }
+    this.#peers.set(name, peer);
+    log.info(`Context ${this.name} connected to peer ${name} at ${address}`);
+  }
+
+  /** Disconnects from a peer; its proxies fail from then on. */
+  disconnectFromPeer(name: string): void {
+    const peer = this.#peers.get(name);
+    if (!peer) throw new UnknownNameError(`Context ${this.name} is not connected to ${name}`);
+    peer.close();
+    this.#peers.delete(name);
+  }
+
+  /** Names and addresses of the connected peers. */
+  peers(): { name: string; address: string }[] {
+    return [...this.#peers.values()].map((p) => ({ name: p.name, address: p.address }));
+  }
+
+  /** True once a shutdown was requested (e.g. by `qmi proc stop` through `qmi.core.Context/Shutdown`). */
+  shutdownRequested(): boolean {
+    return this.#shutdownReason !== undefined;
+  }
+
+  /** Resolves with the reason once a shutdown is requested. */
+  waitUntilShutdown(): Promise<string> {
+    if (this.#shutdownReason !== undefined) return Promise.resolve(this.#shutdownReason);
+    return new Promise((resolve) => this.#shutdownWaiters.push(resolve));
+  }
+
+  /** Records a shutdown request; the program decides when to stop. @internal */
+  requestShutdown(reason: string): void {
+    if (this.#shutdownReason !== undefined) return;
+    this.#shutdownReason = reason;
+    log.info(`Context ${this.name}: shutdown requested (${reason})`);
+    for (const waiter of this.#shutdownWaiters.splice(0)) waiter(reason);
+  }
+
+  /** Stops serving, closes peer connections and releases hosted objects (open instruments are closed). */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    await this.#server.close();
+    for (const peer of this.#peers.values()) peer.close();
+    this.#peers.clear();
+    for (const hosted of this.objects.list().reverse()) {
+      try {
+        await hosted.queue.run(() => hosted.instance.release());
+      } catch (error) {
+        log.warning(`Releasing ${this.name}.${hosted.name} failed: ${(error as Error).message}`);
+      }
+      this.objects.remove(hosted.name);
+    }
+    log.info(`Context ${this.name} stopped`);
+  }
+
+  /** The `qmi.core.Context/Describe` answer. @internal */
+  describe(): Record<string, unknown> {
+    return {
+      name: this.name,
+      version: QMI_VERSION,
+      workgroup: this.config.workgroup ?? "default",
+      pid: process.pid,
+      objects: this.objects.list().map((hosted) => describeObject(hosted)),
+    };
+  }
+
+  /** The `qmi.core.Context/Ping` answer. @internal */
+  ping(): Record<string, unknown> {
+    return {
+      name: this.name,
+      pid: process.pid,
+      version: QMI_VERSION,
+      uptime_seconds: (Date.now() - this.#startedAt) / 1000,
+    };
+  }
+
+  toString(): string {
+    return `Context(name='${this.name}')`;
+  }
+
+  #checkRunning(): void {
+    if (this.#stopped) throw new UsageError(`Context ${this.name} is stopped`);
+  }
+
+  #configuredAddress(name: string): string {
+    const entry = this.config.contexts?.[name];
+    if (entry?.tcp_server_port === undefined || entry.tcp_server_port === 0) {
+      throw new UnknownNameError(
+        `No address known for context ${name}: give one ({ address: "host:port" }) or configure ` +
+          `contexts.${name}.host and tcp_server_port${this.configPath ? ` in ${this.configPath}` : ""}`,
+      );
+    }
+    return `${entry.host ?? DEFAULT_HOST}:${entry.tcp_server_port}`;
+  }
+
+  #localProxy(hosted: HostedObject, defaults: CallOptions): RpcProxy {
+    const target = new LocalTarget((request) => this.dispatch(request), hosted.name, this.name);
+    const fallback = descriptorFromMetadata(hosted.className, hosted.metadata);
+    return makeProxy(`${this.name}.${hosted.name}`, target, hosted.generated, fallback, defaults);
+  }
+
+  async #remoteProxy(
+    contextName: string,
+    objectName: string,
+    options: GetInstrumentOptions,
+    defaults: CallOptions,
+  ): Promise<RpcProxy> {
+    if (!this.#peers.has(contextName)) {
+      if (!options.autoConnect) {
+        throw new UnknownNameError(
+          `Context ${this.name} is not connected to ${contextName}; call connectToPeer("${contextName}") first, ` +
+            `or pass { autoConnect: true }`,
+        );
+      }
+      await this.connectToPeer(contextName, { address: options.hostPort, ignoreDuplicate: true });
+    }
+    const peer = this.#peers.get(contextName)!;
+    const answer = await peer.describe(Date.now() + (options.timeout ?? 5) * 1000);
+    const info = answer.objects.find((o) => o.name === objectName);
+    if (!info) {
+      const known = answer.objects.map((o) => o.name).join(", ") || "none";
+      throw new UnknownNameError(`Context ${contextName} has no object named ${objectName} (objects: ${known})`);
+    }
+    if (!info.proto_service) {
+      throw new NotGeneratedError(
+        `${contextName}.${objectName} (${info.class_name}) has no generated service; run \`qmi gen\` where its driver lives`,
+      );
+    }
+    const generated = await findGeneratedForService(info.proto_service);
+    if (!generated) {
+      throw new NotGeneratedError(
+        `This program has no generated proxy for ${info.proto_service}; run \`qmi gen\` and register the generated code`,
+      );
+    }
+    const target = new RemoteTarget(peer, objectName, generated.descriptor);
+    return makeProxy(`${contextName}.${objectName}`, target, generated, generated.descriptor, defaults);
+  }
+}
+
+function checkExpectedClass(proxy: RpcProxy, expected: ProxyOrClass, address: string): void {
+  const descriptor = (proxy.constructor as { descriptor?: { className: string; protoService: string } }).descriptor;
+  const actualClass = descriptor?.className;
+  const isProxyClass = expected.prototype instanceof RpcProxy;
+  const ok = isProxyClass ? proxy instanceof expected : actualClass === undefined || actualClass === expected.name;
+  if (!ok) {
+    throw new UsageError(`${address} is a ${actualClass ?? "object of another class"}, not a ${expected.name}`);
+  }
+}
+
+function describeObject(hosted: HostedObject): Record<string, unknown> {
+  const descriptor = hosted.descriptor ?? descriptorFromMetadata(hosted.className, hosted.metadata);
+  const cls = hosted.instance.constructor as unknown as Record<string, unknown>;
+  return {
+    name: hosted.name,
+    kind: hosted.kind,
+    class_name: hosted.className,
+    proto_service: descriptor.protoService,
+    doc: descriptor.doc ?? "",
+    methods: descriptor.methods.map((m) => ({ name: m.name, rpc_name: m.rpcName, signature: m.signature, doc: m.doc ?? "" })),
+    signals: descriptor.signals.map((s) => ({ name: s.name, rpc_name: s.rpcName, doc: s.doc ?? "" })),
+    constants: descriptor.constants.map((c) => ({
+      name: c.name,
+      type: c.type,
+      value_json: JSON.stringify(cls[c.name] ?? null),
+      doc: c.doc ?? "",
+    })),
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The objects a context hosts, by name.
+ *
+ * @module
+ */
+import { getRpcMetadata, type RpcMetadata } from "./decorators.ts";
+import { UnknownNameError, UsageError } from "./errors.ts";
+import { Instrument } from "./instrument.ts";
+import type { RpcObject } from "./rpc-object.ts";
+import { SerialQueue } from "./serial-queue.ts";
+import type { GeneratedModuleExports, ServiceDescriptor } from "./service-descriptor.ts";
+
+/** What kind of object is hosted (as reported by `Describe`). */
+export type ObjectKind = "instrument" | "object";
+
+/** One hosted object with what the context needs to serve it. */
+export interface HostedObject {
+  readonly name: string;
+  readonly kind: ObjectKind;
+  readonly instance: RpcObject;
+  readonly className: string;
+  readonly metadata: RpcMetadata;
+  /** Generated code; undefined for a class that was never generated (in-process use only). */
+  readonly generated: GeneratedModuleExports | undefined;
+  /** The generated descriptor, if any. */
+  readonly descriptor: ServiceDescriptor | undefined;
+  /** Serialises the calls to this object. */
+  readonly queue: SerialQueue;
+}
+
+const validName = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/** Hosted objects of one context. */
+export class ObjectRegistry {
+  readonly #objects = new Map<string, HostedObject>();
+
+  constructor(private readonly contextName: string) {}
+
+  /** Adds an object; the name must be new and made of letters, digits, `_` and `-`. */
+  add(instance: RpcObject, generated: GeneratedModuleExports | undefined): HostedObject {
+    const name = instance.name;
+    if (!validName.test(name)) {
+      throw new UsageError(`Invalid object name ${JSON.stringify(name)}: use letters, digits, '_' and '-'`);
+    }
+    if (this.#objects.has(name)) throw new UsageError(`Context ${this.contextName} already has an object named ${name}`);
+    const cls = instance.constructor as abstract new (...args: never[]) => unknown;
+    const hosted: HostedObject = {
+      name,
+      kind: instance instanceof Instrument ? "instrument" : "object",
+      instance,
+      className: cls.name,
+      metadata: getRpcMetadata(cls),
+      generated,
+      descriptor: generated?.descriptor,
+      queue: new SerialQueue(),
+    };
+    this.#objects.set(name, hosted);
+    return hosted;
+  }
+
+  /** Removes an object; returns it, or undefined if there was none. */
+  remove(name: string): HostedObject | undefined {
+    const hosted = this.#objects.get(name);
+    this.#objects.delete(name);
+    return hosted;
+  }
+
+  get(name: string): HostedObject | undefined {
+    return this.#objects.get(name);
+  }
+
+  /** The object named `name`, or an {@link UnknownNameError} listing the objects that exist. */
+  getOrThrow(name: string): HostedObject {
+    const hosted = this.#objects.get(name);
+    if (!hosted) {
+      const known = [...this.#objects.keys()].join(", ") || "none";
+      throw new UnknownNameError(`Context ${this.contextName} has no object named ${name} (objects: ${known})`);
+    }
+    return hosted;
+  }
+
+  /** All hosted objects, in the order they were added. */
+  list(): HostedObject[] {
+    return [...this.#objects.values()];
+  }
+}
