@@ -210,6 +210,16 @@ export class Context {
     this.#peers.delete(name);
   }
 
+  /**
+   * Asks the connected peer `name` to stop gracefully; its program sees `shutdownRequested()`. Resolves once the
+   * peer has accepted the request (not when it has stopped).
+   */
+  async requestPeerShutdown(name: string, reason = `requested by ${this.name}`): Promise<void> {
+    const peer = this.#peers.get(name);
+    if (!peer) throw new UnknownNameError(`Context ${this.name} is not connected to ${name}`);
+    await peer.requestShutdown(reason, Date.now() + 5000);
+  }
+
   /** Names and addresses of the connected peers. */
   peers(): { name: string; address: string }[] {
     return [...this.#peers.values()].map((p) => ({ name: p.name, address: p.address }));

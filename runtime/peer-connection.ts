@@ -110,6 +110,18 @@ export class PeerConnection {
     return answer as unknown as DescribeAnswer;
   }
 
+  /** Asks the peer's program to stop gracefully (`qmi.core.Context/Shutdown`). */
+  async requestShutdown(reason: string, deadline: number): Promise<void> {
+    await this.unary({
+      protoFile: CONTEXT_PROTO,
+      protoService: CONTEXT_SERVICE,
+      rpcName: "Shutdown",
+      request: { reason },
+      deadline,
+      what: "Shutdown",
+    });
+  }
+
   /** Closes the channel; calls in flight fail. */
   close(): void {
     this.#client.close();
