@@ -4,6 +4,15 @@ import type { GeneratedServiceEntry } from "qmi-ts";
 
 export const generatedServices: readonly GeneratedServiceEntry[] = [
   {
+    className: "EchoInstrument",
+    protoService: "qmi.drivers.dummy.echo_instrument.EchoInstrument",
+    loadGenerated: async () => {
+      const m = await import("./drivers/dummy/echo-instrument.ts");
+      return { descriptor: m.EchoInstrumentService, proxyClass: m.EchoInstrumentProxy };
+    },
+    loadImplementation: async () => (await import("../drivers/dummy/echo-instrument.ts")).EchoInstrument,
+  },
+  {
     className: "NoisySineGenerator",
     protoService: "qmi.drivers.dummy.noisy_sine_generator.NoisySineGenerator",
     loadGenerated: async () => {

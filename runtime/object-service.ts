@@ -41,7 +41,15 @@ function firstString(metadata: Metadata, key: string): string | undefined {
 /** The object a call addresses: `qmi-object`, or the only object of the service. */
 export function resolveObject(host: ObjectServiceHost, service: ServiceDescriptor, metadata: Metadata): string {
   const named = firstString(metadata, OBJECT_METADATA);
-  if (named !== undefined) return named;
+  if (named !== undefined) {
+    const hosted = host.objects.get(named);
+    if (hosted && hosted.descriptor?.protoService !== service.protoService) {
+      throw new UnknownNameError(
+        `${host.name}.${named} is a ${hosted.className}, which does not implement ${service.protoService}`,
+      );
+    }
+    return named;
+  }
   const candidates = host.objects.list().filter((o) => o.descriptor?.protoService === service.protoService);
   if (candidates.length === 1) return candidates[0]!.name;
   const names = candidates.map((o) => o.name).join(", ") || "none";

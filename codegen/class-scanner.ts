@@ -1,0 +1,94 @@
+/**
+ * Finds the service classes of a source file and their remote members, following `extends` across files.
+ *
+ * A service class is exported, not abstract, and has `@rpcMethod`s of its own or through base classes. Members
+ * are listed base classes first, in declaration order. An override keeps the base's position and RPC status
+ * even without a decorator, and takes the subclass's TSDoc if it has some.
+ *
+ * @module
+ */
+import {
+  Node,
+  type ClassDeclaration,
+  type MethodDeclaration,
+  type PropertyDeclaration,
+  type SourceFile,
+} from "ts-morph";
+import { readDocComment, type DocComment } from "./doc-comment.ts";
+
+/** A decorated member, as declared by the most derived class that declares it. */
+export interface ScannedMember<D> {
+  readonly name: string;
+  /** The most derived declaration (its signature is the one served). */
+  readonly declaration: D;
+  /** The most derived TSDoc. */
+  readonly doc: DocComment | undefined;
+}
+
+/** A service class and its remote members. */
+export interface ScannedClass {
+  readonly declaration: ClassDeclaration;
+  readonly name: string;
+  readonly doc: DocComment | undefined;
+  readonly methods: readonly ScannedMember<MethodDeclaration>[];
+  readonly signals: readonly ScannedMember<PropertyDeclaration>[];
+  readonly constants: readonly ScannedMember<PropertyDeclaration>[];
+}
+
+function hasDecorator(node: MethodDeclaration | PropertyDeclaration, name: string): boolean {
+  return node.getDecorators().some((d) => d.getName() === name);
+}
+
+/** Base classes first, the class itself last. */
+function inheritanceChain(declaration: ClassDeclaration): ClassDeclaration[] {
+  const chain: ClassDeclaration[] = [];
+  for (let c: ClassDeclaration | undefined = declaration; c !== undefined; c = c.getBaseClass()) {
+    if (chain.includes(c)) break;
+    chain.unshift(c);
+  }
+  return chain;
+}
+
+/** Collects one kind of member along the chain, applying the override rule. */
+function collect<D extends MethodDeclaration | PropertyDeclaration>(
+  chain: readonly ClassDeclaration[],
+  membersOf: (c: ClassDeclaration) => readonly D[],
+  decorator: string,
+): ScannedMember<D>[] {
+  const members: ScannedMember<D>[] = [];
+  for (const c of chain) {
+    for (const declaration of membersOf(c)) {
+      const name = declaration.getName();
+      const index = members.findIndex((m) => m.name === name);
+      const doc = readDocComment(declaration);
+      if (index >= 0) {
+        members[index] = { name, declaration, doc: doc ?? members[index]!.doc };
+      } else if (hasDecorator(declaration, decorator)) {
+        members.push({ name, declaration, doc });
+      }
+    }
+  }
+  return members;
+}
+
+/** Scans one class; undefined when it is not a service class. */
+export function scanClass(declaration: ClassDeclaration): ScannedClass | undefined {
+  const name = declaration.getName();
+  if (name === undefined || !declaration.isExported() || declaration.isAbstract()) return undefined;
+  const chain = inheritanceChain(declaration);
+  const methods = collect(chain, (c) => c.getInstanceMethods() as MethodDeclaration[], "rpcMethod");
+  if (methods.length === 0) return undefined;
+  return {
+    declaration,
+    name,
+    doc: readDocComment(declaration),
+    methods,
+    signals: collect(chain, (c) => c.getInstanceProperties().filter(Node.isPropertyDeclaration), "signal"),
+    constants: collect(chain, (c) => c.getStaticProperties().filter(Node.isPropertyDeclaration), "rpcConstant"),
+  };
+}
+
+/** The service classes of a source file, in declaration order. */
+export function scanServiceClasses(sourceFile: SourceFile): ScannedClass[] {
+  return sourceFile.getClasses().flatMap((c) => scanClass(c) ?? []);
+}

@@ -1,0 +1,132 @@
+/**
+ * The generator's programmatic API.
+ *
+ * ```ts
+ * const { files, diagnostics } = await generate({ projectRoot: process.cwd() });
+ * // files: Map of project-relative path -> content, e.g. "idl/qmi/drivers/dummy/noisy_sine_generator.proto"
+ * ```
+ *
+ * {@link generate} scans the source roots; {@link generateModules} generates explicitly given source files under
+ * chosen logical paths (the golden tests generate `test/codegen/valid/<case>/input.ts` as if it were
+ * `drivers/<case>/input.ts`, sharing one ts-morph project across cases). Both are deterministic: the same input
+ * gives the same bytes.
+ *
+ * @module
+ */
+import * as path from "node:path";
+import type { Project, SourceFile } from "ts-morph";
+import { scanServiceClasses } from "./class-scanner.ts";
+import { sortDiagnostics, type Diagnostic } from "./diagnostic.ts";
+import { emitProto } from "./emit/proto-emitter.ts";
+import { emitRegistry } from "./emit/registry-emitter.ts";
+import { emitTypeScriptModule } from "./emit/typescript-module-emitter.ts";
+import type { ModuleModel } from "./model.ts";
+import { buildModuleModel } from "./module-model-builder.ts";
+import { modulePaths, snakeCase } from "./naming.ts";
+import { addSourceFiles, createProject } from "./project-loader.ts";
+import { discoverSources } from "./source-discovery.ts";
+
+/** Options of {@link generate}. */
+export interface GenerateOptions {
+  /** The project to generate for (absolute, or relative to the working directory). */
+  readonly projectRoot: string;
+  /** Source roots relative to the project root. Default `["drivers"]`. */
+  readonly roots?: readonly string[];
+  /** Where `.proto` files go. Default `"idl"`. */
+  readonly idlDir?: string;
+  /** Where TypeScript goes. Default `"generated"`. */
+  readonly generatedDir?: string;
+  /** A ts-morph project to reuse (tests share one); by default one is made from the project's tsconfig. */
+  readonly project?: Project;
+}
+
+/** What a generator run produces. */
+export interface GenerateResult {
+  /** Project-relative path (`/` separators) -> content, in sorted path order. */
+  readonly files: ReadonlyMap<string, string>;
+  /** Errors, sorted by place; when there are any, `files` must not be written. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** Project-relative folders the generator owns: any file there that it did not produce is extra. */
+  readonly ownedDirs: readonly string[];
+  /** The models, for tools that want more than text. */
+  readonly modules: readonly ModuleModel[];
+}
+
+/** One module to generate: a source file, and the project-relative path it is generated as. */
+export interface ModuleInput {
+  readonly sourceFile: SourceFile;
+  /** e.g. `drivers/dummy/noisy-sine-generator.ts`; decides the proto package and output paths. */
+  readonly logicalPath: string;
+}
+
+/** Options of {@link generateModules}. */
+export interface GenerateModulesOptions {
+  readonly projectRoot: string;
+  readonly modules: readonly ModuleInput[];
+  readonly idlDir?: string;
+  readonly generatedDir?: string;
+  /** Also emit `<generatedDir>/index.ts`. Default true. */
+  readonly registry?: boolean;
+  /** Owned folders to report; default derived from the logical paths' first folders. */
+  readonly ownedDirs?: readonly string[];
+}
+
+/** Scans the source roots of a project and generates everything. */
+export async function generate(options: GenerateOptions): Promise<GenerateResult> {
+  const projectRoot = path.resolve(options.projectRoot);
+  const roots = options.roots ?? ["drivers"];
+  const idlDir = options.idlDir ?? "idl";
+  const generatedDir = options.generatedDir ?? "generated";
+  const project = options.project ?? createProject(projectRoot);
+  const relativePaths = discoverSources(projectRoot, roots);
+  const sourceFiles = addSourceFiles(
+    project,
+    relativePaths.map((p) => path.join(projectRoot, p)),
+  );
+  const ownedIdl = new Set(["drivers", "tasks", ...roots.map((r) => snakeCase(r.split(/[\\/]/)[0] ?? r))]);
+  ownedIdl.delete("core");
+  return generateModules({
+    projectRoot,
+    modules: sourceFiles.map((sourceFile, i) => ({ sourceFile, logicalPath: relativePaths[i]! })),
+    idlDir,
+    generatedDir,
+    ownedDirs: [...[...ownedIdl].sort().map((d) => `${idlDir}/qmi/${d}`), generatedDir],
+  });
+}
+
+/** Generates the given modules. */
+export function generateModules(options: GenerateModulesOptions): GenerateResult {
+  const projectRoot = path.resolve(options.projectRoot);
+  const idlDir = options.idlDir ?? "idl";
+  const generatedDir = options.generatedDir ?? "generated";
+  const diagnostics: Diagnostic[] = [];
+  const modules: ModuleModel[] = [];
+  for (const input of [...options.modules].sort((a, b) => (a.logicalPath < b.logicalPath ? -1 : 1))) {
+    const classes = scanServiceClasses(input.sourceFile);
+    if (classes.length === 0) continue;
+    modules.push(buildModuleModel({ paths: modulePaths(input.logicalPath), classes, projectRoot, diagnostics }));
+  }
+  const files = new Map<string, string>();
+  for (const module of modules) {
+    files.set(`${idlDir}/${module.paths.protoFile}`, emitProto(module));
+    files.set(`${generatedDir}/${module.paths.generatedFile}`, emitTypeScriptModule(module));
+  }
+  if (options.registry ?? true) files.set(`${generatedDir}/index.ts`, emitRegistry(modules, generatedDir));
+  const sorted = new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const ownedDirs = options.ownedDirs ?? [
+    ...new Set(options.modules.map((m) => `${idlDir}/qmi/${snakeCase(m.logicalPath.split("/")[0]!)}`)),
+    generatedDir,
+  ];
+  return { files: sorted, diagnostics: dedupe(sortDiagnostics(diagnostics)), ownedDirs, modules };
+}
+
+/** The same base-class member can be reported once per module; keep one report per place and message. */
+function dedupe(list: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return list.filter((d) => {
+    const key = `${d.file}:${d.line}:${d.column}:${d.code}:${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,56 @@
+/**
+ * Name conversions between TypeScript and protobuf, and the paths of generated files.
+ *
+ * @module
+ */
+
+/** `sampleRate` -> `sample_rate`, `HTTPPort` -> `http_port`, `noisy-sine-generator` -> `noisy_sine_generator`. */
+export function snakeCase(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2")
+    .replace(/[^A-Za-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .toLowerCase();
+}
+
+/** `setFrequency` -> `SetFrequency`, `sample_taken` -> `SampleTaken`, `fast-mode` -> `FastMode`. */
+export function pascalCase(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter((part) => part.length > 0)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join("");
+}
+
+/** `SweepMode` -> `SWEEP_MODE`, `high-z` -> `HIGH_Z`. */
+export function upperSnakeCase(name: string): string {
+  return snakeCase(name).toUpperCase();
+}
+
+/** Where one source module's outputs go, derived from its path relative to the project root. */
+export interface ModulePaths {
+  /** The source module, e.g. `drivers/dummy/noisy-sine-generator.ts`. */
+  readonly sourceFile: string;
+  /** `.proto` path relative to `idl/`, e.g. `qmi/drivers/dummy/noisy_sine_generator.proto`. */
+  readonly protoFile: string;
+  /** e.g. `qmi.drivers.dummy.noisy_sine_generator`. */
+  readonly protoPackage: string;
+  /** Generated TypeScript module relative to the generated dir, e.g. `drivers/dummy/noisy-sine-generator.ts`. */
+  readonly generatedFile: string;
+}
+
+/**
+ * Paths of a module: every folder and the file name are snake_cased for the proto package and the `.proto` path;
+ * the generated TypeScript mirrors the source path.
+ */
+export function modulePaths(sourceFile: string): ModulePaths {
+  const withoutExt = sourceFile.replace(/\.(m|c)?tsx?$/, "");
+  const segments = withoutExt.split("/").map(snakeCase);
+  return {
+    sourceFile,
+    protoFile: `qmi/${segments.join("/")}.proto`,
+    protoPackage: `qmi.${segments.join(".")}`,
+    generatedFile: `${withoutExt}.ts`,
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * The `qmi` command line: one entry point, one subcommand per tool.
+ *
+ * ```sh
+ * npx qmi gen            # regenerate idl/ and generated/ from the drivers
+ * npx qmi gen --check    # fail when they are stale
+ * ```
+ *
+ * @module
+ */
+
+/** A subcommand: a one-line summary and a runner returning the exit code. */
+interface Subcommand {
+  readonly summary: string;
+  run(argv: readonly string[]): Promise<number>;
+}
+
+const subcommands: Record<string, Subcommand> = {
+  gen: {
+    summary: "generate .proto files (idl/) and typed proxies (generated/) from decorated driver classes",
+    async run(argv) {
+      const { runGen } = await import("../../codegen/main.ts");
+      return runGen([...argv]);
+    },
+  },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(subcommands).map((name) => name.length));
+  const lines = Object.entries(subcommands).map(([name, sub]) => `  ${name.padEnd(width)}  ${sub.summary}`);
+  return ["Usage: qmi <command> [options]", "", "Commands:", ...lines, "", "Run `qmi <command> --help` for a command's options."].join("\n");
+}
+
+/** Runs the CLI with `argv` (without the program name); resolves with the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(usage() + "\n");
+    return name === undefined ? 2 : 0;
+  }
+  const subcommand = subcommands[name];
+  if (!subcommand) {
+    process.stderr.write(`qmi: unknown command ${JSON.stringify(name)}\n\n${usage()}\n`);
+    return 2;
+  }
+  return subcommand.run(rest);
+}

@@ -1,0 +1,8 @@
+import { Instrument, rpcMethod } from "../../../../runtime/driver-api.ts";
+
+/** Invalid on purpose. */
+export class Bad extends Instrument {
+  @rpcMethod async getName(): Promise<string | null> { // <- error
+    return null;
+  }
+}

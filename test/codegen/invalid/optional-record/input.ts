@@ -1,0 +1,6 @@
+import { Instrument, rpcMethod } from "../../../../runtime/driver-api.ts";
+
+/** Invalid on purpose. */
+export class Bad extends Instrument {
+  @rpcMethod async setLabels(labels?: Record<string, string>): Promise<void> {} // <- error
+}

@@ -1,0 +1,8 @@
+import { Instrument, rpcMethod } from "../../../../runtime/driver-api.ts";
+
+/** Invalid on purpose. */
+export class Bad extends Instrument {
+  @rpcMethod override toString(): string { // <- error
+    return "bad";
+  }
+}

@@ -1,0 +1,6 @@
+import { Instrument, rpcMethod } from "../../../../runtime/driver-api.ts";
+
+/** Invalid on purpose. */
+export class Bad extends Instrument {
+  @rpcMethod async setTags(tags: Set<string>): Promise<void> {} // <- error
+}
