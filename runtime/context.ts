@@ -12,6 +12,7 @@ import { LocalTarget, RemoteTarget } from "./call-targets.ts";
 import type { CallOptions } from "./call-options.ts";
 import { loadConfig, type ConfigSource, type QmiConfig } from "./config.ts";
 import { ContextServer } from "./context-server.ts";
+import { raceDeadline } from "./deadline.ts";
 import { dispatch, type DispatchRequest } from "./dispatcher.ts";
 import { NotGeneratedError, UnknownNameError, UsageError } from "./errors.ts";
 import { findGeneratedForClass, findGeneratedForService } from "./generated-services.ts";
@@ -58,6 +59,9 @@ export type HostableClass<T extends RpcObject, A extends unknown[]> = new (init:
 type ProxyOrClass = ProxyClass | (abstract new (...args: never[]) => RpcObject);
 
 const DEFAULT_HOST = "127.0.0.1";
+
+/** Seconds {@link Context.stop} and {@link Context.removeInstrument} wait for an object's queued calls. */
+export const RELEASE_TIMEOUT = 5;
 
 /** A qmi-ts context. */
 export class Context {
@@ -139,11 +143,14 @@ export class Context {
     return this.#localProxy(hosted, {}) as Proxied<T>;
   }
 
-  /** Removes a hosted object, releasing it (an open instrument is closed). */
+  /**
+   * Removes a hosted object, releasing it (an open instrument is closed) once the calls queued before have run,
+   * waiting at most {@link RELEASE_TIMEOUT} seconds for them.
+   */
   async removeInstrument(name: string): Promise<void> {
     const hosted = this.objects.getOrThrow(name);
-    await hosted.queue.run(() => hosted.instance.release());
     this.objects.remove(name);
+    await this.#release(hosted);
   }
 
   /**
@@ -252,12 +259,12 @@ export class Context {
     for (const peer of this.#peers.values()) peer.close();
     this.#peers.clear();
     for (const hosted of this.objects.list().reverse()) {
+      this.objects.remove(hosted.name);
       try {
-        await hosted.queue.run(() => hosted.instance.release());
+        await this.#release(hosted);
       } catch (error) {
         log.warning(`Releasing ${this.name}.${hosted.name} failed: ${(error as Error).message}`);
       }
-      this.objects.remove(hosted.name);
     }
     log.info(`Context ${this.name} stopped`);
   }
@@ -285,6 +292,12 @@ export class Context {
 
   toString(): string {
     return `Context(name='${this.name}')`;
+  }
+
+  /** Releases a removed object after the calls queued before; a hung call does not hold this up for ever. */
+  async #release(hosted: HostedObject): Promise<void> {
+    const what = `Releasing ${this.name}.${hosted.name}`;
+    await raceDeadline(hosted.queue.run(() => hosted.instance.release()), Date.now() + RELEASE_TIMEOUT * 1000, what);
   }
 
   #checkRunning(): void {

@@ -171,3 +171,20 @@ describe("start / stop / startStop / openClose", () => {
     assert.equal(qmi.isRunning(), false);
   });
 });
+
+describe("Context.stop", () => {
+  it("does not hang on a driver call that never returns", async () => {
+    class Hanging extends Instrument {
+      @rpcMethod({ requiresOpen: false }) async hang(): Promise<void> {
+        await new Promise(() => {});
+      }
+    }
+    const ctx = await Context.start("hang_test", { config: null });
+    const hanging = await ctx.makeInstrument("hanging", Hanging);
+    await assert.rejects(hanging.hang({ timeout: 0.1 }), DeadlineError);
+    const started = Date.now();
+    await ctx.stop();
+    assert.ok(Date.now() - started < 20_000);
+    await assert.rejects(ctx.makeInstrument("late", Hanging), /is stopped/);
+  });
+});
