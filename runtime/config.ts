@@ -60,13 +60,37 @@ function readConfigFile(path: string): LoadedConfig {
   }
   let parsed: unknown;
   try {
-    parsed = JSON5.parse(text.replace(/^(\s*)#/gm, "$1//"));
+    parsed = JSON5.parse(hashCommentsToSlashes(text));
   } catch (error) {
     const { lineNumber, columnNumber, message } = error as { lineNumber?: number; columnNumber?: number; message: string };
     const where = lineNumber ? `:${lineNumber}:${columnNumber ?? 0}` : "";
     throw new UsageError(`Invalid configuration file ${path}${where}: ${message}`, { cause: error });
   }
   return { config: checkShape(parsed, path), path };
+}
+
+/** QMI's config files use `#` comments, which JSON5 lacks: turn each `#` outside a string into `//`. */
+export function hashCommentsToSlashes(text: string): string {
+  let out = "";
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]!;
+    if (quote) {
+      if (char === "\\") {
+        out += char + (text[i + 1] ?? "");
+        i++;
+        continue;
+      }
+      if (char === quote || char === "\n") quote = undefined;
+    } else if (char === '"' || char === "'") {
+      quote = char;
+    } else if (char === "#") {
+      out += "//";
+      continue;
+    }
+    out += char;
+  }
+  return out;
 }
 
 function checkShape(value: unknown, where: string): QmiConfig {

@@ -290,8 +290,14 @@ export class Context {
     };
   }
 
+  /** `Context(name='hello_world')`, like QMI. */
   toString(): string {
     return `Context(name='${this.name}')`;
+  }
+
+  /** What `console.log(context)` prints: the same as {@link toString}. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
   }
 
   /** Releases a removed object after the calls queued before; a hung call does not hold this up for ever. */

@@ -6,9 +6,18 @@
  */
 import { proxyBinding, type RpcProxy } from "./proxy.ts";
 import { UnknownNameError } from "./errors.ts";
+import type { MethodDescriptor } from "./service-descriptor.ts";
 
 function indent(text: string | undefined, by = "    "): string {
   return (text ?? "").split("\n").map((line) => (line ? by + line : line)).join("\n");
+}
+
+/** A method's doc followed by its parameters' docs; `@returns` becomes "Returns:". */
+function methodDoc(method: MethodDescriptor): string {
+  const lines = (method.doc ?? "").split("\n").map((line) => line.replace(/^@returns?\s*/, "Returns: "));
+  const params = method.params.filter((p) => p.doc).map((p) => `  ${p.name}: ${p.doc}`);
+  if (params.length > 0) lines.push("Parameters:", ...params);
+  return lines.filter((line) => line !== "").join("\n");
 }
 
 /** The help text of a proxy, or of one of its methods when `method` is given. */
@@ -17,10 +26,10 @@ export function helpText(proxy: RpcProxy, method?: string): string {
   if (method !== undefined) {
     const found = descriptor.methods.find((m) => m.name === method);
     if (!found) throw new UnknownNameError(`${address} has no RPC method ${method}`);
-    return `${found.signature}\n${indent(found.doc)}\n`;
+    return `${found.signature}\n${indent(methodDoc(found))}\n`;
   }
   const lines = [`${proxy.toString()}`, "", indent(descriptor.doc || "(no documentation)"), "", "RPC methods:"];
-  for (const m of descriptor.methods) lines.push(`  ${m.signature}`, indent(m.doc, "      "));
+  for (const m of descriptor.methods) lines.push(`  ${m.signature}`, indent(methodDoc(m), "      "));
   if (descriptor.signals.length > 0) {
     lines.push("", "Signals:");
     for (const s of descriptor.signals) lines.push(`  ${s.name}`, indent(s.doc, "      "));

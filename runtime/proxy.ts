@@ -43,6 +43,11 @@ export class RpcProxy {
     return binding.target.call(method, args, { ...binding.defaults, ...options });
   }
 
+  /** What `console.log(proxy)` prints: the same as {@link toString}. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
   /** `<rpc proxy for ctx.obj (service)>`, like QMI. */
   toString(): string {
     const binding = bindings.get(this)!;

@@ -1,5 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { inspect } from "node:util";
 import * as qmi from "qmi-ts";
 import {
   Context,
@@ -134,7 +135,10 @@ describe("Context (in-process calls)", () => {
     assert.match(text, /setAmplitude\(amplitude: number\): Promise<void>\n\s+Set the amplitude of the sine wave\./);
     assert.match(text, /Signals:\n\s+sampleTaken/);
     assert.match(text, /Constants:\n\s+DEFAULT_FREQUENCY: number/);
-    assert.match(qmi.helpText(nsg, "getSample"), /^getSample\(\): Promise<number>\n/);
+    assert.match(qmi.helpText(nsg, "getSample"), /^getSample\(\): Promise<number>\n.*\n\s+Returns: the sampled value\n$/);
+    assert.match(qmi.helpText(nsg, "setFrequency"), /Parameters:\n\s+frequency: the new frequency in Hz; finite and >= 0/);
+    assert.equal(inspect(nsg), String(nsg));
+    assert.equal(inspect(ctx), "Context(name='local_test')");
     await ctx.removeInstrument("helpme");
   });
 });
