@@ -29,6 +29,11 @@ export const reservedMethodNames: ReadonlySet<string> = new Set([
   "__lookupGetter__",
   "__lookupSetter__",
   "then",
+  // Lock operations every proxy has (runtime/proxy.ts).
+  "lock",
+  "unlock",
+  "forceUnlock",
+  "isLocked",
 ]);
 
 /** Message names for one method; `prefix` is the class name when a module holds several services. */

@@ -7,7 +7,8 @@
 import type { CallOptions } from "./call-options.ts";
 import { decodeResponse, encodeRequest } from "./codec.ts";
 import { deadlineOf } from "./deadline.ts";
-import type { DispatchRequest } from "./dispatcher.ts";
+import type { DispatchRequest, LockDispatchRequest, LockOperation } from "./dispatcher.ts";
+import { LOCK_PROTO, LOCK_SERVICE } from "./lock-service.ts";
 import { UnknownNameError } from "./errors.ts";
 import type { PeerConnection } from "./peer-connection.ts";
 import type { CallTarget } from "./proxy.ts";
@@ -16,13 +17,16 @@ import type { ServiceDescriptor } from "./service-descriptor.ts";
 /** Calls an object of the caller's own context. */
 export class LocalTarget implements CallTarget {
   constructor(
-    private readonly dispatch: (request: DispatchRequest) => Promise<unknown>,
+    private readonly context: {
+      dispatch(request: DispatchRequest): Promise<unknown>;
+      dispatchLock(request: LockDispatchRequest): Promise<boolean>;
+    },
     private readonly object: string,
     private readonly callerContext: string,
   ) {}
 
-  call(method: string, args: readonly unknown[], options: CallOptions): Promise<unknown> {
-    return this.dispatch({
+  call(method: string, args: readonly unknown[], options: CallOptions, lockToken: string): Promise<unknown> {
+    return this.context.dispatch({
       object: this.object,
       method,
       args,
@@ -30,9 +34,29 @@ export class LocalTarget implements CallTarget {
       signal: options.signal,
       validateArgs: true,
       callerContext: this.callerContext,
+      lockToken,
+    });
+  }
+
+  lockOperation(operation: LockOperation, options: CallOptions, lockToken: string): Promise<boolean> {
+    return this.context.dispatchLock({
+      object: this.object,
+      operation,
+      deadline: deadlineOf(options),
+      signal: options.signal,
+      callerContext: this.callerContext,
+      lockToken,
     });
   }
 }
+
+/** The `qmi.core.Lock` RPC and its boolean answer field, per lock operation. */
+const lockRpcs: Record<LockOperation["kind"], { name: string; field: string }> = {
+  lock: { name: "Lock", field: "granted" },
+  unlock: { name: "Unlock", field: "released" },
+  forceUnlock: { name: "ForceUnlock", field: "was_locked" },
+  isLocked: { name: "IsLocked", field: "locked" },
+};
 
 /** Calls an object of a peer context through its generated service. */
 export class RemoteTarget implements CallTarget {
@@ -42,7 +66,7 @@ export class RemoteTarget implements CallTarget {
     private readonly descriptor: ServiceDescriptor,
   ) {}
 
-  async call(method: string, args: readonly unknown[], options: CallOptions): Promise<unknown> {
+  async call(method: string, args: readonly unknown[], options: CallOptions, lockToken: string): Promise<unknown> {
     const what = `${this.peer.name}.${this.object}.${method}()`;
     const descriptor = this.descriptor;
     const methodDescriptor = descriptor.methods.find((m) => m.name === method);
@@ -56,8 +80,25 @@ export class RemoteTarget implements CallTarget {
       object: this.object,
       deadline: deadlineOf(options),
       signal: options.signal,
+      lockToken,
       what,
     });
     return decodeResponse(descriptor, methodDescriptor, response);
+  }
+
+  async lockOperation(operation: LockOperation, options: CallOptions, lockToken: string): Promise<boolean> {
+    const rpc = lockRpcs[operation.kind];
+    const response = await this.peer.unary({
+      protoFile: LOCK_PROTO,
+      protoService: LOCK_SERVICE,
+      rpcName: rpc.name,
+      request: operation.kind === "lock" ? { timeout_seconds: operation.timeout } : operation.kind === "unlock" ? { context_name: operation.contextName ?? "" } : {},
+      object: this.object,
+      deadline: deadlineOf(options),
+      signal: options.signal,
+      lockToken,
+      what: `${this.peer.name}.${this.object}.${operation.kind}()`,
+    });
+    return response[rpc.field] === true;
   }
 }

@@ -15,7 +15,8 @@ import type { PackageDefinition } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation } from "grpc-health-check";
 import { ConnectionError } from "./errors.ts";
-import { objectServiceImplementation, type ObjectServiceHost } from "./object-service.ts";
+import { LOCK_PROTO, LOCK_SERVICE, lockServiceImplementation, type LockServiceHost } from "./lock-service.ts";
+import { objectServiceImplementation } from "./object-service.ts";
 import { loadProtoFile, loadService } from "./proto-files.ts";
 import type { ServiceDescriptor } from "./service-descriptor.ts";
 
@@ -24,7 +25,7 @@ export const CONTEXT_PROTO = "qmi/core/context.proto";
 export const CONTEXT_SERVICE = "qmi.core.Context";
 
 /** What the server needs from its context, beyond serving objects. */
-export interface ContextServerHost extends ObjectServiceHost {
+export interface ContextServerHost extends LockServiceHost {
   describe(): Record<string, unknown>;
   ping(): Record<string, unknown>;
   requestShutdown(reason: string): void;
@@ -36,15 +37,16 @@ const serverOptions = { "grpc.enable_channelz": 0 };
 /** The gRPC server of one context. */
 export class ContextServer {
   readonly #server = new Server(serverOptions);
-  readonly #health = new HealthImplementation({ "": "SERVING", [CONTEXT_SERVICE]: "SERVING" });
+  readonly #health = new HealthImplementation({ "": "SERVING", [CONTEXT_SERVICE]: "SERVING", [LOCK_SERVICE]: "SERVING" });
   readonly #objectServices = new Set<string>();
   #reflectionPackages: PackageDefinition;
   #reflectionServices: ServiceDefinition[] = [];
   #port = 0;
 
   constructor(private readonly host: ContextServerHost) {
-    this.#reflectionPackages = { ...loadProtoFile(CONTEXT_PROTO) };
+    this.#reflectionPackages = { ...loadProtoFile(CONTEXT_PROTO), ...loadProtoFile(LOCK_PROTO) };
     this.#server.addService(loadService(CONTEXT_PROTO, CONTEXT_SERVICE), this.#coreImplementation());
+    this.#server.addService(loadService(LOCK_PROTO, LOCK_SERVICE), lockServiceImplementation(host));
     this.#health.addToServer(this.#server);
     this.#rebuildReflection();
   }
@@ -78,7 +80,7 @@ export class ContextServer {
 
   /** Stops serving: waits up to `graceSeconds` for calls in flight, then cuts the rest. */
   async close(graceSeconds = 2): Promise<void> {
-    for (const service of ["", CONTEXT_SERVICE, ...this.#objectServices]) this.#health.setStatus(service, "NOT_SERVING");
+    for (const service of ["", CONTEXT_SERVICE, LOCK_SERVICE, ...this.#objectServices]) this.#health.setStatus(service, "NOT_SERVING");
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.#server.forceShutdown();

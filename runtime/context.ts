@@ -13,7 +13,7 @@ import type { CallOptions } from "./call-options.ts";
 import { loadConfig, type ConfigSource, type QmiConfig } from "./config.ts";
 import { ContextServer } from "./context-server.ts";
 import { raceDeadline } from "./deadline.ts";
-import { dispatch, type DispatchRequest } from "./dispatcher.ts";
+import { dispatch, dispatchLock, type DispatchRequest, type LockDispatchRequest } from "./dispatcher.ts";
 import { NotGeneratedError, UnknownNameError, UsageError } from "./errors.ts";
 import { findGeneratedForClass, findGeneratedForService } from "./generated-services.ts";
 import { getLogger, setConsoleLogLevel, type LogLevel } from "./log.ts";
@@ -122,6 +122,11 @@ export class Context {
   /** Calls a hosted object; every in-process and remote call ends up here. @internal */
   dispatch(request: DispatchRequest): Promise<unknown> {
     return dispatch(this.objects, this.name, request);
+  }
+
+  /** Applies a lock operation to a hosted object; every in-process and remote one ends up here. @internal */
+  dispatchLock(request: LockDispatchRequest): Promise<boolean> {
+    return dispatchLock(this.objects, this.name, request);
   }
 
   /**
@@ -322,7 +327,7 @@ export class Context {
   }
 
   #localProxy(hosted: HostedObject, defaults: CallOptions): RpcProxy {
-    const target = new LocalTarget((request) => this.dispatch(request), hosted.name, this.name);
+    const target = new LocalTarget(this, hosted.name, this.name);
     const fallback = descriptorFromMetadata(hosted.className, hosted.metadata);
     return makeProxy(`${this.name}.${hosted.name}`, target, hosted.generated, fallback, defaults);
   }

@@ -70,9 +70,15 @@ function addUnique(list: string[], name: string): void {
 
 type AnyMethod = (this: never, ...args: never[]) => unknown;
 
+/** Names every proxy has already (lock operations, `toString`, `then`), so no RPC method may take them. */
+const reservedNames = new Set(["lock", "unlock", "forceUnlock", "isLocked", "toString", "then", "constructor"]);
+
 function recordMethod(context: ClassMethodDecoratorContext, options: RpcMethodOptions): void {
   if (context.static || context.private || typeof context.name !== "string") {
     throw new TypeError("@rpcMethod applies to public, non-static methods with a string name");
+  }
+  if (reservedNames.has(context.name)) {
+    throw new TypeError(`@rpcMethod ${context.name}: the name is reserved for proxies; choose another method name`);
   }
   const record = ownRecord(context.metadata);
   addUnique(record.methods, context.name);

@@ -20,6 +20,7 @@ export { QMI_VERSION } from "./version.ts";
 export * from "./driver-api.ts";
 
 export { RpcProxy, invoke, proxyBinding } from "./proxy.ts";
-export type { CallTarget, ProxyBinding, Proxied, ProxyClass, UntypedProxy } from "./proxy.ts";
+export type { CallTarget, LockOptions, UnlockOptions, ProxyBinding, Proxied, ProxyClass, UntypedProxy } from "./proxy.ts";
+export type { LockOperation } from "./dispatcher.ts";
 export { registerGeneratedServices } from "./generated-services.ts";
 export type * from "./service-descriptor.ts";

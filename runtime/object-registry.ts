@@ -6,6 +6,7 @@
 import { getRpcMetadata, type RpcMetadata } from "./decorators.ts";
 import { UnknownNameError, UsageError } from "./errors.ts";
 import { Instrument } from "./instrument.ts";
+import { ObjectLock } from "./object-lock.ts";
 import type { RpcObject } from "./rpc-object.ts";
 import { SerialQueue } from "./serial-queue.ts";
 import type { GeneratedModuleExports, ServiceDescriptor } from "./service-descriptor.ts";
@@ -24,8 +25,10 @@ export interface HostedObject {
   readonly generated: GeneratedModuleExports | undefined;
   /** The generated descriptor, if any. */
   readonly descriptor: ServiceDescriptor | undefined;
-  /** Serialises the calls to this object. */
+  /** Serialises the calls (and lock operations) to this object. */
   readonly queue: SerialQueue;
+  /** Who may call this object. */
+  readonly lock: ObjectLock;
 }
 
 const validName = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -53,6 +56,7 @@ export class ObjectRegistry {
       generated,
       descriptor: generated?.descriptor,
       queue: new SerialQueue(),
+      lock: new ObjectLock(),
     };
     this.#objects.set(name, hosted);
     return hosted;

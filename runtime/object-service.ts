@@ -25,6 +25,8 @@ import { toStatus } from "./status-mapping.ts";
 export const OBJECT_METADATA = "qmi-object";
 /** Metadata key naming the calling context. */
 export const CONTEXT_METADATA = "qmi-context";
+/** Metadata key carrying the caller's lock token. */
+export const LOCK_TOKEN_METADATA = "qmi-lock-token";
 
 /** What the handlers need from their context. */
 export interface ObjectServiceHost {
@@ -33,7 +35,8 @@ export interface ObjectServiceHost {
   dispatch(request: DispatchRequest): Promise<unknown>;
 }
 
-function firstString(metadata: Metadata, key: string): string | undefined {
+/** The first value of a metadata key, when it is a non-empty string. */
+export function firstString(metadata: Metadata, key: string): string | undefined {
   const value = metadata.get(key)[0];
   return typeof value === "string" && value !== "" ? value : undefined;
 }
@@ -82,6 +85,7 @@ function unaryHandler(host: ObjectServiceHost, service: ServiceDescriptor, metho
           signal: abort.signal,
           validateArgs: false,
           callerContext: firstString(call.metadata, CONTEXT_METADATA),
+          lockToken: firstString(call.metadata, LOCK_TOKEN_METADATA),
         }),
       );
     })

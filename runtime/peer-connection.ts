@@ -9,7 +9,7 @@ import type { MethodDefinition } from "@grpc/proto-loader";
 import { CancelledError } from "./errors.ts";
 import type { WireMessage } from "./codec.ts";
 import { CONTEXT_PROTO, CONTEXT_SERVICE } from "./context-server.ts";
-import { CONTEXT_METADATA, OBJECT_METADATA } from "./object-service.ts";
+import { CONTEXT_METADATA, LOCK_TOKEN_METADATA, OBJECT_METADATA } from "./object-service.ts";
 import { loadService } from "./proto-files.ts";
 import { fromStatus } from "./status-mapping.ts";
 
@@ -49,6 +49,8 @@ export interface PeerCall {
   /** Absolute deadline, ms since the epoch. */
   readonly deadline: number;
   readonly signal?: AbortSignal;
+  /** The caller's lock token (`qmi-lock-token`), if any. */
+  readonly lockToken?: string;
   /** Names the call in errors, e.g. `instr_server.nsg.getSample()`. */
   readonly what: string;
 }
@@ -77,6 +79,7 @@ export class PeerConnection {
     const metadata = new Metadata();
     metadata.set(CONTEXT_METADATA, this.ownContext);
     if (call.object !== undefined) metadata.set(OBJECT_METADATA, call.object);
+    if (call.lockToken !== undefined) metadata.set(LOCK_TOKEN_METADATA, call.lockToken);
     return new Promise<WireMessage>((resolve, reject) => {
       if (call.signal?.aborted) return reject(new CancelledError(`${call.what} was cancelled`));
       const pending = this.#client.makeUnaryRequest(

@@ -7,7 +7,9 @@
  *
  * @module
  */
-import type { CallOptions } from "./call-options.ts";
+import { randomUUID } from "node:crypto";
+import { DEFAULT_CALL_TIMEOUT, type CallOptions } from "./call-options.ts";
+import type { LockOperation } from "./dispatcher.ts";
 import type { ServiceDescriptor } from "./service-descriptor.ts";
 
 /** The symbol under which a proxy performs calls; generated proxies call `this[invoke](method, args, options)`. */
@@ -15,8 +17,26 @@ export const invoke: unique symbol = Symbol("qmi.invoke");
 
 /** Where a proxy's calls go. */
 export interface CallTarget {
-  /** Calls `method` of the object with positional `args`. */
-  call(method: string, args: readonly unknown[], options: CallOptions): Promise<unknown>;
+  /** Calls `method` of the object with positional `args`, carrying the proxy's lock token. */
+  call(method: string, args: readonly unknown[], options: CallOptions, lockToken: string): Promise<unknown>;
+  /** Applies a lock operation to the object with `lockToken`. */
+  lockOperation(operation: LockOperation, options: CallOptions, lockToken: string): Promise<boolean>;
+}
+
+/** Options of {@link RpcProxy.lock}. */
+export interface LockOptions {
+  /** A token of your choosing, so that another proxy knowing it can unlock; default the proxy's own token. */
+  readonly lockToken?: string;
+  /** Seconds to keep trying while another proxy holds the lock; default 0 (answer at once). */
+  readonly timeout?: number;
+}
+
+/** Options of {@link RpcProxy.unlock}. */
+export interface UnlockOptions {
+  /** The token the lock was taken with; default the token this proxy carries. */
+  readonly lockToken?: string;
+  /** The context that took the lock, when it was another one; default this proxy's context. */
+  readonly contextName?: string;
 }
 
 /** What a proxy knows about the object it stands for. */
@@ -29,18 +49,77 @@ export interface ProxyBinding {
   readonly defaults?: CallOptions;
 }
 
-const bindings = new WeakMap<RpcProxy, ProxyBinding>();
+interface ProxyState {
+  readonly binding: ProxyBinding;
+  /** The proxy's own token: random, so no other proxy (nor a restarted context) ever shares it. */
+  readonly ownToken: string;
+  /** The token calls carry: the own token, or the custom one of the lock this proxy took. */
+  token: string;
+}
 
-/** Base class of all proxies. */
+const states = new WeakMap<RpcProxy, ProxyState>();
+
+/**
+ * Base class of all proxies: the lock operations every hosted object has, and the call path of the generated
+ * methods.
+ *
+ * Locks are owned by proxies: `lock()` takes the object's lock for this proxy; while it is held, calls through
+ * any other proxy fail with a `LockedError` ("The object is locked by another proxy") without running.
+ */
 export class RpcProxy {
   constructor(binding: ProxyBinding) {
-    bindings.set(this, binding);
+    const ownToken = randomUUID();
+    states.set(this, { binding, ownToken, token: ownToken });
   }
 
   /** Performs a call; generated methods delegate here. @internal */
   [invoke](method: string, args: readonly unknown[], options?: CallOptions): Promise<unknown> {
-    const binding = bindings.get(this)!;
-    return binding.target.call(method, args, { ...binding.defaults, ...options });
+    const { binding, token } = states.get(this)!;
+    return binding.target.call(method, args, { ...binding.defaults, ...options }, token);
+  }
+
+  /**
+   * Locks the object for this proxy. Resolves true when granted (also when this proxy already holds it),
+   * false when another proxy holds it after `timeout` seconds of trying. With a custom `lockToken`, the proxy
+   * carries that token from then on, until it unlocks.
+   */
+  async lock(options: LockOptions = {}): Promise<boolean> {
+    const state = states.get(this)!;
+    const token = options.lockToken ?? state.token;
+    const wait = options.timeout ?? 0;
+    const granted = await this.#lockOperation({ kind: "lock", timeout: wait }, token, wait);
+    if (granted) state.token = token;
+    return granted;
+  }
+
+  /**
+   * Releases the lock. Resolves true when released, false (with a warning in the object's log) when the object
+   * was not locked with this proxy's token, or with `lockToken` / `contextName` when given.
+   */
+  async unlock(options: UnlockOptions = {}): Promise<boolean> {
+    const state = states.get(this)!;
+    const token = options.lockToken ?? state.token;
+    const operation: LockOperation = { kind: "unlock", contextName: options.contextName };
+    const released = await this.#lockOperation(operation, token, 0);
+    if (released && token === state.token) state.token = state.ownToken;
+    return released;
+  }
+
+  /** Clears the object's lock whoever holds it (logged as a warning by the object's context). */
+  async forceUnlock(): Promise<void> {
+    await this.#lockOperation({ kind: "forceUnlock" }, states.get(this)!.token, 0);
+  }
+
+  /** True when the object is locked, by any proxy. */
+  isLocked(): Promise<boolean> {
+    return this.#lockOperation({ kind: "isLocked" }, states.get(this)!.token, 0);
+  }
+
+  /** A lock operation whose deadline allows for `wait` seconds of trying on top of the call timeout. */
+  #lockOperation(operation: LockOperation, token: string, wait: number): Promise<boolean> {
+    const { binding } = states.get(this)!;
+    const timeout = wait + (binding.defaults?.timeout ?? DEFAULT_CALL_TIMEOUT);
+    return binding.target.lockOperation(operation, { timeout }, token);
   }
 
   /** What `console.log(proxy)` prints: the same as {@link toString}. */
@@ -50,16 +129,16 @@ export class RpcProxy {
 
   /** `<rpc proxy for ctx.obj (service)>`, like QMI. */
   toString(): string {
-    const binding = bindings.get(this)!;
+    const { binding } = states.get(this)!;
     return `<rpc proxy for ${binding.address} (${binding.descriptor.protoService})>`;
   }
 }
 
 /** The binding of a proxy: its address, descriptor and target. */
 export function proxyBinding(proxy: RpcProxy): ProxyBinding {
-  const binding = bindings.get(proxy);
-  if (!binding) throw new TypeError("Not a qmi-ts proxy");
-  return binding;
+  const state = states.get(proxy);
+  if (!state) throw new TypeError("Not a qmi-ts proxy");
+  return state.binding;
 }
 
 /** Members of driver classes that are not RPC methods and so do not appear on proxies. */

@@ -109,7 +109,7 @@ describe("type mapping end to end (EchoInstrument)", () => {
     try {
       const wrongObject = new RemoteTarget(peer, "nsg", EchoInstrumentProxy.descriptor);
       await assert.rejects(
-        wrongObject.call("isOpen", [], {}),
+        wrongObject.call("isOpen", [], {}, "token"),
         (e: unknown) => e instanceof UnknownNameError && /nsg is a NoisySineGenerator, which does not implement/.test(e.message),
       );
     } finally {

@@ -1,0 +1,76 @@
+/**
+ * The lock of one hosted object.
+ *
+ * A lock is held by a pair (context name, token): the context that took it and the token its proxy carries.
+ * Default proxy tokens are random, so a context restarted under the same name holds none of its predecessor's
+ * locks. The lock is consulted by the dispatcher when a call's turn comes in the object's queue, and lock
+ * operations pass through the same queue, so locks and calls apply in arrival order.
+ *
+ * @module
+ */
+
+/** Who holds, or asks for, a lock. */
+export interface LockHolder {
+  /** The caller's context name (`qmi-context`; empty for clients that send none). */
+  readonly context: string;
+  /** The caller's token (`qmi-lock-token`). */
+  readonly token: string;
+}
+
+/** The lock state of one object. */
+export class ObjectLock {
+  #holder: LockHolder | undefined;
+  #releaseWaiters: (() => void)[] = [];
+
+  /** True while someone holds the lock. */
+  get isLocked(): boolean {
+    return this.#holder !== undefined;
+  }
+
+  /** True when `caller` may use the object: it is not locked, or `caller` holds the lock. */
+  permits(caller: LockHolder | undefined): boolean {
+    return this.#holder === undefined || (caller !== undefined && sameHolder(this.#holder, caller));
+  }
+
+  /** Takes the lock for `caller` if free (or already theirs); returns whether `caller` now holds it. */
+  tryLock(caller: LockHolder): boolean {
+    if (this.#holder === undefined) this.#holder = caller;
+    return sameHolder(this.#holder, caller);
+  }
+
+  /** Releases the lock if `caller` holds it; returns whether it was released. */
+  unlock(caller: LockHolder): boolean {
+    if (this.#holder === undefined || !sameHolder(this.#holder, caller)) return false;
+    this.#release();
+    return true;
+  }
+
+  /** Clears the lock whoever holds it; returns whether it was locked. */
+  forceUnlock(): boolean {
+    const wasLocked = this.#holder !== undefined;
+    this.#release();
+    return wasLocked;
+  }
+
+  /** Resolves at the next release, or after `ms` milliseconds, whichever comes first. */
+  waitForRelease(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#releaseWaiters = this.#releaseWaiters.filter((w) => w !== done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      this.#releaseWaiters.push(done);
+    });
+  }
+
+  #release(): void {
+    this.#holder = undefined;
+    for (const waiter of [...this.#releaseWaiters]) waiter();
+  }
+}
+
+function sameHolder(a: LockHolder, b: LockHolder): boolean {
+  return a.context === b.context && a.token === b.token;
+}
