@@ -95,6 +95,20 @@ describe("examples/measure-demo.ts", () => {
   });
 });
 
+describe("examples/lock-demo.ts", () => {
+  it("walks through the tutorial's locking section", async () => {
+    const outcome = await runExample("lock-demo.ts");
+    assertSuccess(outcome);
+    const answers = [...outcome.stdout.matchAll(/-> (.*)$/gm)].map((m) => m[1]);
+    assert.deepEqual(answers.filter((a) => a === "true" || a === "false"), [
+      "true", "true", "true", "true", "true", "false", "true", "false", "true", "true",
+    ]);
+    assert.match(outcome.stdout, /nsg2\.getSample\(\) +-> LockedError: The object is locked by another proxy/);
+    assert.match(outcome.stderr, /WARNING.*Unlock request for lock_demo\.nsg from lock_demo failed/);
+    assert.match(outcome.stderr, /WARNING.*lock_demo\.nsg forcefully unlocked/);
+  });
+});
+
 describe("examples/qmi.conf", () => {
   it("is the tutorial's configuration", () => {
     const { config } = loadConfig(join(ROOT, "examples", "qmi.conf"));
