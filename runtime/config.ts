@@ -2,33 +2,33 @@
  * The configuration file: JSON5 (comments and trailing commas allowed), QMI's keys.
  *
  * Where it comes from, first match wins: `start(name, { config })` (a path, an object, or `null` for none), the
- * `QMI_CONFIG` environment variable, `~/qmi.conf` if it exists. Only what contexts need today is read here:
- * `workgroup`, `logging.console_loglevel` and `contexts.<name>.host` / `tcp_server_port`.
+ * `QMI_CONFIG` environment variable, `~/qmi.conf` if it exists. QMI's `#` comments are accepted too. The keys
+ * and their schema are in `config-schema.ts`; any problem (syntax, unknown key, wrong type, missing value) is a
+ * {@link UsageError} naming the file, the key path, what was expected and what was found:
+ *
+ * ```text
+ * Invalid configuration file /home/me/qmi.conf: contexts.instr_server.tcp_server_port: expected an integer port
+ * number in [0, 65535], found "forty"
+ * ```
  *
  * @module
  */
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import JSON5 from "json5";
+import { configSchema, type QmiConfig } from "./config-schema.ts";
+import { describeIssues } from "./config-problems.ts";
 import { UsageError } from "./errors.ts";
 
-/** Settings of one context (`contexts.<name>`). */
-export interface ContextConfig {
-  /** Address the context's server binds; default 127.0.0.1. */
-  readonly host?: string;
-  /** TCP port of the context's server; default 0 (ephemeral). */
-  readonly tcp_server_port?: number;
-  readonly [key: string]: unknown;
-}
-
-/** The configuration, as read from the file. */
-export interface QmiConfig {
-  readonly workgroup?: string;
-  readonly logging?: { readonly console_loglevel?: string; readonly [key: string]: unknown };
-  readonly contexts?: Readonly<Record<string, ContextConfig>>;
-  readonly [key: string]: unknown;
-}
+export type {
+  ContextConfig,
+  DiscoveryConfig,
+  LoggingConfig,
+  ProcessHostConfig,
+  ProcessManagementConfig,
+  QmiConfig,
+} from "./config-schema.ts";
 
 /** A loaded configuration and the file it came from (undefined when none). */
 export interface LoadedConfig {
@@ -42,13 +42,13 @@ export type ConfigSource = string | QmiConfig | null | undefined;
 /** Loads the configuration from `source` (see the module doc for the defaults). */
 export function loadConfig(source: ConfigSource): LoadedConfig {
   if (source === null) return { config: {}, path: undefined };
-  if (typeof source === "object") return { config: checkShape(source, "the config object"), path: undefined };
+  if (typeof source === "object") return { config: validate(source, "Invalid configuration object"), path: undefined };
   const explicit = source ?? process.env.QMI_CONFIG;
   if (explicit === undefined || explicit === "") {
     const fallback = join(homedir(), "qmi.conf");
     return existsSync(fallback) ? readConfigFile(fallback) : { config: {}, path: undefined };
   }
-  return readConfigFile(explicit);
+  return readConfigFile(resolve(explicit));
 }
 
 function readConfigFile(path: string): LoadedConfig {
@@ -64,9 +64,10 @@ function readConfigFile(path: string): LoadedConfig {
   } catch (error) {
     const { lineNumber, columnNumber, message } = error as { lineNumber?: number; columnNumber?: number; message: string };
     const where = lineNumber ? `:${lineNumber}:${columnNumber ?? 0}` : "";
-    throw new UsageError(`Invalid configuration file ${path}${where}: ${message}`, { cause: error });
+    const hint = /invalid character '\\?["']'/.test(message) ? " (is a comma missing before it?)" : "";
+    throw new UsageError(`Invalid configuration file ${path}${where}: ${message}${hint}`, { cause: error });
   }
-  return { config: checkShape(parsed, path), path };
+  return { config: validate(parsed, `Invalid configuration file ${path}`), path };
 }
 
 /** QMI's config files use `#` comments, which JSON5 lacks: turn each `#` outside a string into `//`. */
@@ -93,18 +94,14 @@ export function hashCommentsToSlashes(text: string): string {
   return out;
 }
 
-function checkShape(value: unknown, where: string): QmiConfig {
-  const fail = (key: string, expected: string, found: unknown) =>
-    new UsageError(`Invalid configuration in ${where}: ${key} must be ${expected}, found ${JSON.stringify(found)}`);
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw fail("the top level", "an object", value);
-  const config = value as QmiConfig;
-  for (const [name, ctx] of Object.entries(config.contexts ?? {})) {
-    if (typeof ctx !== "object" || ctx === null) throw fail(`contexts.${name}`, "an object", ctx);
-    if (ctx.host !== undefined && typeof ctx.host !== "string") throw fail(`contexts.${name}.host`, "a string", ctx.host);
-    const port = ctx.tcp_server_port;
-    if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
-      throw fail(`contexts.${name}.tcp_server_port`, "an integer port number in [0, 65535]", port);
-    }
-  }
-  return config;
+/** Checks `value` against the schema; one error listing every problem, each with key path, expected and found. */
+function validate(value: unknown, heading: string): QmiConfig {
+  const result = configSchema.safeParse(value, { reportInput: true });
+  if (result.success) return result.data;
+  const problems = describeIssues(result.error.issues);
+  const message =
+    problems.length === 1
+      ? `${heading}: ${problems[0]}`
+      : `${heading} (${problems.length} problems):\n${problems.map((p) => `  - ${p}`).join("\n")}`;
+  throw new UsageError(message);
 }

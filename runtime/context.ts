@@ -16,8 +16,15 @@ import { raceDeadline } from "./deadline.ts";
 import { dispatch, dispatchLock, type DispatchRequest, type LockDispatchRequest } from "./dispatcher.ts";
 import { NotGeneratedError, UnknownNameError, UsageError } from "./errors.ts";
 import { findGeneratedForClass, findGeneratedForService } from "./generated-services.ts";
-import { getLogger, setConsoleLogLevel, type LogLevel } from "./log.ts";
+import { applyLoggingConfig, getLogger } from "./log.ts";
+import { connectConfiguredPeers } from "./configured-peers.ts";
+import { discoverContexts, type DiscoveredContext, type DiscoverPeerOptions } from "./discovery/discover-contexts.ts";
+import type { DiscoveryResponder } from "./discovery/discovery-responder.ts";
+import { discoverySettings } from "./discovery/discovery-settings.ts";
+import { startResponder } from "./discovery/start-responder.ts";
+import { explainListenError } from "./listen-error.ts";
 import { descriptorFromMetadata, makeProxy } from "./local-proxy.ts";
+import { LockLeases } from "./lock-leases.ts";
 import { ObjectRegistry, type HostedObject } from "./object-registry.ts";
 import { PeerConnection } from "./peer-connection.ts";
 import { RpcProxy, type Proxied, type ProxyClass, type UntypedProxy } from "./proxy.ts";
@@ -67,6 +74,8 @@ export const RELEASE_TIMEOUT = 5;
 export class Context {
   /** Hosted objects. */
   readonly objects: ObjectRegistry;
+  /** Open lock leases of peers (see `qmi.core.Lock/Lease`). @internal */
+  readonly leases: LockLeases;
   /** The loaded configuration. */
   readonly config: QmiConfig;
   /** The configuration file in use, if any. */
@@ -78,6 +87,8 @@ export class Context {
   #stopped = false;
   #shutdownReason: string | undefined;
   #shutdownWaiters: ((reason: string) => void)[] = [];
+  #discovery: DiscoveryResponder | undefined;
+  readonly #releaseLogging: () => void;
 
   private constructor(
     /** The context name. */
@@ -87,11 +98,9 @@ export class Context {
     const loaded = loadConfig(options.config);
     this.config = loaded.config;
     this.configPath = loaded.path;
-    const level = this.config.logging?.console_loglevel?.toUpperCase();
-    if (level === "DEBUG" || level === "INFO" || level === "WARNING" || level === "ERROR") {
-      setConsoleLogLevel(level as LogLevel);
-    }
+    this.#releaseLogging = applyLoggingConfig(this.config, this.configPath);
     this.objects = new ObjectRegistry(name);
+    this.leases = new LockLeases(name, this.objects);
     this.#server = new ContextServer(this);
   }
 
@@ -103,9 +112,19 @@ export class Context {
     const context = new Context(name, options);
     const own = context.config.contexts?.[name];
     context.#host = own?.host ?? DEFAULT_HOST;
-    const port = await context.#server.listen(context.#host, own?.tcp_server_port ?? 0);
-    log.info(`Context ${name} started (pid ${process.pid}), serving gRPC on ${context.#host}:${port}`);
-    if (context.configPath) log.info(`Configuration read from ${context.configPath}`);
+    try {
+      const requested = `${context.#host}:${own?.tcp_server_port ?? 0}`;
+      const port = await context.#server
+        .listen(context.#host, own?.tcp_server_port ?? 0)
+        .catch((error: unknown) => Promise.reject(explainListenError(error, name, requested, context.configPath)));
+      log.info(`Context ${name} started (pid ${process.pid}), serving gRPC on ${context.#host}:${port}`);
+      if (context.configPath) log.info(`Configuration read from ${context.configPath}`);
+      context.#discovery = await startResponder(name, context.config, context.#host, port);
+      await connectConfiguredPeers(context, own?.connect_to_peers ?? []);
+    } catch (error) {
+      await context.stop();
+      throw error;
+    }
     return context;
   }
 
@@ -232,6 +251,24 @@ export class Context {
     await peer.requestShutdown(reason, Date.now() + 5000);
   }
 
+  /**
+   * Finds other contexts by discovery (UDP in this context's discovery scope: loopback only unless the
+   * configuration binds a LAN host or names `discovery.address`). Default: every context of this workgroup;
+   * `*` and `?` wildcards in `workgroup` and `contextName`. This context is not in the list.
+   */
+  async discoverPeerContexts(options: DiscoverPeerOptions = {}): Promise<DiscoveredContext[]> {
+    this.#checkRunning();
+    const settings = discoverySettings(this.config, this.#host);
+    return discoverContexts({
+      scope: settings.scope,
+      port: settings.port,
+      workgroup: options.workgroup ?? settings.workgroup,
+      contextName: options.contextName ?? "*",
+      timeout: options.timeout ?? settings.timeout,
+      exclude: { name: this.name, pid: process.pid },
+    });
+  }
+
   /** Names and addresses of the connected peers. */
   peers(): { name: string; address: string }[] {
     return [...this.#peers.values()].map((p) => ({ name: p.name, address: p.address }));
@@ -260,6 +297,7 @@ export class Context {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#discovery?.close();
     await this.#server.close();
     for (const peer of this.#peers.values()) peer.close();
     this.#peers.clear();
@@ -272,6 +310,7 @@ export class Context {
       }
     }
     log.info(`Context ${this.name} stopped`);
+    this.#releaseLogging();
   }
 
   /** The `qmi.core.Context/Describe` answer. @internal */

@@ -14,7 +14,19 @@ export type { ContextOptions, ConnectOptions, GetInstrumentOptions, HostableClas
 export { help, helpText } from "./help.ts";
 export type { CallOptions } from "./call-options.ts";
 export { DEFAULT_CALL_TIMEOUT } from "./call-options.ts";
-export type { QmiConfig, ContextConfig, ConfigSource } from "./config.ts";
+export type {
+  QmiConfig,
+  ContextConfig,
+  ConfigSource,
+  LoggingConfig,
+  DiscoveryConfig,
+  ProcessManagementConfig,
+  ProcessHostConfig,
+} from "./config.ts";
+export { showNetworkContexts } from "./show-network-contexts.ts";
+export { formatContextsTable } from "./network-contexts-table.ts";
+export type { NetworkContextRow } from "./network-contexts-table.ts";
+export type { DiscoveredContext, DiscoverPeerOptions } from "./discovery/discover-contexts.ts";
 export { QMI_VERSION } from "./version.ts";
 
 export * from "./driver-api.ts";

@@ -20,6 +20,8 @@ export interface LockHolder {
 /** The lock state of one object. */
 export class ObjectLock {
   #holder: LockHolder | undefined;
+  /** The lease the lock is tied to, if any (see `qmi.core.Lock/Lease`). */
+  #leaseId: string | undefined;
   #releaseWaiters: (() => void)[] = [];
 
   /** True while someone holds the lock. */
@@ -32,10 +34,22 @@ export class ObjectLock {
     return this.#holder === undefined || (caller !== undefined && sameHolder(this.#holder, caller));
   }
 
-  /** Takes the lock for `caller` if free (or already theirs); returns whether `caller` now holds it. */
-  tryLock(caller: LockHolder): boolean {
+  /**
+   * Takes the lock for `caller` if free (or already theirs); returns whether `caller` now holds it. With a
+   * `leaseId`, the lock is released when that lease ends; without one, it is held until unlocked.
+   */
+  tryLock(caller: LockHolder, leaseId?: string): boolean {
     if (this.#holder === undefined) this.#holder = caller;
-    return sameHolder(this.#holder, caller);
+    if (!sameHolder(this.#holder, caller)) return false;
+    this.#leaseId = leaseId;
+    return true;
+  }
+
+  /** Releases the lock if it is tied to the lease `leaseId`; returns whether it was released. */
+  releaseLease(leaseId: string): boolean {
+    if (this.#holder === undefined || this.#leaseId !== leaseId) return false;
+    this.#release();
+    return true;
   }
 
   /** Releases the lock if `caller` holds it; returns whether it was released. */
@@ -67,6 +81,7 @@ export class ObjectLock {
 
   #release(): void {
     this.#holder = undefined;
+    this.#leaseId = undefined;
     for (const waiter of [...this.#releaseWaiters]) waiter();
   }
 }

@@ -23,6 +23,13 @@ const subcommands: Record<string, Subcommand> = {
       return runGen([...argv]);
     },
   },
+  contexts: {
+    summary: "list the contexts that answer discovery (name, address, connected)",
+    async run(argv) {
+      const { runContexts } = await import("./contexts-command.ts");
+      return runContexts(argv);
+    },
+  },
 };
 
 function usage(): string {

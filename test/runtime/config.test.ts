@@ -41,26 +41,158 @@ describe("loadConfig", () => {
   });
 
   it("names the file, line and column of a syntax error (the tutorial's missing comma)", () => {
-    const path = write("broken.conf", `{\n  "logging": { "console_loglevel": "INFO" }\n  "contexts": {}\n}\n`);
-    assert.throws(() => loadConfig(path), (e: unknown) => e instanceof UsageError && e.message.includes(`${path}:3:3`));
+    const path = write(
+      "broken.conf",
+      `{\n    # Log level for messages to the console.\n    "logging": {\n        "console_loglevel": "INFO"\n    }\n\n    "contexts": {}\n}\n`,
+    );
+    assert.throws(() => loadConfig(path), {
+      name: "UsageError",
+      message: `Invalid configuration file ${path}:7:5: JSON5: invalid character '\\"' at 7:5 (is a comma missing before it?)`,
+    });
   });
 
-  it("names the key path of a wrong port and fails for a missing explicit file", () => {
-    const path = write("port.conf", `{ "contexts": { "a": { "tcp_server_port": "forty" } } }`);
-    assert.throws(() => loadConfig(path), /contexts\.a\.tcp_server_port must be an integer port number/);
-    assert.throws(() => loadConfig(join(dir, "missing.conf")), /Cannot read the configuration file/);
+  it("fails for a missing explicit file", () => {
+    const missing = join(dir, "missing.conf");
+    assert.throws(() => loadConfig(missing), (e: unknown) =>
+      e instanceof UsageError && e.message.startsWith(`Cannot read the configuration file ${missing}: ENOENT`));
   });
 
-  it("uses no file for null, and QMI_CONFIG when no path is given", () => {
-    assert.deepEqual(loadConfig(null), { config: {}, path: undefined });
-    const path = write("env.conf", `{ "workgroup": "from-env" }`);
-    const saved = process.env.QMI_CONFIG;
-    process.env.QMI_CONFIG = path;
+  /** The message for a config file with `text`; the file name is replaced by FILE. */
+  const problem = (text: string) => {
+    const path = write("bad.conf", text);
     try {
-      assert.equal(loadConfig(undefined).config.workgroup, "from-env");
+      loadConfig(path);
+    } catch (error) {
+      assert.ok(error instanceof UsageError, String(error));
+      return error.message.replaceAll(path, "FILE");
+    }
+    assert.fail(`no error for ${text}`);
+  };
+
+  it("reports a wrong type with the key path, what was expected and what was found", () => {
+    assert.equal(
+      problem(`{ "contexts": { "a": { "tcp_server_port": "forty" } } }`),
+      `Invalid configuration file FILE: contexts.a.tcp_server_port: expected an integer port number in [0, 65535], found "forty"`,
+    );
+    assert.equal(
+      problem(`{ contexts: { a: { tcp_server_port: 70000 } } }`),
+      `Invalid configuration file FILE: contexts.a.tcp_server_port: expected an integer port number in [0, 65535], found 70000`,
+    );
+    assert.equal(
+      problem(`{ logging: { console_loglevel: "LOUD" } }`),
+      `Invalid configuration file FILE: logging.console_loglevel: expected a log level: DEBUG, INFO, WARNING or ERROR, found "LOUD"`,
+    );
+    assert.equal(
+      problem(`{ contexts: { a: { program_args: ["x", 3] } } }`),
+      `Invalid configuration file FILE: contexts.a.program_args[1]: expected a string, found 3`,
+    );
+    assert.equal(
+      problem(`{ logging: [] }`),
+      `Invalid configuration file FILE: logging: expected an object (the logging settings), found the list []`,
+    );
+    assert.equal(
+      problem(`[1, 2]`),
+      `Invalid configuration file FILE: the top level: expected an object (the whole configuration), found the list [1,2]`,
+    );
+  });
+
+  it("reports unknown keys with the known ones, at every level", () => {
+    assert.equal(
+      problem(`{ contexts: { a: { prot: 40001 } } }`),
+      `Invalid configuration file FILE: contexts.a.prot: unknown key; expected one of the keys host, tcp_server_port, ` +
+        `connect_to_peers, enabled, program_module, program_args, working_dir, env`,
+    );
+    assert.equal(
+      problem(`{ loging: {} }`),
+      `Invalid configuration file FILE: loging: unknown key; expected one of the keys workgroup, qmi_home, log_dir, ` +
+        `datastore, logging, contexts, process_management, discovery`,
+    );
+    assert.equal(
+      problem(`{ process_management: { hosts: { "10.0.0.2": { ssh_usr: "me" } } } }`),
+      `Invalid configuration file FILE: process_management.hosts["10.0.0.2"].ssh_usr: unknown key; expected one of ` +
+        `the keys server_command, ssh_host, ssh_user`,
+    );
+  });
+
+  it("reports missing required values and wrong context names", () => {
+    assert.equal(
+      problem(`{ contexts: { a: { enabled: true } } }`),
+      `Invalid configuration file FILE: contexts.a.program_module: expected a program to run (required when enabled ` +
+        `is true), found nothing (the key is missing)`,
+    );
+    assert.equal(
+      problem(`{ contexts: { a: { connect_to_peers: ["b"] } } }`),
+      `Invalid configuration file FILE: contexts.a.connect_to_peers[0]: expected the name of a context configured ` +
+        `here with a tcp_server_port, found "b"`,
+    );
+    assert.equal(
+      problem(`{ contexts: { "a b": {} } }`),
+      `Invalid configuration file FILE: contexts["a b"]: expected the key to be a context name (letters, digits, '_' ` +
+        `and '-'), found "a b"`,
+    );
+  });
+
+  it("lists every problem of a file in one message", () => {
+    assert.equal(
+      problem(`{ workgroup: 5, logging: { loglevels: { "qmi.core": "LOUD" } }, discovery: { port: 0 } }`),
+      `Invalid configuration file FILE (3 problems):\n` +
+        `  - workgroup: expected a workgroup name, found 5\n` +
+        `  - logging.loglevels["qmi.core"]: expected a log level: DEBUG, INFO, WARNING or ERROR, found "LOUD"\n` +
+        `  - discovery.port: expected a port number in [1, 65535], found 0`,
+    );
+  });
+
+  it("checks a config object given to start() the same way", async () => {
+    await assert.rejects(Context.start("bad_object", { config: { contexts: { bad_object: { host: 7 } } } as never }), {
+      name: "UsageError",
+      message: `Invalid configuration object: contexts.bad_object.host: expected a host address, e.g. "127.0.0.1", found 7`,
+    });
+  });
+
+  it("accepts every key of QMI's and ours", () => {
+    const path = write(
+      "full.conf",
+      `{
+  workgroup: "lab", qmi_home: "/tmp/qmi", log_dir: "logs", datastore: "/tmp/data",
+  logging: { loglevel: "debug", console_loglevel: "WARNING", logfile: "qmi.log", loglevels: { "qmi.core.rpc": "ERROR" },
+             rate_limit: 100, burst_limit: 10, max_bytes: 1048576, backup_count: 3 },
+  contexts: {
+    server: { host: "127.0.0.1", tcp_server_port: 40001, enabled: true, program_module: "examples/instr-server.ts",
+              program_args: ["--port", "40001"], working_dir: ".", env: { A: "1" } },
+    client: { connect_to_peers: ["server"] },
+  },
+  process_management: { output_dir: "out", hosts: { "127.0.0.1": { server_command: "qmi proc server", ssh_host: "h", ssh_user: "u" } } },
+  discovery: { enabled: true, port: 45000, address: "127.255.255.255", timeout: 0.2 },
+}`,
+    );
+    const { config } = loadConfig(path);
+    assert.equal(config.contexts?.server?.program_module, "examples/instr-server.ts");
+    assert.deepEqual(config.contexts?.client?.connect_to_peers, ["server"]);
+    assert.equal(config.discovery?.port, 45000);
+  });
+
+  it("takes start()'s config over QMI_CONFIG over ~/qmi.conf, and null means no file at all", () => {
+    const home = mkdtempSync(join(dir, "home-"));
+    writeFileSync(join(home, "qmi.conf"), `{ "workgroup": "from-home" }`);
+    const fromEnv = write("env.conf", `{ "workgroup": "from-env" }`);
+    const explicit = write("explicit.conf", `{ "workgroup": "explicit" }`);
+    const saved = { QMI_CONFIG: process.env.QMI_CONFIG, HOME: process.env.HOME };
+    const restore = (key: "QMI_CONFIG" | "HOME") =>
+      saved[key] === undefined ? delete process.env[key] : (process.env[key] = saved[key]);
+    try {
+      process.env.HOME = home; // os.homedir() follows $HOME on POSIX
+      delete process.env.QMI_CONFIG;
+      assert.deepEqual(loadConfig(undefined), { config: { workgroup: "from-home" }, path: join(home, "qmi.conf") });
+      process.env.QMI_CONFIG = fromEnv;
+      assert.deepEqual(loadConfig(undefined), { config: { workgroup: "from-env" }, path: fromEnv });
+      assert.deepEqual(loadConfig(explicit), { config: { workgroup: "explicit" }, path: explicit });
+      assert.deepEqual(loadConfig(null), { config: {}, path: undefined });
+      process.env.HOME = join(home, "nowhere");
+      delete process.env.QMI_CONFIG;
+      assert.deepEqual(loadConfig(undefined), { config: {}, path: undefined });
     } finally {
-      if (saved === undefined) delete process.env.QMI_CONFIG;
-      else process.env.QMI_CONFIG = saved;
+      restore("QMI_CONFIG");
+      restore("HOME");
     }
   });
 

@@ -1,0 +1,222 @@
+/**
+ * The keys of the configuration file and their strict schema (zod). Every key is optional; defaults are applied
+ * where a setting is used, so a loaded {@link QmiConfig} is exactly what the file says. Unknown keys, wrong
+ * types and values out of range are errors (see `config.ts` for how they are reported).
+ *
+ * Each schema carries, as its error message, the phrase that completes "expected ...", e.g.
+ * `contexts.a.tcp_server_port: expected an integer port number in [0, 65535], found "forty"`.
+ *
+ * @module
+ */
+import { z } from "zod";
+
+/** A log level name, any case: `DEBUG`, `INFO`, `WARNING` (or `WARN`), `ERROR` (or `CRITICAL`). */
+export type LogLevelName = string;
+
+/** `logging`: console and file logging (QMI's keys). */
+export interface LoggingConfig {
+  /** Level of the log file; default `INFO`. */
+  readonly loglevel?: LogLevelName;
+  /** Level of the console (stderr); default `WARNING` (warnings and errors only). */
+  readonly console_loglevel?: LogLevelName;
+  /** Log file, absolute or relative to `log_dir`; no file is written unless this is set. */
+  readonly logfile?: string;
+  /** Per-module levels, e.g. `{ "qmi.core.discovery": "DEBUG" }`; a name also covers its `.`-children. */
+  readonly loglevels?: Readonly<Record<string, LogLevelName>>;
+  /** Most lines per second written to the file on average (`null` or absent: no limit). */
+  readonly rate_limit?: number | null;
+  /** Lines the file may take in a burst above `rate_limit`; default 1. */
+  readonly burst_limit?: number;
+  /** Size in bytes at which the log file is rotated; default 10 MiB. */
+  readonly max_bytes?: number;
+  /** Rotated files kept (`qmi.log.1` ... `qmi.log.<n>`); default 5. */
+  readonly backup_count?: number;
+}
+
+/** Settings of one context (`contexts.<name>`). */
+export interface ContextConfig {
+  /** Address the context's server binds; default 127.0.0.1. */
+  readonly host?: string;
+  /** TCP port of the context's server; default 0 (ephemeral). */
+  readonly tcp_server_port?: number;
+  /** Contexts to connect to when this context starts (each configured with a `tcp_server_port`). */
+  readonly connect_to_peers?: readonly string[];
+  /** True to let the process manager start this context. */
+  readonly enabled?: boolean;
+  /** The program the process manager runs for this context (a `.ts` file or module); required when enabled. */
+  readonly program_module?: string;
+  /** Arguments passed to the program. */
+  readonly program_args?: readonly string[];
+  /** Working directory of the program; default the directory of the configuration file. */
+  readonly working_dir?: string;
+  /** Extra environment variables of the program. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** Process management of one host (`process_management.hosts.<host>`). */
+export interface ProcessHostConfig {
+  /** Command that runs the process-management server on that host. */
+  readonly server_command?: string;
+  /** Host name for SSH; default the host address. */
+  readonly ssh_host?: string;
+  /** User name for SSH; default the current user. */
+  readonly ssh_user?: string;
+}
+
+/** `process_management`. */
+export interface ProcessManagementConfig {
+  /** Directory for the output logs of managed processes; default `log_dir`. */
+  readonly output_dir?: string;
+  /** Per-host settings, by host address. */
+  readonly hosts?: Readonly<Record<string, ProcessHostConfig>>;
+}
+
+/** `discovery`: how contexts find each other over UDP (see the README's "Discovery scope"). */
+export interface DiscoveryConfig {
+  /** False: this context neither answers discovery queries nor needs the discovery port; default true. */
+  readonly enabled?: boolean;
+  /** UDP port of discovery; default 35998. */
+  readonly port?: number;
+  /**
+   * IPv4 address queries are sent to besides loopback, e.g. a LAN's broadcast address `192.168.1.255`. Naming
+   * one widens the scope to the LAN: this context then also answers queries arriving from the network.
+   */
+  readonly address?: string;
+  /** Seconds to collect answers; default 0.5. */
+  readonly timeout?: number;
+}
+
+/** The configuration, as read from the file. */
+export interface QmiConfig {
+  /** Name of the workgroup; discovery only finds contexts of the same workgroup. Default `default`. */
+  readonly workgroup?: string;
+  /** Home directory of qmi-ts; default `$QMI_HOME` or the user's home directory. */
+  readonly qmi_home?: string;
+  /** Directory of log files; default `qmi_home`. */
+  readonly log_dir?: string;
+  /** Location of the data store (accepted for QMI compatibility). */
+  readonly datastore?: string;
+  readonly logging?: LoggingConfig;
+  /** Settings per context name. */
+  readonly contexts?: Readonly<Record<string, ContextConfig>>;
+  readonly process_management?: ProcessManagementConfig;
+  readonly discovery?: DiscoveryConfig;
+}
+
+/** A strict object whose unknown keys are reported with the list of known ones. */
+function strictObject<T extends z.ZodRawShape>(shape: T, what: string) {
+  const known = Object.keys(shape).join(", ");
+  return z.strictObject(shape, {
+    error: (issue) => (issue.code === "unrecognized_keys" ? `one of the keys ${known}` : what),
+  });
+}
+
+const nonEmptyString = (what: string) => z.string({ error: what }).min(1, { error: what });
+const port = z
+  .number({ error: "an integer port number in [0, 65535]" })
+  .int({ error: "an integer port number in [0, 65535]" })
+  .min(0, { error: "an integer port number in [0, 65535]" })
+  .max(65535, { error: "an integer port number in [0, 65535]" });
+const levelPhrase = "a log level: DEBUG, INFO, WARNING or ERROR";
+const level = z.string({ error: levelPhrase }).regex(/^(debug|info|warn|warning|error|critical)$/i, { error: levelPhrase });
+const nonNegativeInt = (what: string) => z.number({ error: what }).int({ error: what }).min(0, { error: what });
+const name = z
+  .string({ error: "a context name (letters, digits, '_' and '-')" })
+  .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, { error: "a context name (letters, digits, '_' and '-')" });
+const stringArray = (what: string) => z.array(z.string({ error: "a string" }), { error: what });
+const stringRecord = (what: string) => z.record(z.string(), z.string({ error: "a string" }), { error: what });
+
+const loggingSchema = strictObject(
+  {
+    loglevel: level.optional(),
+    console_loglevel: level.optional(),
+    logfile: nonEmptyString("a file name").optional(),
+    loglevels: z.record(z.string(), level, { error: 'an object of module names and levels, e.g. { "qmi.core": "DEBUG" }' }).optional(),
+    rate_limit: z.number({ error: "a positive number of lines per second, or null" }).positive({ error: "a positive number of lines per second, or null" }).nullable().optional(),
+    burst_limit: z.number({ error: "an integer >= 1" }).int({ error: "an integer >= 1" }).min(1, { error: "an integer >= 1" }).optional(),
+    max_bytes: z.number({ error: "an integer number of bytes >= 1024" }).int({ error: "an integer number of bytes >= 1024" }).min(1024, { error: "an integer number of bytes >= 1024" }).optional(),
+    backup_count: nonNegativeInt("an integer >= 0").optional(),
+  },
+  "an object (the logging settings)",
+);
+
+const contextSchema = strictObject(
+  {
+    host: nonEmptyString("a host address, e.g. \"127.0.0.1\"").optional(),
+    tcp_server_port: port.optional(),
+    connect_to_peers: z.array(name, { error: "a list of context names" }).optional(),
+    enabled: z.boolean({ error: "true or false" }).optional(),
+    program_module: nonEmptyString("a program to run (a .ts file or module)").optional(),
+    program_args: stringArray("a list of strings").optional(),
+    working_dir: nonEmptyString("a directory").optional(),
+    env: stringRecord("an object of environment variable names and string values").optional(),
+  },
+  "an object (the settings of one context)",
+).superRefine((context, ctx) => {
+  if (context.enabled === true && context.program_module === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["program_module"],
+      message: "a program to run (required when enabled is true)",
+      input: undefined,
+    });
+  }
+});
+
+const processHostSchema = strictObject(
+  {
+    server_command: nonEmptyString("a command").optional(),
+    ssh_host: nonEmptyString("a host name").optional(),
+    ssh_user: nonEmptyString("a user name").optional(),
+  },
+  "an object (the process management of one host)",
+);
+
+const processManagementSchema = strictObject(
+  {
+    output_dir: nonEmptyString("a directory").optional(),
+    hosts: z.record(z.string(), processHostSchema, { error: "an object of host addresses and settings" }).optional(),
+  },
+  "an object (the process management settings)",
+);
+
+const ipv4 = z.string({ error: "an IPv4 address" }).regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/, { error: "an IPv4 address" });
+const discoverySchema = strictObject(
+  {
+    enabled: z.boolean({ error: "true or false" }).optional(),
+    port: port.refine((p) => p > 0, { error: "a port number in [1, 65535]" }).optional(),
+    address: ipv4.optional(),
+    timeout: z.number({ error: "a positive number of seconds" }).positive({ error: "a positive number of seconds" }).optional(),
+  },
+  "an object (the discovery settings)",
+);
+
+/** The schema of the whole file. @internal */
+export const configSchema = strictObject(
+  {
+    workgroup: nonEmptyString("a workgroup name").optional(),
+    qmi_home: nonEmptyString("a directory").optional(),
+    log_dir: nonEmptyString("a directory").optional(),
+    datastore: nonEmptyString("a directory").optional(),
+    logging: loggingSchema.optional(),
+    contexts: z.record(name, contextSchema, { error: "an object of context names and settings" }).optional(),
+    process_management: processManagementSchema.optional(),
+    discovery: discoverySchema.optional(),
+  },
+  "an object (the whole configuration)",
+).superRefine((config, ctx) => {
+  const contexts = config.contexts ?? {};
+  for (const [owner, context] of Object.entries(contexts)) {
+    for (const [index, peer] of (context.connect_to_peers ?? []).entries()) {
+      const port = contexts[peer]?.tcp_server_port;
+      if (port === undefined || port === 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["contexts", owner, "connect_to_peers", index],
+          message: "the name of a context configured here with a tcp_server_port",
+          input: peer,
+        });
+      }
+    }
+  }
+}) satisfies z.ZodType<QmiConfig>;

@@ -1,0 +1,93 @@
+/**
+ * Finds contexts by discovery: sends a query to the targets of a {@link DiscoveryScope} and collects the
+ * answers for a bounded time.
+ *
+ * ```ts
+ * const found = await discoverContexts({ scope: discoveryScope("127.0.0.1"), port: 35998, workgroup: "lab" });
+ * // [{ name: "instr_server", address: "127.0.0.1:40001", workgroup: "lab", pid: 4242 }]
+ * ```
+ *
+ * @module
+ */
+import { randomBytes } from "node:crypto";
+import { decodePacket, encodePacket } from "./packet.ts";
+import type { DiscoveryScope } from "./scope.ts";
+import { openUdpSocket, sendUdp } from "./udp-socket.ts";
+import { ConnectionError } from "../errors.ts";
+
+/** A context found by discovery. */
+export interface DiscoveredContext {
+  /** The context name. */
+  readonly name: string;
+  /** `host:port` of its gRPC server, ready for `connectToPeer(name, { address })`. */
+  readonly address: string;
+  /** Its workgroup. */
+  readonly workgroup: string;
+  /** Its process id. */
+  readonly pid: number;
+}
+
+/** Options of `Context.discoverPeerContexts` and `showNetworkContexts`. */
+export interface DiscoverPeerOptions {
+  /** Workgroup pattern (`*` and `?` wildcards); default the context's own workgroup. */
+  readonly workgroup?: string;
+  /** Context-name pattern; default `*`. */
+  readonly contextName?: string;
+  /** Seconds to collect answers; default `discovery.timeout` of the configuration, else 0.5. */
+  readonly timeout?: number;
+}
+
+/** Options of {@link discoverContexts}. */
+export interface DiscoverOptions {
+  readonly scope: DiscoveryScope;
+  /** UDP port of discovery. */
+  readonly port: number;
+  /** Workgroup pattern (`*` and `?` wildcards); contexts answer only when it matches their workgroup. */
+  readonly workgroup: string;
+  /** Context-name pattern; default `*`. */
+  readonly contextName?: string;
+  /** Seconds to collect answers; default 0.5. */
+  readonly timeout?: number;
+  /** A context to leave out (the asking one). */
+  readonly exclude?: { readonly name: string; readonly pid: number };
+}
+
+/** Sends a query and resolves, after `timeout` seconds, with the answers sorted by name then address. */
+export async function discoverContexts(options: DiscoverOptions): Promise<DiscoveredContext[]> {
+  const { scope, port, workgroup, contextName = "*", timeout = 0.5, exclude } = options;
+  const requestId = randomBytes(8);
+  const query = encodePacket({ type: "query", requestId, workgroup, contextName });
+  const socket = await openUdpSocket(scope.sendFrom, 0, false);
+  const found = new Map<string, DiscoveredContext>();
+  socket.on("error", () => undefined);
+  socket.on("message", (data, from) => {
+    const answer = decodePacket(data);
+    if (answer?.type !== "answer" || !answer.requestId.equals(requestId)) return;
+    if (exclude && answer.name === exclude.name && answer.pid === exclude.pid) return;
+    const host = answer.host === "" ? from.address : answer.host;
+    const address = host.includes(":") ? `[${host}]:${answer.port}` : `${host}:${answer.port}`;
+    found.set(`${answer.name} ${address}`, { name: answer.name, address, workgroup: answer.workgroup, pid: answer.pid });
+  });
+  try {
+    const errors: string[] = [];
+    // Twice, a third of the time apart: a lost datagram should not hide a context.
+    for (const round of [0, 1]) {
+      if (round === 1) await sleep((timeout * 1000) / 3);
+      for (const target of scope.targets) {
+        const error = await sendUdp(socket, query, port, target);
+        if (error) errors.push(`${target}: ${error.message}`);
+      }
+    }
+    if (errors.length === scope.targets.length * 2) {
+      throw new ConnectionError(`Cannot send a discovery query (${errors.join("; ")}); check discovery.address and the network`);
+    }
+    await sleep((timeout * 1000 * 2) / 3);
+  } finally {
+    socket.close();
+  }
+  return [...found.values()].sort((a, b) => a.name.localeCompare(b.name) || a.address.localeCompare(b.address));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
