@@ -9,6 +9,7 @@
  */
 import {
   Node,
+  type TypeNode,
   type ClassDeclaration,
   type MethodDeclaration,
   type PropertyDeclaration,
@@ -33,6 +34,59 @@ export interface ScannedClass {
   readonly methods: readonly ScannedMember<MethodDeclaration>[];
   readonly signals: readonly ScannedMember<PropertyDeclaration>[];
   readonly constants: readonly ScannedMember<PropertyDeclaration>[];
+  /** Set for task services: a task class (default runner) or a custom `TaskRunner<TaskClass>` subclass. */
+  readonly task?: ScannedTask;
+}
+
+/** What a task service is generated from. */
+export interface ScannedTask {
+  /** The task class. */
+  readonly taskClass: ClassDeclaration;
+  /** The settings and status type arguments of `Task<S, St>` / `LoopTask<S, St>`, when given. */
+  readonly settings: TypeNode | undefined;
+  readonly status: TypeNode | undefined;
+}
+
+const taskBases = new Set(["Task", "LoopTask"]);
+
+/** The `Task<S, St>` type arguments of a task class, following `extends` up to `Task` or `LoopTask`. */
+function taskTypeArguments(declaration: ClassDeclaration): ScannedTask {
+  for (let c: ClassDeclaration | undefined = declaration; c !== undefined; c = c.getBaseClass()) {
+    const heritage = c.getExtends();
+    if (heritage && taskBases.has(heritage.getExpression().getText())) {
+      const [settings, status] = heritage.getTypeArguments();
+      return { taskClass: declaration, settings, status };
+    }
+  }
+  return { taskClass: declaration, settings: undefined, status: undefined };
+}
+
+/** Scans a task class or a custom task runner class; undefined for other classes. */
+function scanTaskClass(declaration: ClassDeclaration, chain: readonly ClassDeclaration[]): ScannedClass | undefined {
+  const name = declaration.getName()!;
+  const names = chain.map((c) => c.getName());
+  const own = chain.filter((c) => !["TaskRunner", "RpcObject"].includes(c.getName() ?? ""));
+  if (names.includes("TaskRunner") && name !== "TaskRunner") {
+    const taskNode = chain
+      .map((c) => c.getExtends())
+      .find((h) => h?.getExpression().getText() === "TaskRunner")
+      ?.getTypeArguments()[0];
+    const taskClass = taskNode?.getType().getSymbol()?.getDeclarations().find(Node.isClassDeclaration);
+    if (!taskClass) return undefined;
+    return {
+      declaration,
+      name,
+      doc: readDocComment(declaration),
+      methods: collect(own, (c) => c.getInstanceMethods() as MethodDeclaration[], "rpcMethod"),
+      signals: [],
+      constants: [],
+      task: taskTypeArguments(taskClass),
+    };
+  }
+  if ((names.includes("Task") || names.includes("LoopTask")) && !taskBases.has(name)) {
+    return { declaration, name, doc: readDocComment(declaration), methods: [], signals: [], constants: [], task: taskTypeArguments(declaration) };
+  }
+  return undefined;
 }
 
 function hasDecorator(node: MethodDeclaration | PropertyDeclaration, name: string): boolean {
@@ -76,6 +130,8 @@ export function scanClass(declaration: ClassDeclaration): ScannedClass | undefin
   const name = declaration.getName();
   if (name === undefined || !declaration.isExported() || declaration.isAbstract()) return undefined;
   const chain = inheritanceChain(declaration);
+  const task = scanTaskClass(declaration, chain);
+  if (task) return task;
   const methods = collect(chain, (c) => c.getInstanceMethods() as MethodDeclaration[], "rpcMethod");
   if (methods.length === 0) return undefined;
   return {

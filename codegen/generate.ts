@@ -30,7 +30,7 @@ import { discoverSources } from "./source-discovery.ts";
 export interface GenerateOptions {
   /** The project to generate for (absolute, or relative to the working directory). */
   readonly projectRoot: string;
-  /** Source roots relative to the project root. Default `["drivers"]`. */
+  /** Source roots relative to the project root. Default `["drivers", "examples"]` (drivers, and task classes). */
   readonly roots?: readonly string[];
   /** Where `.proto` files go. Default `"idl"`. */
   readonly idlDir?: string;
@@ -74,7 +74,7 @@ export interface GenerateModulesOptions {
 /** Scans the source roots of a project and generates everything. */
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const projectRoot = path.resolve(options.projectRoot);
-  const roots = options.roots ?? ["drivers"];
+  const roots = options.roots ?? ["drivers", "examples"];
   const idlDir = options.idlDir ?? "idl";
   const generatedDir = options.generatedDir ?? "generated";
   const project = options.project ?? createProject(projectRoot);

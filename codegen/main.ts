@@ -5,9 +5,11 @@
  * npm run gen                     write idl/qmi/drivers/..., generated/... (deleting files no longer generated)
  * npm run gen -- --check          write nothing; list stale, missing and extra files; exit 1 if any
  * npm run gen -- --project <dir>  generate for another project (default: the working directory)
+ * npm run gen -- --allow-breaking accept changes that break clients built from the committed .proto files
  * ```
  *
- * Exit codes: 0 success, 1 `--check` found differences, 2 generator errors (diagnostics) or bad usage.
+ * Exit codes: 0 success, 1 `--check` found differences, 2 generator errors (diagnostics), breaking changes to the
+ * committed `.proto` files (unless allowed) or bad usage.
  *
  * @module
  */
@@ -16,15 +18,18 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { formatDiagnostic } from "./diagnostic.ts";
 import { generate } from "./generate.ts";
+import { checkCompatibility, formatIncompatibilities } from "./compat/check-compatibility.ts";
 import { applySync, isInSync, planSync } from "./output-sync.ts";
 
-const usage = `Usage: qmi gen [--check] [--project <dir>] [--root <dir>]...
+const usage = `Usage: qmi gen [--check] [--allow-breaking] [--project <dir>] [--root <dir>]...
 
 Generates .proto files (idl/qmi/drivers/...) and typed proxies (generated/...) from the
 @rpcMethod, @signal and @rpcConstant declarations of the classes under the source roots.
 
 Options:
   --check           Write nothing; print each stale, missing or extra file and exit 1 if any.
+  --allow-breaking  Accept changes that break clients built from the committed .proto files (a removed or
+                    retyped method or parameter, a renumbered field, a new required parameter...).
   --project <dir>   Project root holding tsconfig.json, the roots, idl/ and generated/ (default: cwd).
   --root <dir>      A source root relative to the project (repeatable; default: drivers).
   --help            Show this help.
@@ -32,16 +37,18 @@ Options:
 
 interface ParsedArgs {
   check: boolean;
+  allowBreaking: boolean;
   help: boolean;
   project: string;
   roots: string[];
 }
 
 function parseArgs(argv: readonly string[]): ParsedArgs | string {
-  const parsed: ParsedArgs = { check: false, help: false, project: process.cwd(), roots: [] };
+  const parsed: ParsedArgs = { check: false, allowBreaking: false, help: false, project: process.cwd(), roots: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--check") parsed.check = true;
+    else if (arg === "--allow-breaking") parsed.allowBreaking = true;
     else if (arg === "--help" || arg === "-h") parsed.help = true;
     else if (arg === "--project" || arg === "--root") {
       const value = argv[++i];
@@ -81,6 +88,11 @@ export async function runGen(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const plan = planSync(args.project, result.files, result.ownedDirs);
+  const incompatible = args.allowBreaking ? [] : checkCompatibility(args.project, result.files, plan);
+  if (incompatible.length > 0) {
+    process.stderr.write(formatIncompatibilities(incompatible));
+    return 2;
+  }
   if (args.check) {
     if (isInSync(plan)) {
       process.stdout.write(`qmi gen --check: OK, ${result.files.size} generated files are up to date.\n`);

@@ -34,6 +34,8 @@ export const reservedMethodNames: ReadonlySet<string> = new Set([
   "unlock",
   "forceUnlock",
   "isLocked",
+  // Signal subscription every proxy has (runtime/proxy.ts).
+  "subscribe",
 ]);
 
 /** Message names for one method; `prefix` is the class name when a module holds several services. */

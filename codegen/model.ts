@@ -24,6 +24,13 @@ export interface ServiceModel {
   readonly methodDocs: readonly MethodDocs[];
   /** Subscribe request message names, parallel to `descriptor.signals`. */
   readonly subscribeRequestTypes: readonly string[];
+  /** Set for task services: the proxy extends `TaskRunnerProxy<Settings, Status>` and adds the custom methods. */
+  readonly task?: {
+    readonly settingsName: string;
+    readonly statusName: string;
+    /** The custom runner's own methods: the last this many of `descriptor.methods`. */
+    readonly customMethods: number;
+  };
 }
 
 /** A message built from an interface or type literal. */

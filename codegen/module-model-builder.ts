@@ -18,6 +18,7 @@ import { buildMethod, requestResponseNames } from "./method-model-builder.ts";
 import type { MethodDocs, ModuleModel, ServiceModel } from "./model.ts";
 import type { ModulePaths } from "./naming.ts";
 import { buildSignal, signalMessageNames } from "./signal-model-builder.ts";
+import { buildTaskMembers } from "./task-model-builder.ts";
 import { NamedTypeRegistry } from "./type-mapping/named-type-registry.ts";
 import { TypeMapperChain } from "./type-mapping/type-mapper-chain.ts";
 import { usedTypeNames } from "./used-types.ts";
@@ -81,6 +82,16 @@ export function buildModuleModel(options: {
       methodDocs.push(built.docs);
     }
     const signals = c.signals.map((s) => buildSignal(s, prefixOf(c), chain));
+    const subscribeRequestTypes = c.signals.map((s) => signalMessageNames(s.name, prefixOf(c)).request);
+    let task: ServiceModel["task"];
+    if (c.task) {
+      const members = buildTaskMembers(c.task, prefixOf(c), chain, registry);
+      methods.unshift(...members.methods);
+      methodDocs.unshift(...members.docs);
+      signals.push(members.signal);
+      subscribeRequestTypes.push(members.subscribeRequestType);
+      task = { settingsName: members.settingsName, statusName: members.statusName, customMethods: c.methods.length };
+    }
     const used = usedTypeNames({ methods, signals }, (name) => registry.get(name));
     const models = registry.models().filter((m) => used.has(m.descriptor.name));
     const doc = joinDoc(c.doc?.lines);
@@ -97,8 +108,7 @@ export function buildModuleModel(options: {
       messages: models.flatMap((m) => (m.kind === "message" ? [m.descriptor] : [])),
       enums: models.flatMap((m) => (m.kind === "enum" ? [m.descriptor] : [])),
     };
-    const subscribeRequestTypes = c.signals.map((s) => signalMessageNames(s.name, prefixOf(c)).request);
-    return { descriptor, methodDocs, subscribeRequestTypes };
+    return { descriptor, methodDocs, subscribeRequestTypes, ...(task ? { task } : {}) };
   });
   return { paths, services, types: registry.models() };
 }

@@ -21,4 +21,76 @@ export const generatedServices: readonly GeneratedServiceEntry[] = [
     },
     loadImplementation: async () => (await import("../drivers/dummy/noisy-sine-generator.ts")).NoisySineGenerator,
   },
+  {
+    className: "Keysight33500B",
+    protoService: "qmi.drivers.keysight.keysight_33500b.Keysight33500B",
+    loadGenerated: async () => {
+      const m = await import("./drivers/keysight/keysight-33500b.ts");
+      return { descriptor: m.Keysight33500BService, proxyClass: m.Keysight33500BProxy };
+    },
+    loadImplementation: async () => (await import("../drivers/keysight/keysight-33500b.ts")).Keysight33500B,
+  },
+  {
+    className: "NewportSmc100cc",
+    protoService: "qmi.drivers.newport.smc100cc.NewportSmc100cc",
+    loadGenerated: async () => {
+      const m = await import("./drivers/newport/smc100cc.ts");
+      return { descriptor: m.NewportSmc100ccService, proxyClass: m.NewportSmc100ccProxy };
+    },
+    loadImplementation: async () => (await import("../drivers/newport/smc100cc.ts")).NewportSmc100cc,
+  },
+  {
+    className: "Tenma7213350",
+    protoService: "qmi.drivers.tenma.tenma_72_13350.Tenma7213350",
+    loadGenerated: async () => {
+      const m = await import("./drivers/tenma/tenma-72-13350.ts");
+      return { descriptor: m.Tenma7213350Service, proxyClass: m.Tenma7213350Proxy };
+    },
+    loadImplementation: async () => (await import("../drivers/tenma/tenma-72-13350.ts")).Tenma7213350,
+  },
+  {
+    className: "CustomRpcControlTaskRunner",
+    protoService: "qmi.examples.demo_task.CustomRpcControlTaskRunner",
+    loadGenerated: async () => {
+      const m = await import("./examples/demo-task.ts");
+      return { descriptor: m.CustomRpcControlTaskRunnerService, proxyClass: m.CustomRpcControlTaskRunnerProxy };
+    },
+    loadImplementation: async () => (await import("../examples/demo-task.ts")).CustomRpcControlTaskRunner,
+  },
+  {
+    className: "CustomTaskRunner",
+    protoService: "qmi.examples.demo_task.CustomTaskRunner",
+    loadGenerated: async () => {
+      const m = await import("./examples/demo-task.ts");
+      return { descriptor: m.CustomTaskRunnerService, proxyClass: m.CustomTaskRunnerProxy };
+    },
+    loadImplementation: async () => (await import("../examples/demo-task.ts")).CustomTaskRunner,
+  },
+  {
+    className: "DemoLoopTask",
+    protoService: "qmi.examples.demo_task.DemoLoopTask",
+    loadGenerated: async () => {
+      const m = await import("./examples/demo-task.ts");
+      return { descriptor: m.DemoLoopTaskService, proxyClass: m.DemoLoopTaskProxy };
+    },
+    loadImplementation: async () => (await import("../examples/demo-task.ts")).DemoLoopTask,
+  },
+  {
+    className: "DemoRpcControlTask",
+    protoService: "qmi.examples.demo_task.DemoRpcControlTask",
+    loadGenerated: async () => {
+      const m = await import("./examples/demo-task.ts");
+      return { descriptor: m.DemoRpcControlTaskService, proxyClass: m.DemoRpcControlTaskProxy };
+    },
+    loadImplementation: async () => (await import("../examples/demo-task.ts")).DemoRpcControlTask,
+  },
+  {
+    className: "DemoTask",
+    protoService: "qmi.examples.demo_task.DemoTask",
+    loadGenerated: async () => {
+      const m = await import("./examples/demo-task.ts");
+      return { descriptor: m.DemoTaskService, proxyClass: m.DemoTaskProxy };
+    },
+    loadImplementation: async () => (await import("../examples/demo-task.ts")).DemoTask,
+  },
 ];

@@ -5,14 +5,19 @@
  * @module
  */
 import type { CallOptions } from "./call-options.ts";
-import { decodeResponse, encodeRequest } from "./codec.ts";
+import { decodeResponse, decodeValue, encodeRequest } from "./codec.ts";
 import { deadlineOf } from "./deadline.ts";
 import type { DispatchRequest, LockDispatchRequest, LockOperation } from "./dispatcher.ts";
 import { LOCK_PROTO, LOCK_SERVICE } from "./lock-service.ts";
 import { UnknownNameError } from "./errors.ts";
 import type { PeerConnection } from "./peer-connection.ts";
+import type { ObjectRegistry } from "./object-registry.ts";
 import type { CallTarget } from "./proxy.ts";
 import type { ServiceDescriptor } from "./service-descriptor.ts";
+import type { SignalSink } from "./signal-receiver.ts";
+import { Subscription, subscribeLocal } from "./signal-subscription.ts";
+import { CORE_TASK_METHODS } from "./task-runner.ts";
+import { TASK_PROTO, TASK_SERVICE } from "./task-service.ts";
 
 /** Calls an object of the caller's own context. */
 export class LocalTarget implements CallTarget {
@@ -20,10 +25,15 @@ export class LocalTarget implements CallTarget {
     private readonly context: {
       dispatch(request: DispatchRequest): Promise<unknown>;
       dispatchLock(request: LockDispatchRequest): Promise<boolean>;
+      readonly objects: ObjectRegistry;
     },
     private readonly object: string,
     private readonly callerContext: string,
   ) {}
+
+  async subscribe(signalName: string, sink: SignalSink<never>): Promise<Subscription> {
+    return subscribeLocal(this.context.objects.getOrThrow(this.object), this.callerContext, signalName, sink);
+  }
 
   call(method: string, args: readonly unknown[], options: CallOptions, lockToken: string): Promise<unknown> {
     return this.context.dispatch({
@@ -70,6 +80,7 @@ export class RemoteTarget implements CallTarget {
     const what = `${this.peer.name}.${this.object}.${method}()`;
     const descriptor = this.descriptor;
     const methodDescriptor = descriptor.methods.find((m) => m.name === method);
+    if (!methodDescriptor && CORE_TASK_METHODS.includes(method)) return this.#coreTaskCall(method, options, lockToken, what);
     if (!methodDescriptor) throw new UnknownNameError(`${what}: ${descriptor.className} has no RPC method ${method}`);
     const request = encodeRequest(descriptor, methodDescriptor, args);
     const response = await this.peer.unary({
@@ -86,8 +97,73 @@ export class RemoteTarget implements CallTarget {
     return decodeResponse(descriptor, methodDescriptor, response);
   }
 
+  /** `start`, `stop`, `join`, `isRunning`, `getStatus` of a task runner, through `qmi.core.Task`. */
+  async #coreTaskCall(method: string, options: CallOptions, lockToken: string, what: string): Promise<unknown> {
+    const response = await this.peer.unary({
+      protoFile: TASK_PROTO,
+      protoService: TASK_SERVICE,
+      rpcName: method[0]!.toUpperCase() + method.slice(1),
+      request: {},
+      object: this.object,
+      deadline: deadlineOf(options),
+      signal: options.signal,
+      lockToken,
+      what,
+    });
+    if (method === "isRunning") return response.value === true;
+    if (method === "getStatus") return JSON.parse(String(response.status_json || "{}")) as unknown;
+    return undefined;
+  }
+
+  async subscribe(signalName: string, sink: SignalSink<never>): Promise<Subscription> {
+    const what = `${this.peer.name}.${this.object}.${signalName}`;
+    const isStatus = signalName === "statusUpdated" && !this.descriptor.signals.some((s) => s.name === signalName);
+    const signal = isStatus
+      ? { name: signalName, rpcName: "WatchStatus", eventType: "TaskStatusEvent", payload: { kind: "void" as const } }
+      : this.descriptor.signals.find((s) => s.name === signalName);
+    if (!signal) {
+      const known = this.descriptor.signals.map((s) => s.name).join(", ") || "none";
+      throw new UnknownNameError(`${this.peer.name}.${this.object} has no signal ${signalName} (signals: ${known})`);
+    }
+    const subscription = new Subscription(`${this.peer.name}.${this.object}`, signalName, sink);
+    let lastSequence = 0;
+    try {
+      const cancel = await this.peer.serverStream({
+        protoFile: isStatus ? TASK_PROTO : this.descriptor.protoFile,
+        protoService: isStatus ? TASK_SERVICE : this.descriptor.protoService,
+        rpcName: signal.rpcName,
+        request: {},
+        object: this.object,
+        what: `subscribe ${what}`,
+        onMessage: (event) => {
+          const sequence = Number(event.sequence ?? 0);
+          const missed = sequence > lastSequence + 1 ? sequence - lastSequence - 1 : 0;
+          lastSequence = sequence;
+          (sink as SignalSink<unknown>).push(
+            {
+              publisherContext: String(event.publisher_context || this.peer.name),
+              publisherName: String(event.publisher_name || this.object),
+              signalName: String(event.signal_name || signalName),
+              args: isStatus
+                ? (JSON.parse(String(event.status_json || "{}")) as unknown)
+                : decodeValue(this.descriptor, signal.payload, event.value),
+            },
+            missed,
+          );
+        },
+        onEnd: (error) => subscription.fail(error),
+      });
+      subscription.onCleanup(cancel);
+    } catch (error) {
+      subscription.unsubscribe();
+      throw error;
+    }
+    return subscription;
+  }
+
   async lockOperation(operation: LockOperation, options: CallOptions, lockToken: string): Promise<boolean> {
     const rpc = lockRpcs[operation.kind];
+    const leaseId = operation.kind === "lock" && operation.lease ? await this.peer.leaseId() : undefined;
     const response = await this.peer.unary({
       protoFile: LOCK_PROTO,
       protoService: LOCK_SERVICE,
@@ -97,6 +173,7 @@ export class RemoteTarget implements CallTarget {
       deadline: deadlineOf(options),
       signal: options.signal,
       lockToken,
+      leaseId,
       what: `${this.peer.name}.${this.object}.${operation.kind}()`,
     });
     return response[rpc.field] === true;

@@ -61,11 +61,15 @@ export interface ProcessHostConfig {
   readonly ssh_host?: string;
   /** User name for SSH; default the current user. */
   readonly ssh_user?: string;
+  /** TCP port of the host's SSH server; default ssh's own (22). */
+  readonly ssh_port?: number;
+  /** Extra `ssh` arguments, e.g. `["-i", "/home/me/.ssh/lab_key"]`. */
+  readonly ssh_options?: readonly string[];
 }
 
 /** `process_management`. */
 export interface ProcessManagementConfig {
-  /** Directory for the output logs of managed processes; default `log_dir`. */
+  /** Directory for the output files of managed processes; default `qmi_home`. */
   readonly output_dir?: string;
   /** Per-host settings, by host address. */
   readonly hosts?: Readonly<Record<string, ProcessHostConfig>>;
@@ -168,6 +172,8 @@ const processHostSchema = strictObject(
     server_command: nonEmptyString("a command").optional(),
     ssh_host: nonEmptyString("a host name").optional(),
     ssh_user: nonEmptyString("a user name").optional(),
+    ssh_port: port.refine((p) => p > 0, { error: "a port number in [1, 65535]" }).optional(),
+    ssh_options: stringArray("a list of strings (extra ssh arguments)").optional(),
   },
   "an object (the process management of one host)",
 );

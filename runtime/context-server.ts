@@ -14,11 +14,13 @@ import {
 import type { PackageDefinition } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation } from "grpc-health-check";
-import { ConnectionError } from "./errors.ts";
+import { ConnectionError, SubscriptionEndedError } from "./errors.ts";
 import { LOCK_PROTO, LOCK_SERVICE, lockServiceImplementation, type LockServiceHost } from "./lock-service.ts";
 import { objectServiceImplementation } from "./object-service.ts";
+import { TASK_PROTO, TASK_SERVICE, taskServiceImplementation } from "./task-service.ts";
 import { loadProtoFile, loadService } from "./proto-files.ts";
 import type { ServiceDescriptor } from "./service-descriptor.ts";
+import { StreamTracker } from "./stream-tracker.ts";
 
 /** The core service's proto file and name. */
 export const CONTEXT_PROTO = "qmi/core/context.proto";
@@ -31,22 +33,28 @@ export interface ContextServerHost extends LockServiceHost {
   requestShutdown(reason: string): void;
 }
 
-/** Server options: no channelz bookkeeping (it costs time on every call). */
-const serverOptions = { "grpc.enable_channelz": 0 };
+/**
+ * Server options: no channelz bookkeeping (it costs time on every call); keepalive pings, so that a peer whose
+ * host vanished is noticed (and its lock leases end) within half a minute.
+ */
+const serverOptions = { "grpc.enable_channelz": 0, "grpc.keepalive_time_ms": 20_000, "grpc.keepalive_timeout_ms": 10_000 };
 
 /** The gRPC server of one context. */
 export class ContextServer {
   readonly #server = new Server(serverOptions);
-  readonly #health = new HealthImplementation({ "": "SERVING", [CONTEXT_SERVICE]: "SERVING", [LOCK_SERVICE]: "SERVING" });
+  readonly #health = new HealthImplementation({ "": "SERVING", [CONTEXT_SERVICE]: "SERVING", [LOCK_SERVICE]: "SERVING", [TASK_SERVICE]: "SERVING" });
   readonly #objectServices = new Set<string>();
   #reflectionPackages: PackageDefinition;
   #reflectionServices: ServiceDefinition[] = [];
   #port = 0;
+  /** Open server streams, ended when the server closes. */
+  readonly streams = new StreamTracker();
 
   constructor(private readonly host: ContextServerHost) {
-    this.#reflectionPackages = { ...loadProtoFile(CONTEXT_PROTO), ...loadProtoFile(LOCK_PROTO) };
+    this.#reflectionPackages = { ...loadProtoFile(CONTEXT_PROTO), ...loadProtoFile(LOCK_PROTO), ...loadProtoFile(TASK_PROTO) };
     this.#server.addService(loadService(CONTEXT_PROTO, CONTEXT_SERVICE), this.#coreImplementation());
     this.#server.addService(loadService(LOCK_PROTO, LOCK_SERVICE), lockServiceImplementation(host));
+    this.#server.addService(loadService(TASK_PROTO, TASK_SERVICE), taskServiceImplementation(host, this.streams));
     this.#health.addToServer(this.#server);
     this.#rebuildReflection();
   }
@@ -71,7 +79,7 @@ export class ContextServer {
   ensureService(descriptor: ServiceDescriptor): void {
     if (this.#objectServices.has(descriptor.protoService)) return;
     const definition = loadService(descriptor.protoFile, descriptor.protoService);
-    this.#server.addService(definition, objectServiceImplementation(this.host, descriptor));
+    this.#server.addService(definition, objectServiceImplementation(this.host, descriptor, this.streams));
     this.#objectServices.add(descriptor.protoService);
     this.#health.setStatus(descriptor.protoService, "SERVING");
     Object.assign(this.#reflectionPackages, loadProtoFile(descriptor.protoFile));
@@ -80,7 +88,8 @@ export class ContextServer {
 
   /** Stops serving: waits up to `graceSeconds` for calls in flight, then cuts the rest. */
   async close(graceSeconds = 2): Promise<void> {
-    for (const service of ["", CONTEXT_SERVICE, LOCK_SERVICE, ...this.#objectServices]) this.#health.setStatus(service, "NOT_SERVING");
+    for (const service of ["", CONTEXT_SERVICE, LOCK_SERVICE, TASK_SERVICE, ...this.#objectServices]) this.#health.setStatus(service, "NOT_SERVING");
+    this.streams.endAll(new SubscriptionEndedError(`Context ${this.host.name} stopped; the stream ended`));
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.#server.forceShutdown();

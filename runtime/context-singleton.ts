@@ -22,6 +22,10 @@ import { Context, type ContextOptions, type GetInstrumentOptions, type HostableC
 import { UsageError } from "./errors.ts";
 import type { Proxied, ProxyClass, RpcProxy, UntypedProxy } from "./proxy.ts";
 import type { RpcObject } from "./rpc-object.ts";
+import type { MakeTaskOptions } from "./make-task-options.ts";
+import type { Task } from "./task.ts";
+import type { TaskClass, TaskRunner } from "./task-runner.ts";
+import type { TaskProxy } from "./task-runner-proxy.ts";
 
 let current: Context | undefined;
 let starting: Promise<Context> | undefined;
@@ -64,6 +68,15 @@ export function makeInstrument<T extends RpcObject, A extends unknown[]>(
   ...args: A
 ): Promise<Proxied<T>> {
   return context().makeInstrument(name, cls, ...args);
+}
+
+/** Hosts a background task in the process-wide context; see {@link Context.makeTask}. */
+export function makeTask<T extends Task<object, object>, O = undefined, R extends TaskRunner<T> = TaskRunner<T>>(
+  name: string,
+  taskClass: TaskClass<T, O>,
+  options?: MakeTaskOptions<T, O, R>,
+): Promise<TaskProxy<T, R>> {
+  return context().makeTask(name, taskClass, options);
 }
 
 /** A proxy to `"<context>.<object>"`; see {@link Context.getInstrument}. */

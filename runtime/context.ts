@@ -29,6 +29,10 @@ import { ObjectRegistry, type HostedObject } from "./object-registry.ts";
 import { PeerConnection } from "./peer-connection.ts";
 import { RpcProxy, type Proxied, type ProxyClass, type UntypedProxy } from "./proxy.ts";
 import type { RpcObject, RpcObjectInit } from "./rpc-object.ts";
+import type { MakeTaskOptions } from "./make-task-options.ts";
+import type { Task } from "./task.ts";
+import { TaskRunner, type TaskClass } from "./task-runner.ts";
+import { TaskRunnerProxy, type TaskProxy } from "./task-runner-proxy.ts";
 import { QMI_VERSION } from "./version.ts";
 
 const log = getLogger("qmi.core.context");
@@ -165,6 +169,29 @@ export class Context {
     if (generated) this.#server.ensureService(generated.descriptor);
     else log.info(`${cls.name} has no generated code: ${this.name}.${name} is reachable in-process only`);
     return this.#localProxy(hosted, {}) as Proxied<T>;
+  }
+
+  /**
+   * Hosts a background task `name` of class `taskClass` (constructed with `options` minus `taskRunner`) under a
+   * runner (`options.taskRunner`, default {@link TaskRunner}) and returns the runner's proxy. A constructor
+   * failure is a `TaskInitError`; stopping the context or removing the runner stops and joins the task.
+   */
+  async makeTask<T extends Task<object, object>, O = undefined, R extends TaskRunner<T> = TaskRunner<T>>(
+    name: string,
+    taskClass: TaskClass<T, O>,
+    options?: MakeTaskOptions<T, O, R>,
+  ): Promise<TaskProxy<T, R>> {
+    this.#checkRunning();
+    if (this.objects.get(name)) throw new UsageError(`Context ${this.name} already has an object named ${name}`);
+    const { taskRunner, ...taskOptions } = (options ?? {}) as MakeTaskOptions<T, O, R> & Record<string, unknown>;
+    const runnerClass = (taskRunner ?? TaskRunner) as unknown as typeof TaskRunner;
+    const generated = await findGeneratedForClass(taskRunner ?? taskClass);
+    const runner = new runnerClass({ name, contextName: this.name }, taskClass as never, options ? taskOptions : undefined);
+    const hosted = this.objects.add(runner, generated);
+    if (generated) this.#server.ensureService(generated.descriptor);
+    const target = new LocalTarget(this, name, this.name);
+    const fallback = descriptorFromMetadata(hosted.className, hosted.metadata);
+    return makeProxy(`${this.name}.${name}`, target, generated, fallback, {}, TaskRunnerProxy) as TaskProxy<T, R>;
   }
 
   /**

@@ -27,6 +27,11 @@
 export interface RpcMethodOptions {
   /** When false, an instrument accepts the call while it is closed. Default true. */
   readonly requiresOpen?: boolean;
+  /**
+   * When false, the call does not wait behind earlier calls to the object (nor holds later ones up); it still
+   * passes the lock and deadline checks. For long waits such as a task runner's `join()`. Default true.
+   */
+  readonly queued?: boolean;
 }
 
 /** What the decorators recorded for one class, including inherited members. */
@@ -35,6 +40,8 @@ export interface RpcMetadata {
   readonly methods: readonly string[];
   /** Methods callable while an instrument is closed. */
   readonly methodsAllowedWhenClosed: ReadonlySet<string>;
+  /** Methods that run outside the object's call queue (`@rpcMethod({ queued: false })`). */
+  readonly methodsOutsideQueue: ReadonlySet<string>;
   /** `@signal` property names. */
   readonly signals: readonly string[];
   /** `@rpcConstant` static property names. */
@@ -46,6 +53,7 @@ const metadataKey = Symbol("qmi.rpc");
 interface MutableRpcMetadata {
   methods: string[];
   methodsAllowedWhenClosed: Set<string>;
+  methodsOutsideQueue: Set<string>;
   signals: string[];
   constants: string[];
 }
@@ -57,6 +65,7 @@ function ownRecord(metadata: DecoratorMetadataObject): MutableRpcMetadata {
     metadata[metadataKey] = {
       methods: [...(inherited?.methods ?? [])],
       methodsAllowedWhenClosed: new Set(inherited?.methodsAllowedWhenClosed ?? []),
+      methodsOutsideQueue: new Set(inherited?.methodsOutsideQueue ?? []),
       signals: [...(inherited?.signals ?? [])],
       constants: [...(inherited?.constants ?? [])],
     } satisfies MutableRpcMetadata;
@@ -70,8 +79,8 @@ function addUnique(list: string[], name: string): void {
 
 type AnyMethod = (this: never, ...args: never[]) => unknown;
 
-/** Names every proxy has already (lock operations, `toString`, `then`), so no RPC method may take them. */
-const reservedNames = new Set(["lock", "unlock", "forceUnlock", "isLocked", "toString", "then", "constructor"]);
+/** Names every proxy has already (lock operations, `subscribe`, `toString`, `then`), so no RPC method may take them. */
+const reservedNames = new Set(["lock", "unlock", "forceUnlock", "isLocked", "subscribe", "toString", "then", "constructor"]);
 
 function recordMethod(context: ClassMethodDecoratorContext, options: RpcMethodOptions): void {
   if (context.static || context.private || typeof context.name !== "string") {
@@ -84,6 +93,8 @@ function recordMethod(context: ClassMethodDecoratorContext, options: RpcMethodOp
   addUnique(record.methods, context.name);
   if (options.requiresOpen === false) record.methodsAllowedWhenClosed.add(context.name);
   else record.methodsAllowedWhenClosed.delete(context.name);
+  if (options.queued === false) record.methodsOutsideQueue.add(context.name);
+  else record.methodsOutsideQueue.delete(context.name);
 }
 
 /**
@@ -122,7 +133,13 @@ export function signal(_value: undefined, context: ClassFieldDecoratorContext): 
   addUnique(ownRecord(context.metadata).signals, context.name);
 }
 
-const empty: RpcMetadata = { methods: [], methodsAllowedWhenClosed: new Set(), signals: [], constants: [] };
+const empty: RpcMetadata = {
+  methods: [],
+  methodsAllowedWhenClosed: new Set(),
+  methodsOutsideQueue: new Set(),
+  signals: [],
+  constants: [],
+};
 
 /** The decorator metadata of a class (empty when it has no decorated members). */
 export function getRpcMetadata(cls: abstract new (...args: never[]) => unknown): RpcMetadata {

@@ -40,7 +40,13 @@ export interface DispatchRequest {
 
 /** A lock operation on a hosted object (the `qmi.core.Lock` service and the proxies' lock methods). */
 export type LockOperation =
-  | { readonly kind: "lock"; /** Seconds to keep trying. */ readonly timeout: number }
+  | {
+      readonly kind: "lock";
+      /** Seconds to keep trying. */
+      readonly timeout: number;
+      /** Tie the lock to the caller's lease, so it ends when the caller's connection does. */
+      readonly lease?: boolean;
+    }
   | { readonly kind: "unlock"; /** Holder's context, when not the caller's. */ readonly contextName?: string }
   | { readonly kind: "forceUnlock" }
   | { readonly kind: "isLocked" };
@@ -54,6 +60,8 @@ export interface LockDispatchRequest {
   readonly signal?: AbortSignal;
   readonly callerContext?: string;
   readonly lockToken?: string;
+  /** The lease a `lock` is tied to (`qmi-lease`), already checked to exist. */
+  readonly leaseId?: string;
 }
 
 /** The error of a call refused because another proxy holds the lock. */
@@ -81,11 +89,12 @@ export async function dispatch(registry: ObjectRegistry, contextName: string, re
     checkMethod(hosted, request.method, address);
     const method = hosted.descriptor?.methods.find((m) => m.name === request.method);
     if (request.validateArgs && hosted.descriptor && method) encodeRequest(hosted.descriptor, method, request.args);
-    const run = hosted.queue.run(async () => {
+    const job = async () => {
       checkStillWanted(request, what);
       if (!hosted.lock.permits(holderOf(request))) throw new LockedError(LOCKED_MESSAGE);
       return invoke(hosted, request);
-    });
+    };
+    const run = hosted.metadata.methodsOutsideQueue.has(request.method) ? job() : hosted.queue.run(job);
     return await raceDeadline(run, request.deadline, what, request.signal);
   } catch (error) {
     if (!(error instanceof QmiError)) log.warning(`${what} failed with an unexpected ${describeThrown(error)}`);
@@ -145,7 +154,7 @@ export async function dispatchLock(
         if (!(operation.timeout >= 0)) throw new InvalidArgumentError(`Lock timeout must be >= 0 seconds, got ${operation.timeout}`);
         const until = Math.min(Date.now() + operation.timeout * 1000, request.deadline);
         for (;;) {
-          if (await inQueue(() => hosted.lock.tryLock(caller))) return true;
+          if (await inQueue(() => hosted.lock.tryLock(caller, request.leaseId))) return true;
           if (Date.now() >= until) return false;
           await hosted.lock.waitForRelease(until - Date.now());
         }

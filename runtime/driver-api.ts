@@ -13,3 +13,5 @@ export { Signal } from "./signal.ts";
 export type { SignalListener } from "./signal.ts";
 export type { int32, uint32, int64, uint64, float32, NumberKind } from "./types.ts";
 export * from "./errors.ts";
+export type { InstrumentIdn } from "./instrument-idn.ts";
+export { checkRange, checkInteger, checkOneOf } from "./argument-checks.ts";

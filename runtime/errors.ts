@@ -17,7 +17,14 @@ export type QmiErrorCode =
   | "INSTRUMENT"
   | "CONNECTION"
   | "NOT_GENERATED"
-  | "LOCKED";
+  | "LOCKED"
+  | "SUBSCRIPTION_ENDED"
+  | "TASK_INIT"
+  | "TASK_RUN"
+  | "TASK_STOPPED"
+  | "TRANSPORT"
+  | "TRANSPORT_TIMEOUT"
+  | "END_OF_INPUT";
 
 /** Base class of all qmi-ts errors. */
 export class QmiError extends Error {
@@ -87,6 +94,41 @@ export class LockedError extends QmiError {
   override readonly code = "LOCKED";
 }
 
+/** A signal subscription ended: its publisher was removed, its context stopped or the peer was lost. */
+export class SubscriptionEndedError extends QmiError {
+  override readonly code = "SUBSCRIPTION_ENDED";
+}
+
+/** A task could not be created: its constructor threw (the cause is the original error). */
+export class TaskInitError extends QmiError {
+  override readonly code = "TASK_INIT";
+}
+
+/** A task's `run()` failed; `join()` rethrows this with the task's error as cause. */
+export class TaskRunError extends QmiError {
+  override readonly code = "TASK_RUN";
+}
+
+/** A transport (serial port, socket, USB device) failed: it could not be opened, or a write or read failed. */
+export class TransportError extends QmiError {
+  override readonly code = "TRANSPORT";
+}
+
+/** A transport read did not complete in time; the bytes received so far stay buffered for the next read. */
+export class TransportTimeoutError extends QmiError {
+  override readonly code = "TRANSPORT_TIMEOUT";
+}
+
+/** The other side closed the connection (or the device went away) before the requested input arrived. */
+export class EndOfInputError extends QmiError {
+  override readonly code = "END_OF_INPUT";
+}
+
+/** Thrown by `Task.sleep()` when the task is asked to stop; the runner treats it as a normal end of `run()`. */
+export class TaskStoppedError extends QmiError {
+  override readonly code = "TASK_STOPPED";
+}
+
 /** Error classes by name, used to rethrow a remote error as the class the server raised. */
 export const errorClasses: ReadonlyMap<string, new (message: string) => QmiError> = new Map<
   string,
@@ -103,4 +145,11 @@ export const errorClasses: ReadonlyMap<string, new (message: string) => QmiError
   ["ConnectionError", ConnectionError],
   ["NotGeneratedError", NotGeneratedError],
   ["LockedError", LockedError],
+  ["SubscriptionEndedError", SubscriptionEndedError],
+  ["TaskInitError", TaskInitError],
+  ["TaskRunError", TaskRunError],
+  ["TaskStoppedError", TaskStoppedError],
+  ["TransportError", TransportError],
+  ["TransportTimeoutError", TransportTimeoutError],
+  ["EndOfInputError", EndOfInputError],
 ]);

@@ -7,7 +7,7 @@
  *
  * @module
  */
-export { start, stop, context, isRunning, makeInstrument, getInstrument, startStop, openClose } from "./context-singleton.ts";
+export { start, stop, context, isRunning, makeInstrument, makeTask, getInstrument, startStop, openClose } from "./context-singleton.ts";
 export type { Openable } from "./context-singleton.ts";
 export { Context } from "./context.ts";
 export type { ContextOptions, ConnectOptions, GetInstrumentOptions, HostableClass } from "./context.ts";
@@ -35,4 +35,16 @@ export { RpcProxy, invoke, proxyBinding } from "./proxy.ts";
 export type { CallTarget, LockOptions, UnlockOptions, ProxyBinding, Proxied, ProxyClass, UntypedProxy } from "./proxy.ts";
 export type { LockOperation } from "./dispatcher.ts";
 export { registerGeneratedServices } from "./generated-services.ts";
+export { SignalReceiver, DEFAULT_MAX_QUEUE_LENGTH } from "./signal-receiver.ts";
+export type { DiscardPolicy, ReceivedSignal, SignalReceiverOptions, SignalSink } from "./signal-receiver.ts";
+export { Subscription } from "./signal-subscription.ts";
+export { Task } from "./task.ts";
+export type { TaskInit, SettingsOf, StatusOf } from "./task.ts";
+export { LoopTask, LoopPolicy, realClock } from "./loop-task.ts";
+export type { LoopClock, LoopTaskOptions } from "./loop-task.ts";
+export { TaskRunner } from "./task-runner.ts";
+export type { TaskClass } from "./task-runner.ts";
+export { TaskRunnerProxy, withTask } from "./task-runner-proxy.ts";
+export type { TaskProxy, WatchOptions } from "./task-runner-proxy.ts";
+export type { MakeTaskOptions, TaskRunnerClass } from "./make-task-options.ts";
 export type * from "./service-descriptor.ts";

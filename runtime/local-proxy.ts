@@ -42,13 +42,15 @@ export function makeProxy(
   generated: GeneratedModuleExports | undefined,
   fallback: ServiceDescriptor,
   defaults?: CallOptions,
+  fallbackBase: ProxyClass = RpcProxy,
 ): RpcProxy {
   if (generated) {
     const proxyClass = generated.proxyClass as unknown as ProxyClass;
     return new proxyClass({ address, descriptor: generated.descriptor, target, defaults });
   }
-  const proxy = new RpcProxy({ address, descriptor: fallback, target, defaults });
+  const proxy = new fallbackBase({ address, descriptor: fallback, target, defaults });
   for (const method of fallback.methods) {
+    if (method.name in proxy) continue;
     Object.defineProperty(proxy, method.name, {
       value: (...args: unknown[]) => {
         const last = args.at(-1);

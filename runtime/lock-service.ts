@@ -3,10 +3,11 @@
  *
  * @module
  */
-import type { ServerUnaryCall, UntypedServiceImplementation, sendUnaryData } from "@grpc/grpc-js";
+import type { ServerUnaryCall, ServerWritableStream, UntypedServiceImplementation, sendUnaryData } from "@grpc/grpc-js";
 import type { LockDispatchRequest, LockOperation } from "./dispatcher.ts";
 import { UnknownNameError } from "./errors.ts";
-import { CONTEXT_METADATA, LOCK_TOKEN_METADATA, OBJECT_METADATA, firstString, type ObjectServiceHost } from "./object-service.ts";
+import type { LockLeases } from "./lock-leases.ts";
+import { CONTEXT_METADATA, LEASE_METADATA, LOCK_TOKEN_METADATA, OBJECT_METADATA, firstString, type ObjectServiceHost } from "./object-service.ts";
 import { toStatus } from "./status-mapping.ts";
 
 /** The lock service's proto file and name. */
@@ -16,6 +17,7 @@ export const LOCK_SERVICE = "qmi.core.Lock";
 /** What the lock handlers need from their context. */
 export interface LockServiceHost extends ObjectServiceHost {
   dispatchLock(request: LockDispatchRequest): Promise<boolean>;
+  readonly leases: LockLeases;
 }
 
 type Request = Record<string, unknown>;
@@ -41,10 +43,15 @@ function handler(
     call.on("cancelled", () => abort.abort());
     new Promise<boolean>((resolve) => {
       const deadline = call.getDeadline();
+      const object = targetObject(host, call);
+      const operation = operationOf(call.request);
+      const leaseId = operation.kind === "lock" ? firstString(call.metadata, LEASE_METADATA) : undefined;
+      if (leaseId !== undefined) host.leases.touch(leaseId, object);
       resolve(
         host.dispatchLock({
-          object: targetObject(host, call),
-          operation: operationOf(call.request),
+          object,
+          operation,
+          leaseId,
           deadline: deadline instanceof Date ? deadline.getTime() : deadline,
           signal: abort.signal,
           callerContext: firstString(call.metadata, CONTEXT_METADATA),
@@ -69,5 +76,18 @@ export function lockServiceImplementation(host: LockServiceHost): UntypedService
     ),
     ForceUnlock: handler(host, () => ({ kind: "forceUnlock" }), (wasLocked) => ({ was_locked: wasLocked })),
     IsLocked: handler(host, () => ({ kind: "isLocked" }), (locked) => ({ locked })),
+    Lease: (call: ServerWritableStream<Request, Request>) => {
+      const id = host.leases.open(firstString(call.metadata, CONTEXT_METADATA) ?? "");
+      let ended = false;
+      const end = () => {
+        if (ended) return;
+        ended = true;
+        void host.leases.end(id);
+      };
+      call.on("cancelled", end);
+      call.on("close", end);
+      call.on("error", end);
+      call.write({ lease_id: id });
+    },
   };
 }

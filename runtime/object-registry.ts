@@ -12,7 +12,7 @@ import { SerialQueue } from "./serial-queue.ts";
 import type { GeneratedModuleExports, ServiceDescriptor } from "./service-descriptor.ts";
 
 /** What kind of object is hosted (as reported by `Describe`). */
-export type ObjectKind = "instrument" | "object";
+export type ObjectKind = "instrument" | "task" | "object";
 
 /** One hosted object with what the context needs to serve it. */
 export interface HostedObject {
@@ -29,6 +29,8 @@ export interface HostedObject {
   readonly queue: SerialQueue;
   /** Who may call this object. */
   readonly lock: ObjectLock;
+  /** Aborted when the object is removed; ends its signal subscriptions and streams. */
+  readonly removed: AbortSignal;
 }
 
 const validName = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -36,6 +38,7 @@ const validName = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 /** Hosted objects of one context. */
 export class ObjectRegistry {
   readonly #objects = new Map<string, HostedObject>();
+  readonly #lifetimes = new Map<string, AbortController>();
 
   constructor(private readonly contextName: string) {}
 
@@ -47,9 +50,10 @@ export class ObjectRegistry {
     }
     if (this.#objects.has(name)) throw new UsageError(`Context ${this.contextName} already has an object named ${name}`);
     const cls = instance.constructor as abstract new (...args: never[]) => unknown;
+    const lifetime = new AbortController();
     const hosted: HostedObject = {
       name,
-      kind: instance instanceof Instrument ? "instrument" : "object",
+      kind: instance instanceof Instrument ? "instrument" : (instance.constructor as { kind?: ObjectKind }).kind ?? "object",
       instance,
       className: cls.name,
       metadata: getRpcMetadata(cls),
@@ -57,7 +61,9 @@ export class ObjectRegistry {
       descriptor: generated?.descriptor,
       queue: new SerialQueue(),
       lock: new ObjectLock(),
+      removed: lifetime.signal,
     };
+    this.#lifetimes.set(name, lifetime);
     this.#objects.set(name, hosted);
     return hosted;
   }
@@ -66,6 +72,8 @@ export class ObjectRegistry {
   remove(name: string): HostedObject | undefined {
     const hosted = this.#objects.get(name);
     this.#objects.delete(name);
+    this.#lifetimes.get(name)?.abort();
+    this.#lifetimes.delete(name);
     return hosted;
   }
 

@@ -7,7 +7,6 @@
  * @module
  */
 import {
-  status as Status,
   type Metadata,
   type ServerUnaryCall,
   type ServerWritableStream,
@@ -19,7 +18,9 @@ import { InstrumentError, InvalidArgumentError, UnknownNameError } from "./error
 import type { DispatchRequest } from "./dispatcher.ts";
 import type { ObjectRegistry } from "./object-registry.ts";
 import type { MethodDescriptor, ServiceDescriptor } from "./service-descriptor.ts";
+import { serveSignalStream } from "./signal-stream.ts";
 import { toStatus } from "./status-mapping.ts";
+import type { StreamTracker } from "./stream-tracker.ts";
 
 /** Metadata key naming the target object. */
 export const OBJECT_METADATA = "qmi-object";
@@ -27,6 +28,8 @@ export const OBJECT_METADATA = "qmi-object";
 export const CONTEXT_METADATA = "qmi-context";
 /** Metadata key carrying the caller's lock token. */
 export const LOCK_TOKEN_METADATA = "qmi-lock-token";
+/** Metadata key tying a `Lock` call to a lease (see `qmi.core.Lock/Lease`). */
+export const LEASE_METADATA = "qmi-lease";
 
 /** What the handlers need from their context. */
 export interface ObjectServiceHost {
@@ -103,22 +106,17 @@ function unaryHandler(host: ObjectServiceHost, service: ServiceDescriptor, metho
   };
 }
 
-function signalHandler(service: ServiceDescriptor, rpcName: string) {
-  return (call: ServerWritableStream<WireMessage, WireMessage>) => {
-    call.emit("error", {
-      code: Status.UNIMPLEMENTED,
-      details: `${service.protoService}/${rpcName}: signal streaming is not available in this version of qmi-ts`,
-    });
-  };
-}
-
 /** The handler table of one generated service, keyed by RPC name as grpc-js expects. */
 export function objectServiceImplementation(
   host: ObjectServiceHost,
   service: ServiceDescriptor,
+  streams: StreamTracker,
 ): UntypedServiceImplementation {
   const implementation: UntypedServiceImplementation = {};
   for (const method of service.methods) implementation[method.rpcName] = unaryHandler(host, service, method);
-  for (const signal of service.signals) implementation[signal.rpcName] = signalHandler(service, signal.rpcName);
+  for (const signal of service.signals) {
+    implementation[signal.rpcName] = (call: ServerWritableStream<WireMessage, WireMessage>) =>
+      serveSignalStream(host, service, signal, call, streams);
+  }
   return implementation;
 }

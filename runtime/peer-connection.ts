@@ -4,12 +4,13 @@
  *
  * @module
  */
-import { Client, credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
+import { Client, credentials, Metadata, type ClientReadableStream, type ServiceError } from "@grpc/grpc-js";
 import type { MethodDefinition } from "@grpc/proto-loader";
-import { CancelledError } from "./errors.ts";
+import { CancelledError, ConnectionError, SubscriptionEndedError, type QmiError } from "./errors.ts";
+import { LOCK_PROTO, LOCK_SERVICE } from "./lock-service.ts";
 import type { WireMessage } from "./codec.ts";
 import { CONTEXT_PROTO, CONTEXT_SERVICE } from "./context-server.ts";
-import { CONTEXT_METADATA, LOCK_TOKEN_METADATA, OBJECT_METADATA } from "./object-service.ts";
+import { CONTEXT_METADATA, LEASE_METADATA, LOCK_TOKEN_METADATA, OBJECT_METADATA } from "./object-service.ts";
 import { loadService } from "./proto-files.ts";
 import { fromStatus } from "./status-mapping.ts";
 
@@ -51,13 +52,35 @@ export interface PeerCall {
   readonly signal?: AbortSignal;
   /** The caller's lock token (`qmi-lock-token`), if any. */
   readonly lockToken?: string;
+  /** The lease a lock is tied to (`qmi-lease`), if any. */
+  readonly leaseId?: string;
   /** Names the call in errors, e.g. `instr_server.nsg.getSample()`. */
   readonly what: string;
+}
+
+/** One server-streaming call to make on a peer (no deadline: it lasts until cancelled or ended). */
+export interface PeerStreamCall {
+  readonly protoFile: string;
+  readonly protoService: string;
+  readonly rpcName: string;
+  readonly request: WireMessage;
+  /** Target object (`qmi-object`), if any. */
+  readonly object?: string;
+  /** Names the stream in errors. */
+  readonly what: string;
+  /** Called for each message. */
+  readonly onMessage: (message: WireMessage) => void;
+  /** Called once when the stream ends by itself (not after `cancel()`): with the error class the peer sent. */
+  readonly onEnd: (error: QmiError) => void;
+  /** Seconds to wait for the server to accept the stream; default 5. */
+  readonly acceptTimeout?: number;
 }
 
 /** A gRPC connection to the context named {@link name} at {@link address}. */
 export class PeerConnection {
   readonly #client: Client;
+  /** The open lease stream and its id, once a leased lock was asked for. */
+  #lease: { readonly stream: ClientReadableStream<WireMessage>; readonly id: Promise<string> } | undefined;
 
   constructor(
     /** The peer context's name. */
@@ -80,6 +103,7 @@ export class PeerConnection {
     metadata.set(CONTEXT_METADATA, this.ownContext);
     if (call.object !== undefined) metadata.set(OBJECT_METADATA, call.object);
     if (call.lockToken !== undefined) metadata.set(LOCK_TOKEN_METADATA, call.lockToken);
+    if (call.leaseId !== undefined) metadata.set(LEASE_METADATA, call.leaseId);
     return new Promise<WireMessage>((resolve, reject) => {
       if (call.signal?.aborted) return reject(new CancelledError(`${call.what} was cancelled`));
       const pending = this.#client.makeUnaryRequest(
@@ -97,6 +121,58 @@ export class PeerConnection {
       );
       const onAbort = () => pending.cancel();
       call.signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  /**
+   * Opens a server stream. Resolves with its cancel function once the server has accepted it (sent its
+   * headers); rejects with the peer's error class when it refuses (e.g. an unknown object or signal).
+   */
+  serverStream(call: PeerStreamCall): Promise<() => void> {
+    const definition = loadService(call.protoFile, call.protoService)[call.rpcName] as MethodDefinition<
+      WireMessage,
+      WireMessage
+    >;
+    const metadata = new Metadata();
+    metadata.set(CONTEXT_METADATA, this.ownContext);
+    if (call.object !== undefined) metadata.set(OBJECT_METADATA, call.object);
+    const where = `${call.what} on ${this.name} at ${this.address}`;
+    const stream = this.#client.makeServerStreamRequest(
+      definition.path,
+      definition.requestSerialize,
+      definition.responseDeserialize,
+      call.request,
+      metadata,
+      { deadline: Infinity },
+    );
+    let accepted = false;
+    let cancelled = false;
+    let finished = false;
+    const cancel = () => {
+      cancelled = true;
+      stream.cancel();
+    };
+    return new Promise<() => void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (accepted) return;
+        cancel();
+        reject(new SubscriptionEndedError(`${where}: the peer did not accept the stream in time`));
+      }, (call.acceptTimeout ?? 5) * 1000);
+      const finish = (error: QmiError) => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        if (!accepted) reject(error);
+        else if (!cancelled) call.onEnd(error);
+      };
+      stream.on("metadata", () => {
+        accepted = true;
+        clearTimeout(timer);
+        resolve(cancel);
+      });
+      stream.on("data", (message: WireMessage) => call.onMessage(message));
+      stream.on("error", (error: ServiceError) => finish(fromStatus(error, where)));
+      stream.on("end", () => finish(new SubscriptionEndedError(`${where}: the peer ended the stream`)));
     });
   }
 
@@ -125,8 +201,50 @@ export class PeerConnection {
     });
   }
 
-  /** Closes the channel; calls in flight fail. */
+  /**
+   * The id of this connection's lock lease, opening the `qmi.core.Lock/Lease` stream on first use. Locks taken
+   * under it are released by the peer when the stream ends: on {@link close}, or when this process dies.
+   */
+  leaseId(timeoutSeconds = 5): Promise<string> {
+    if (this.#lease) return this.#lease.id;
+    const definition = loadService(LOCK_PROTO, LOCK_SERVICE).Lease as MethodDefinition<WireMessage, WireMessage>;
+    const metadata = new Metadata();
+    metadata.set(CONTEXT_METADATA, this.ownContext);
+    const stream = this.#client.makeServerStreamRequest(
+      definition.path,
+      definition.requestSerialize,
+      definition.responseDeserialize,
+      {},
+      metadata,
+    );
+    const forget = () => {
+      if (this.#lease?.stream === stream) this.#lease = undefined;
+    };
+    const id = new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        stream.cancel();
+        reject(new ConnectionError(`${this.name} at ${this.address} did not open a lock lease within ${timeoutSeconds} s`));
+      }, timeoutSeconds * 1000);
+      stream.once("data", (event: WireMessage) => {
+        clearTimeout(timer);
+        resolve(String(event.lease_id));
+      });
+      stream.on("error", (error: ServiceError) => {
+        clearTimeout(timer);
+        forget();
+        reject(fromStatus(error, `Lease on ${this.name} at ${this.address}`));
+      });
+      stream.on("end", forget);
+    });
+    id.catch(() => undefined); // a failure is reported to the caller awaiting the id
+    this.#lease = { stream, id };
+    return id;
+  }
+
+  /** Closes the channel (and the lease, releasing its locks); calls in flight fail. */
   close(): void {
+    this.#lease?.stream.cancel();
+    this.#lease = undefined;
     this.#client.close();
   }
 }

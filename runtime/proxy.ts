@@ -11,6 +11,8 @@ import { randomUUID } from "node:crypto";
 import { DEFAULT_CALL_TIMEOUT, type CallOptions } from "./call-options.ts";
 import type { LockOperation } from "./dispatcher.ts";
 import type { ServiceDescriptor } from "./service-descriptor.ts";
+import type { SignalSink } from "./signal-receiver.ts";
+import type { Subscription } from "./signal-subscription.ts";
 
 /** The symbol under which a proxy performs calls; generated proxies call `this[invoke](method, args, options)`. */
 export const invoke: unique symbol = Symbol("qmi.invoke");
@@ -21,6 +23,8 @@ export interface CallTarget {
   call(method: string, args: readonly unknown[], options: CallOptions, lockToken: string): Promise<unknown>;
   /** Applies a lock operation to the object with `lockToken`. */
   lockOperation(operation: LockOperation, options: CallOptions, lockToken: string): Promise<boolean>;
+  /** Subscribes `sink` to the object's signal `signalName`. */
+  subscribe(signalName: string, sink: SignalSink<never>): Promise<Subscription>;
 }
 
 /** Options of {@link RpcProxy.lock}. */
@@ -29,6 +33,11 @@ export interface LockOptions {
   readonly lockToken?: string;
   /** Seconds to keep trying while another proxy holds the lock; default 0 (answer at once). */
   readonly timeout?: number;
+  /**
+   * Tie the lock to this context's connection to the object's context: it is released when this context
+   * disconnects or its process dies. (In-process, where both share one process, it changes nothing.)
+   */
+  readonly lease?: boolean;
 }
 
 /** Options of {@link RpcProxy.unlock}. */
@@ -87,7 +96,7 @@ export class RpcProxy {
     const state = states.get(this)!;
     const token = options.lockToken ?? state.token;
     const wait = options.timeout ?? 0;
-    const granted = await this.#lockOperation({ kind: "lock", timeout: wait }, token, wait);
+    const granted = await this.#lockOperation({ kind: "lock", timeout: wait, lease: options.lease }, token, wait);
     if (granted) state.token = token;
     return granted;
   }
@@ -103,6 +112,15 @@ export class RpcProxy {
     const released = await this.#lockOperation(operation, token, 0);
     if (released && token === state.token) state.token = state.ownToken;
     return released;
+  }
+
+  /**
+   * Subscribes `receiver` to the object's signal `signalName` (its `@signal` field name). Resolves once every
+   * later publish will reach the receiver; rejects with an `UnknownNameError` for an unknown object or signal.
+   * In-process subscriptions are listeners (no sockets); remote ones are `Subscribe<Signal>` server streams.
+   */
+  subscribe<T>(signalName: string, receiver: SignalSink<T>): Promise<Subscription> {
+    return states.get(this)!.binding.target.subscribe(signalName, receiver as SignalSink<never>);
   }
 
   /** Clears the object's lock whoever holds it (logged as a warning by the object's context). */

@@ -34,6 +34,13 @@ const statusByCode: Record<QmiErrorCode, Status> = {
   INSTRUMENT: Status.UNKNOWN,
   CONNECTION: Status.UNAVAILABLE,
   NOT_GENERATED: Status.UNIMPLEMENTED,
+  SUBSCRIPTION_ENDED: Status.ABORTED,
+  TASK_INIT: Status.FAILED_PRECONDITION,
+  TASK_RUN: Status.ABORTED,
+  TASK_STOPPED: Status.CANCELLED,
+  TRANSPORT: Status.UNAVAILABLE,
+  TRANSPORT_TIMEOUT: Status.DEADLINE_EXCEEDED,
+  END_OF_INPUT: Status.UNAVAILABLE,
 };
 
 /** The gRPC status for an error raised while serving a call. */

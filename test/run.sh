@@ -2,6 +2,7 @@
 # The project's test command (`npm test`): generated code is fresh, the tree type-checks, then every test runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source test/setup.sh && qmi_install_test_packages
 
 if [ -f codegen/main.ts ]; then
   echo "== generated code is fresh (npm run gen -- --check)"

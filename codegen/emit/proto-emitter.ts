@@ -49,6 +49,14 @@ function serviceBlock(service: ServiceModel): string {
   return out + "}\n";
 }
 
+/** Fields every event carries after the payload (`value = 1`): who published it, and the stream's sequence. */
+const eventContextFields = [
+  "  // The publishing object's context.\n  string publisher_context = 2;\n",
+  "  // The publishing object's name in its context.\n  string publisher_name = 3;\n",
+  "  // The signal's name, e.g. sampleTaken.\n  string signal_name = 4;\n",
+  "  // 1, 2, ... per stream; a gap means events were dropped because the client did not keep up.\n  uint64 sequence = 5;\n",
+];
+
 function serviceMessages(service: ServiceModel): string[] {
   const d = service.descriptor;
   const blocks: string[] = [];
@@ -62,7 +70,8 @@ function serviceMessages(service: ServiceModel): string[] {
   });
   d.signals.forEach((s, i) => {
     blocks.push(messageBlock(service.subscribeRequestTypes[i]!, []));
-    blocks.push(messageBlock(s.eventType, s.payload.kind === "void" ? [] : [fieldLine("value", 1, s.payload, false)]));
+    const value = s.payload.kind === "void" ? [] : [fieldLine("value", 1, s.payload, false)];
+    blocks.push(messageBlock(s.eventType, [...value, ...eventContextFields]));
   });
   return blocks;
 }

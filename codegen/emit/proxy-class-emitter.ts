@@ -30,9 +30,12 @@ function proxyMethod(service: ServiceModel, index: number, used: Set<string>): s
 /** The proxy class of a service; `used` collects runtime type aliases to import. */
 export function emitProxyClass(service: ServiceModel, used: Set<string>): string {
   const d = service.descriptor;
-  const methods = d.methods.map((_, i) => proxyMethod(service, i, used));
+  const task = service.task;
+  const first = task ? d.methods.length - task.customMethods : 0;
+  const methods = d.methods.slice(first).map((_, i) => proxyMethod(service, first + i, used));
+  const base = task ? `TaskRunnerProxy<${task.settingsName}, ${task.statusName}>` : "RpcProxy";
   return (
-    `${tsDocBlock(docLines(d.doc))}export class ${d.className}Proxy extends RpcProxy {\n` +
+    `${tsDocBlock(docLines(d.doc))}export class ${d.className}Proxy extends ${base} {\n` +
     `  static readonly descriptor: ServiceDescriptor = ${d.className}Service;\n` +
     methods.map((m) => `\n${m}`).join("") +
     "}\n"

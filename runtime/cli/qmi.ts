@@ -23,11 +23,46 @@ const subcommands: Record<string, Subcommand> = {
       return runGen([...argv]);
     },
   },
+  describe: {
+    summary: "show what a running context hosts: objects, methods with signatures and docs, signals, constants",
+    async run(argv) {
+      const { runDescribe } = await import("./describe-command.ts");
+      return runDescribe(argv);
+    },
+  },
+  call: {
+    summary: "call an RPC method of a running context (arguments as JSON) and print the result",
+    async run(argv) {
+      const { runCall } = await import("./call-command.ts");
+      return runCall(argv);
+    },
+  },
   contexts: {
     summary: "list the contexts that answer discovery (name, address, connected)",
     async run(argv) {
       const { runContexts } = await import("./contexts-command.ts");
       return runContexts(argv);
+    },
+  },
+  proc: {
+    summary: "start, stop, restart and show background programs (configured contexts); server mode for SSH",
+    async run(argv) {
+      const { runProc } = await import("./proc-command.ts");
+      return runProc(argv);
+    },
+  },
+  usb: {
+    summary: "list USB devices and their USBTMC interfaces (with the usbtmc: descriptor to use)",
+    async run(argv) {
+      const { runUsb } = await import("./usb-command.ts");
+      return runUsb(argv);
+    },
+  },
+  sim: {
+    summary: "start an instrument simulator on 127.0.0.1 (or a pty) and print its transport descriptor",
+    async run(argv) {
+      const { runSim } = await import("./sim-command.ts");
+      return runSim(argv);
     },
   },
 };

@@ -110,7 +110,7 @@ describe("loadConfig", () => {
     assert.equal(
       problem(`{ process_management: { hosts: { "10.0.0.2": { ssh_usr: "me" } } } }`),
       `Invalid configuration file FILE: process_management.hosts["10.0.0.2"].ssh_usr: unknown key; expected one of ` +
-        `the keys server_command, ssh_host, ssh_user`,
+        `the keys server_command, ssh_host, ssh_user, ssh_port, ssh_options`,
     );
   });
 

@@ -82,6 +82,42 @@ describe("locks in one process", () => {
     await assert.rejects(waiter.lock({ timeout: -1 }), InvalidArgumentError);
   });
 
+  it("ends a leased lock when the holder's context disconnects, not before", async () => {
+    const client = await Context.start("lessee", { config: null });
+    try {
+      await client.connectToPeer("lock_demo", { address: ctx.address });
+      const leased = await client.getInstrument("lock_demo.nsg", NoisySineGeneratorProxy);
+      const local = await ctx.getInstrument("lock_demo.nsg", NoisySineGeneratorProxy);
+      assert.equal(await leased.lock({ lease: true }), true);
+      assert.equal(await local.lock(), false);
+      assert.equal(await leased.isOpen(), false, "the holder's calls run");
+      assert.equal(await leased.unlock(), true);
+      assert.equal(await leased.lock({ lease: true }), true, "a lease serves several locks");
+      const waiter = local.lock({ timeout: 10 });
+      client.disconnectFromPeer("lock_demo");
+      assert.equal(await waiter, true, "granted once the lease ended");
+      assert.equal(await local.unlock(), true);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it("refuses a Lock call naming an unknown lease", async () => {
+    const raw = new Client(ctx.address, credentials.createInsecure());
+    const def = loadSync("qmi/core/lock.proto", { includeDirs: [IDL_ROOT], keepCase: true, defaults: true });
+    const lock = (def["qmi.core.Lock"] as Record<string, { path: string; requestSerialize: (v: object) => Buffer; responseDeserialize: (b: Buffer) => object }>).Lock!;
+    const md = new Metadata();
+    md.set("qmi-object", "nsg");
+    md.set("qmi-lock-token", "t");
+    md.set("qmi-lease", "no-such-lease");
+    const error = await new Promise<ServiceError | null>((resolve) =>
+      raw.makeUnaryRequest(lock.path, lock.requestSerialize, lock.responseDeserialize, {}, md, { deadline: Date.now() + 5000 }, (e) => resolve(e)),
+    );
+    raw.close();
+    assert.equal(error?.code, Status.NOT_FOUND);
+    assert.match(error!.details, /no open lease no-such-lease/);
+  });
+
   it("judges calls in arrival order against locks", async () => {
     const slow = await ctx.getInstrument("lock_demo.nsg", NoisySineGeneratorProxy);
     const locker = await ctx.getInstrument("lock_demo.nsg", NoisySineGeneratorProxy);
@@ -183,6 +219,27 @@ describe("locks across processes", () => {
       assert.deepEqual((await second.waitForLine(/^REFUSED (\d+) OF (\d+)$/, 20)).slice(1), ["3", "3"]);
       second.process.stdin!.write("EXIT\n");
       assert.equal(await second.waitForExit(20), 0);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("releases a leased lock when its holder's process dies, and keeps an unleased one", async () => {
+    const server = await Context.start("lock_server", { config: null });
+    const nsg = await server.makeInstrument("nsg", NoisySineGenerator);
+    try {
+      const holder = startChild("test/fixtures/lock-racer.ts", ["leaser", server.address, "1", "lease"]);
+      await holder.waitForLine(/^READY$/, 30);
+      holder.process.stdin!.write("GO\n");
+      assert.deepEqual(JSON.parse((await holder.waitForLine(/^RESULT (.*)$/, 20))[1]!), { won: [0] });
+      assert.equal(await nsg.isLocked(), true);
+      assert.equal(server.leases.size, 1);
+      holder.kill();
+      await holder.waitForExit(20);
+      const until = Date.now() + 15_000;
+      while ((await nsg.isLocked()) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(await nsg.isLocked(), false, "the lease ended with the process");
+      assert.equal(server.leases.size, 0);
     } finally {
       await server.stop();
     }

@@ -1,0 +1,111 @@
+#!/usr/bin/python3
+"""Drive a qmi-ts instrument from Python with nothing but grpcio and stubs generated from idl/.
+
+Run (after `bash examples/python/gen-stubs.sh`, with a context hosting the noisy sine generator `nsg`):
+    /usr/bin/python3 examples/python/qmi_client.py --address 127.0.0.1:40001
+
+The metadata contract (DESIGN.md, "Wire contract"): `qmi-object` names the target object, `qmi-context` the
+caller, `qmi-lock-token` the caller's lock token. A failed call ends with a gRPC status and the trailer
+`qmi-error: <ErrorClass>`.
+"""
+import argparse
+import os
+import sys
+import threading
+import uuid
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "stubs"))
+
+import grpc  # noqa: E402
+from qmi.core import context_pb2, context_pb2_grpc, lock_pb2, lock_pb2_grpc  # noqa: E402
+from qmi.drivers.dummy import noisy_sine_generator_pb2 as nsg_pb2  # noqa: E402
+from qmi.drivers.dummy import noisy_sine_generator_pb2_grpc as nsg_grpc  # noqa: E402
+
+
+def metadata(obj, token):
+    """The qmi-ts call metadata: target object, our context name, our lock token."""
+    return (("qmi-object", obj), ("qmi-context", "python_client"), ("qmi-lock-token", token))
+
+
+def error_text(error):
+    """Status code and the qmi-error trailer of a failed call."""
+    trailer = dict(error.trailing_metadata() or ()).get("qmi-error", "")
+    return f"{error.code().name} {trailer}: {error.details()}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--address", required=True, help="host:port of the context")
+    parser.add_argument("--object", default="nsg", help="name of the noisy sine generator in the context")
+    args = parser.parse_args()
+
+    channel = grpc.insecure_channel(args.address)
+    context = context_pb2_grpc.ContextStub(channel)
+    nsg = nsg_grpc.NoisySineGeneratorStub(channel)
+    locks = lock_pb2_grpc.LockStub(channel)
+    token = str(uuid.uuid4())
+    mine = metadata(args.object, token)
+    theirs = metadata(args.object, str(uuid.uuid4()))
+
+    described = context.Describe(context_pb2.DescribeRequest(), timeout=5)
+    print("context:", described.name, "objects:", ",".join(o.name for o in described.objects))
+
+    try:
+        nsg.GetSample(nsg_pb2.GetSampleRequest(), metadata=mine, timeout=5)
+    except grpc.RpcError as error:
+        print("closed getSample:", error_text(error))
+
+    nsg.Open(nsg_pb2.OpenRequest(), metadata=mine, timeout=5)
+    nsg.SetAmplitude(nsg_pb2.SetAmplitudeRequest(amplitude=5.0), metadata=mine, timeout=5)
+    print("amplitude:", nsg.GetAmplitude(nsg_pb2.GetAmplitudeRequest(), metadata=mine, timeout=5).value)
+    sample = nsg.GetSample(nsg_pb2.GetSampleRequest(), metadata=mine, timeout=5).value
+    print("sample within amplitude:", abs(sample) <= 5.0 + 10.0)
+    try:
+        nsg.SetAmplitude(nsg_pb2.SetAmplitudeRequest(amplitude=-1.0), metadata=mine, timeout=5)
+    except grpc.RpcError as error:
+        print("negative amplitude:", error_text(error))
+
+    print("lock:", locks.Lock(lock_pb2.LockRequest(), metadata=mine, timeout=5).granted)
+    print("locked:", locks.IsLocked(lock_pb2.IsLockedRequest(), metadata=theirs, timeout=5).locked)
+    try:
+        nsg.GetSample(nsg_pb2.GetSampleRequest(), metadata=theirs, timeout=5)
+    except grpc.RpcError as error:
+        print("other token:", error_text(error))
+    print("holder amplitude:", nsg.GetAmplitude(nsg_pb2.GetAmplitudeRequest(), metadata=mine, timeout=5).value)
+    print("unlock by other:", locks.Unlock(lock_pb2.UnlockRequest(), metadata=theirs, timeout=5).released)
+    print("unlock:", locks.Unlock(lock_pb2.UnlockRequest(), metadata=mine, timeout=5).released)
+
+    stream = nsg.SubscribeSampleTaken(nsg_pb2.SubscribeSampleTakenRequest(), metadata=mine, timeout=10)
+    received = []
+
+    def read():
+        try:
+            for event in stream:
+                received.append(event.value.value)
+                if len(received) == 3:
+                    stream.cancel()
+        except grpc.RpcError as error:
+            if error.code() != grpc.StatusCode.CANCELLED:
+                print("signal stream:", error_text(error))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    for _ in range(50):
+        nsg.GetSample(nsg_pb2.GetSampleRequest(), metadata=mine, timeout=5)
+        if len(received) >= 3:
+            break
+        threading.Event().wait(0.05)
+    reader.join(timeout=10)
+    print("signals received:", len(received))
+
+    try:
+        nsg.IsOpen(nsg_pb2.IsOpenRequest(), metadata=metadata("no_such_object", token), timeout=5)
+    except grpc.RpcError as error:
+        print("unknown object:", error_text(error))
+
+    nsg.Close(nsg_pb2.CloseRequest(), metadata=mine, timeout=5)
+    print("done")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+/**
+ * Serves one `Subscribe<Signal>` server stream: listens to the hosted object's signal and writes one
+ * `<Signal>Event` per publish.
+ *
+ * Event fields: `value = 1` (the payload), `publisher_context = 2`, `publisher_name = 3`, `signal_name = 4`,
+ * `sequence = 5` (1, 2, ... per stream, counting events dropped by this server). The response headers are sent
+ * once the subscription is in place, so a client knows it will see every later publish. Memory is bounded:
+ * while HTTP/2 flow control holds writes back (`write()` returned false), at most {@link STREAM_BACKLOG} events
+ * wait, the oldest dropped first (the gap shows in `sequence`). The stream ends with `ABORTED` /
+ * `SubscriptionEndedError` when the publisher is removed or the context stops.
+ *
+ * @module
+ */
+import { Metadata, type ServerWritableStream } from "@grpc/grpc-js";
+import { encodeValue, type WireMessage } from "./codec.ts";
+import { SubscriptionEndedError, type QmiError } from "./errors.ts";
+import { resolveObject, type ObjectServiceHost } from "./object-service.ts";
+import type { ServiceDescriptor, SignalDescriptor } from "./service-descriptor.ts";
+import { listenToHosted } from "./signal-subscription.ts";
+import { toStatus } from "./status-mapping.ts";
+import type { StreamTracker } from "./stream-tracker.ts";
+
+/** Events kept per stream while the client does not keep up. */
+export const STREAM_BACKLOG = 1000;
+
+/** Handles one subscribe call; a bad object or signal name ends it with `NOT_FOUND` at once. */
+export function serveSignalStream(
+  host: ObjectServiceHost,
+  service: ServiceDescriptor,
+  signal: SignalDescriptor,
+  call: ServerWritableStream<WireMessage, WireMessage>,
+  streams: StreamTracker,
+): void {
+  let stop: () => void = () => undefined;
+  let untrack: () => void = () => undefined;
+  let done = false;
+  const end = (error: QmiError | undefined) => {
+    if (done) return;
+    done = true;
+    stop();
+    untrack();
+    if (error) call.emit("error", toStatus(error));
+    else call.end();
+  };
+  try {
+    const object = resolveObject(host, service, call.metadata);
+    const hosted = host.objects.getOrThrow(object);
+    const address = `${host.name}.${object}`;
+    let sequence = 0;
+    let paused = false;
+    const backlog: WireMessage[] = [];
+    const write = (event: WireMessage) => {
+      if (!call.write(event)) paused = true;
+    };
+    call.on("drain", () => {
+      paused = false;
+      while (backlog.length > 0 && !paused) write(backlog.shift()!);
+    });
+    stop = listenToHosted(
+      hosted,
+      signal.name,
+      address,
+      (payload) => {
+        sequence++;
+        const event: WireMessage = {
+          publisher_context: host.name,
+          publisher_name: object,
+          signal_name: signal.name,
+          sequence: String(sequence),
+        };
+        try {
+          if (signal.payload.kind !== "void") event.value = encodeValue(service, signal.payload, payload, signal.name);
+        } catch {
+          return; // A payload that does not match its declared type is not sent (the sequence shows the gap).
+        }
+        if (!paused) return write(event);
+        if (backlog.length >= STREAM_BACKLOG) backlog.shift();
+        backlog.push(event);
+      },
+      () => end(new SubscriptionEndedError(`${address} was removed; its signal ${signal.name} ended`)),
+    );
+    untrack = streams.add(end);
+    call.on("cancelled", () => end(undefined));
+    call.sendMetadata(new Metadata());
+  } catch (error) {
+    end(error as QmiError);
+  }
+}

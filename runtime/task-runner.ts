@@ -1,0 +1,159 @@
+/**
+ * The hosted object that runs a {@link Task}: QMI's `QMI_TaskRunner`. A context makes one per `makeTask()`;
+ * scripts use it through a proxy (`start`, `stop`, `join`, settings and status).
+ *
+ * A custom runner adds its own `@rpcMethod`s and reaches the task through {@link TaskRunner.task}:
+ *
+ * ```ts
+ * export class CustomTaskRunner extends TaskRunner<DemoTask> {
+ *   /** Scale the amplitude the task sets. *\/
+ *   @rpcMethod async setAmplitudeFactor(factor: number): Promise<void> { this.task.amplitudeFactor = factor; }
+ * }
+ * await qmi.makeTask("task", DemoTask, { taskRunner: CustomTaskRunner });
+ * ```
+ *
+ * Calls to a runner go through the context's dispatcher like any other (locks, deadlines, errors); `join()` runs
+ * outside the runner's call queue so that it never holds up other calls.
+ *
+ * @module
+ */
+import { rpcMethod, signal } from "./decorators.ts";
+import { QmiError, TaskInitError, TaskRunError, TaskStoppedError, UsageError } from "./errors.ts";
+import type { ObjectKind } from "./object-registry.ts";
+import { RpcObject, type RpcObjectInit } from "./rpc-object.ts";
+import { Signal } from "./signal.ts";
+import type { SettingsOf, StatusOf, Task, TaskInit, TaskLink } from "./task.ts";
+
+/** A task class constructed with its init and the `makeTask` options. */
+export type TaskClass<T extends Task<object, object>, O> = new (init: TaskInit, options: O) => T;
+
+/** Runner methods served by the core `qmi.core.Task` service rather than by the task's generated service. */
+export const CORE_TASK_METHODS: readonly string[] = ["start", "stop", "join", "isRunning", "getStatus"];
+
+/** Runs one task in the background and serves its controls. */
+export class TaskRunner<T extends Task<object, object> = Task<object, object>> extends RpcObject {
+  /** Reported as `task` by `Describe`. */
+  static readonly kind: ObjectKind = "task";
+
+  /** Published by the task's `updateSettings()` with the settings it applied. */
+  @signal readonly settingsUpdated = new Signal<SettingsOf<T>>();
+  /** Published by the task's `publishStatus()`. */
+  @signal readonly statusUpdated = new Signal<StatusOf<T>>();
+
+  readonly #task: T;
+  readonly #stop = new AbortController();
+  #pending: SettingsOf<T> | undefined;
+  #started = false;
+  #running = false;
+  #done: Promise<void> | undefined;
+  #failure: unknown;
+
+  constructor(init: RpcObjectInit, taskClass: TaskClass<T, never>, options: unknown) {
+    super(init);
+    const link: TaskLink<SettingsOf<T>, StatusOf<T>> = {
+      stopSignal: this.#stop.signal,
+      takePendingSettings: () => {
+        const pending = this.#pending;
+        this.#pending = undefined;
+        return pending;
+      },
+      settingsApplied: (settings) => this.settingsUpdated.publish(settings),
+      statusPublished: (status) => this.statusUpdated.publish(status),
+    };
+    try {
+      this.#task = new taskClass({ ...init, link: link as unknown as TaskLink<never, never> }, options as never);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new TaskInitError(`Task ${init.contextName}.${init.name} (${taskClass.name}) failed to initialise: ${reason}`, {
+        cause: error,
+      });
+    }
+  }
+
+  /** The task this runner runs (for custom runners' methods). */
+  protected get task(): T {
+    return this.#task;
+  }
+
+  /** Start the task in the background. Fails when already started. */
+  @rpcMethod
+  async start(): Promise<void> {
+    if (this.#started) throw new UsageError(`Task ${this.contextName}.${this.name} was already started`);
+    this.#started = true;
+    if (this.#stop.signal.aborted) {
+      this.#done = Promise.resolve();
+      return;
+    }
+    this.#running = true;
+    this.#done = (async () => {
+      await Promise.resolve(); // start() answers before run() begins
+      try {
+        if (!this.#stop.signal.aborted) await this.#task.run();
+      } catch (error) {
+        if (!(error instanceof TaskStoppedError)) this.#failure = error;
+      } finally {
+        this.#running = false;
+      }
+    })();
+  }
+
+  /** Ask the task to stop (its `sleep()` ends at once). Before `start()`, the task will never run. */
+  @rpcMethod
+  async stop(): Promise<void> {
+    this.#stop.abort();
+  }
+
+  /** Wait until the task has ended; fails with a `TaskRunError` when it failed. */
+  @rpcMethod({ queued: false })
+  async join(): Promise<void> {
+    if (!this.#done) throw new UsageError(`Task ${this.contextName}.${this.name} was not started; start() it first`);
+    await this.#done;
+    if (this.#failure !== undefined) {
+      const failure = this.#failure;
+      const reason = failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure);
+      if (failure instanceof TaskRunError) throw failure;
+      throw new TaskRunError(`Task ${this.contextName}.${this.name} failed: ${reason}`, { cause: failure });
+    }
+  }
+
+  /** True while the task's `run()` has not ended. */
+  @rpcMethod
+  async isRunning(): Promise<boolean> {
+    return this.#running;
+  }
+
+  /** The task's active settings. */
+  @rpcMethod
+  async getSettings(): Promise<SettingsOf<T>> {
+    return this.#task.settings as SettingsOf<T>;
+  }
+
+  /** Queue new settings; the task applies them at its next `updateSettings()`. */
+  @rpcMethod
+  async setSettings(settings: SettingsOf<T>): Promise<void> {
+    this.#pending = settings;
+  }
+
+  /** The settings queued and not yet applied, if any. */
+  @rpcMethod
+  async getPendingSettings(): Promise<SettingsOf<T> | undefined> {
+    return this.#pending;
+  }
+
+  /** The task's status. */
+  @rpcMethod
+  async getStatus(): Promise<StatusOf<T>> {
+    return this.#task.status as StatusOf<T>;
+  }
+
+  /** Stops the task and waits (the context bounds the wait) when the runner is removed or its context stops. */
+  override async release(): Promise<void> {
+    this.#stop.abort();
+    await this.#done?.catch(() => undefined);
+  }
+}
+
+/** True for errors that are qmi-ts's own. @internal */
+export function isQmiError(error: unknown): error is QmiError {
+  return error instanceof QmiError;
+}

@@ -1,0 +1,100 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { Context } from "qmi-ts";
+import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
+import { EchoInstrument } from "qmi-ts/drivers/dummy/echo-instrument";
+import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
+import { separateNegativeNumbers, parseArgument } from "../../runtime/cli/call-command.ts";
+import { ROOT } from "../helpers/child-context.ts";
+
+function qmi(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ["runtime/cli/qmi.mjs", ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe("qmi describe / qmi call against a running context", () => {
+  let ctx: Context;
+  let address: string;
+  before(async () => {
+    ctx = await Context.start("cli_server", { config: null });
+    await ctx.makeInstrument("nsg", NoisySineGenerator);
+    const echo = await ctx.makeInstrument("echo", EchoInstrument);
+    await echo.open();
+    address = ctx.address;
+  });
+  after(async () => ctx.stop());
+
+  it("describes the context and one object, with signatures, docs and constant values", async () => {
+    const context = await qmi("describe", "cli_server", "--address", address);
+    assert.equal(context.code, 0, context.stderr);
+    assert.match(context.stdout, /^cli_server at 127\.0\.0\.1:\d+: qmi-ts \S+, workgroup default, pid \d+$/m);
+    assert.match(context.stdout, /nsg +instrument +NoisySineGenerator +qmi\.drivers\.dummy\.noisy_sine_generator\.NoisySineGenerator/);
+    const object = await qmi("describe", "cli_server.nsg", "--address", address);
+    assert.equal(object.code, 0, object.stderr);
+    assert.match(object.stdout, /setAmplitude\(amplitude: number\): Promise<void> +\[rpc SetAmplitude\]\n +Set the amplitude of the sine wave\./);
+    assert.match(object.stdout, /DEFAULT_FREQUENCY: number = 2\n/);
+    assert.match(object.stdout, /sampleTaken +\[rpc SubscribeSampleTaken\]/);
+    const missing = await qmi("describe", "cli_server.nothing", "--address", address);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /UnknownNameError: Context cli_server has no object named nothing \(objects: nsg, echo\)/);
+  });
+
+  it("calls methods from reflection alone, printing JSON results and error classes", async () => {
+    const notOpen = await qmi("call", "cli_server.nsg.getSample", "--address", address);
+    assert.equal(notOpen.code, 1);
+    assert.match(notOpen.stderr, /qmi call: NotOpenError: Instrument nsg is not open/);
+    assert.equal((await qmi("call", "cli_server.nsg.open", "--address", address)).code, 0);
+    assert.equal((await qmi("call", "cli_server.nsg.setAmplitude", "5", "--address", address)).code, 0);
+    assert.equal((await qmi("call", "cli_server.nsg.getAmplitude", "--address", address)).stdout, "5\n");
+    const negative = await qmi("call", "cli_server.nsg.setAmplitude", "-5", "--address", address);
+    assert.equal(negative.code, 1);
+    assert.match(negative.stderr, /InvalidArgumentError: Bad value for amplitude: -5/);
+    assert.equal((await qmi("call", "cli_server.echo.sum", "1", "2", "3", "--address", address)).stdout, "6\n");
+    assert.equal((await qmi("call", "cli_server.echo.echoDate", "2026-01-02T03:04:05.006Z", "--address", address)).stdout, '"2026-01-02T03:04:05.006Z"\n');
+    assert.equal((await qmi("call", "cli_server.echo.echoString", "plain text", "--address", address)).stdout, '"plain text"\n');
+    assert.equal((await qmi("call", "cli_server.echo.EchoList", "[1,2.5]", "--address", address)).stdout, "[1,2.5]\n");
+    const unknown = await qmi("call", "cli_server.nsg.fly", "--address", address);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /UnknownNameError: cli_server\.nsg has no RPC method fly/);
+    const tooMany = await qmi("call", "cli_server.nsg.getSample", "1", "--address", address);
+    assert.equal(tooMany.code, 1);
+    assert.match(tooMany.stderr, /takes at most 0 arguments, got 1/);
+    assert.equal((await qmi("call", "cli_server.nsg.close", "--address", address)).code, 0);
+  });
+
+  it("carries a lock token, and is refused without it", async () => {
+    const cliContext = await Context.start("qmi-cli", { config: null });
+    try {
+      await cliContext.connectToPeer("cli_server", { address });
+      const holder = await cliContext.getInstrument("cli_server.nsg", NoisySineGeneratorProxy);
+      assert.equal(await holder.lock({ lockToken: "cli-token" }), true);
+      const refused = await qmi("call", "cli_server.nsg.isOpen", "--address", address);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /LockedError: The object is locked by another proxy/);
+      const served = await qmi("call", "cli_server.nsg.isOpen", "--address", address, "--lock-token", "cli-token");
+      assert.equal(served.stdout, "false\n");
+      assert.equal(await holder.unlock(), true);
+    } finally {
+      await cliContext.stop();
+    }
+  });
+
+  it("explains bad usage with exit code 2", async () => {
+    const bad = await qmi("call", "no-dots");
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /expected <context>\.<object>\.<method>/);
+    assert.equal((await qmi("describe")).code, 2);
+    assert.match((await qmi("call", "--help")).stdout, /Usage: qmi call/);
+  });
+});
+
+describe("call-command argument handling", () => {
+  it("reads JSON when it parses, else text, and keeps negative numbers as arguments", () => {
+    assert.deepEqual([parseArgument("42"), parseArgument("[1]"), parseArgument("hello"), parseArgument('"x"')], [42, [1], "hello", "x"]);
+    assert.deepEqual(separateNegativeNumbers(["a.b.c", "-5", "--address", "h:1", "-1.5e3", "-t", "2"]), ["--address", "h:1", "-t", "2", "--", "a.b.c", "-5", "-1.5e3"]);
+  });
+});
