@@ -76,6 +76,11 @@ export interface PeerStreamCall {
   readonly acceptTimeout?: number;
 }
 
+/** The loaded definition of the RPC a call names. */
+function methodOf(call: { protoFile: string; protoService: string; rpcName: string }): MethodDefinition<WireMessage, WireMessage> {
+  return loadService(call.protoFile, call.protoService)[call.rpcName] as MethodDefinition<WireMessage, WireMessage>;
+}
+
 /** A gRPC connection to the context named {@link name} at {@link address}. */
 export class PeerConnection {
   readonly #client: Client;
@@ -93,15 +98,18 @@ export class PeerConnection {
     this.#client = new Client(address, credentials.createInsecure(), channelOptions);
   }
 
-  /** Makes one unary call; rejects with the error class the peer raised. */
-  unary(call: PeerCall): Promise<WireMessage> {
-    const definition = loadService(call.protoFile, call.protoService)[call.rpcName] as MethodDefinition<
-      WireMessage,
-      WireMessage
-    >;
+  /** The metadata every call carries: this context's name and the target object. */
+  #metadata(call: { readonly object?: string }): Metadata {
     const metadata = new Metadata();
     metadata.set(CONTEXT_METADATA, this.ownContext);
     if (call.object !== undefined) metadata.set(OBJECT_METADATA, call.object);
+    return metadata;
+  }
+
+  /** Makes one unary call; rejects with the error class the peer raised. */
+  unary(call: PeerCall): Promise<WireMessage> {
+    const definition = methodOf(call);
+    const metadata = this.#metadata(call);
     if (call.lockToken !== undefined) metadata.set(LOCK_TOKEN_METADATA, call.lockToken);
     if (call.leaseId !== undefined) metadata.set(LEASE_METADATA, call.leaseId);
     return new Promise<WireMessage>((resolve, reject) => {
@@ -129,13 +137,8 @@ export class PeerConnection {
    * headers); rejects with the peer's error class when it refuses (e.g. an unknown object or signal).
    */
   serverStream(call: PeerStreamCall): Promise<() => void> {
-    const definition = loadService(call.protoFile, call.protoService)[call.rpcName] as MethodDefinition<
-      WireMessage,
-      WireMessage
-    >;
-    const metadata = new Metadata();
-    metadata.set(CONTEXT_METADATA, this.ownContext);
-    if (call.object !== undefined) metadata.set(OBJECT_METADATA, call.object);
+    const definition = methodOf(call);
+    const metadata = this.#metadata(call);
     const where = `${call.what} on ${this.name} at ${this.address}`;
     const stream = this.#client.makeServerStreamRequest(
       definition.path,
@@ -207,15 +210,13 @@ export class PeerConnection {
    */
   leaseId(timeoutSeconds = 5): Promise<string> {
     if (this.#lease) return this.#lease.id;
-    const definition = loadService(LOCK_PROTO, LOCK_SERVICE).Lease as MethodDefinition<WireMessage, WireMessage>;
-    const metadata = new Metadata();
-    metadata.set(CONTEXT_METADATA, this.ownContext);
+    const definition = methodOf({ protoFile: LOCK_PROTO, protoService: LOCK_SERVICE, rpcName: "Lease" });
     const stream = this.#client.makeServerStreamRequest(
       definition.path,
       definition.requestSerialize,
       definition.responseDeserialize,
       {},
-      metadata,
+      this.#metadata({}),
     );
     const forget = () => {
       if (this.#lease?.stream === stream) this.#lease = undefined;

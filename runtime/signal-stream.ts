@@ -13,7 +13,8 @@
  */
 import { Metadata, type ServerWritableStream } from "@grpc/grpc-js";
 import { encodeValue, type WireMessage } from "./codec.ts";
-import { SubscriptionEndedError, type QmiError } from "./errors.ts";
+import { QmiError, SubscriptionEndedError } from "./errors.ts";
+import type { HostedObject } from "./object-registry.ts";
 import { resolveObject, type ObjectServiceHost } from "./object-service.ts";
 import type { ServiceDescriptor, SignalDescriptor } from "./service-descriptor.ts";
 import { listenToHosted } from "./signal-subscription.ts";
@@ -23,13 +24,25 @@ import type { StreamTracker } from "./stream-tracker.ts";
 /** Events kept per stream while the client does not keep up. */
 export const STREAM_BACKLOG = 1000;
 
-/** Handles one subscribe call; a bad object or signal name ends it with `NOT_FOUND` at once. */
-export function serveSignalStream(
-  host: ObjectServiceHost,
-  service: ServiceDescriptor,
-  signal: SignalDescriptor,
+/** Where a stream's events come from: a signal of a hosted object. */
+export interface StreamSource {
+  readonly hosted: HostedObject;
+  readonly signalName: string;
+  /** `<context>.<object>`, for messages. */
+  readonly address: string;
+}
+
+/**
+ * Streams the signal named by `source()` to `call`: one event per publish, made by `toEvent` (which may return
+ * undefined to skip one), numbered from 1. Bounded: while flow control holds writes back, at most
+ * {@link STREAM_BACKLOG} events wait, the oldest dropped first. Ends with `SubscriptionEndedError` when the object
+ * is removed or the server closes; a `source()` that throws ends the stream at once with that error's status.
+ */
+export function streamSignal(
   call: ServerWritableStream<WireMessage, WireMessage>,
   streams: StreamTracker,
+  source: () => StreamSource,
+  toEvent: (payload: unknown, sequence: number) => WireMessage | undefined,
 ): void {
   let stop: () => void = () => undefined;
   let untrack: () => void = () => undefined;
@@ -43,9 +56,7 @@ export function serveSignalStream(
     else call.end();
   };
   try {
-    const object = resolveObject(host, service, call.metadata);
-    const hosted = host.objects.getOrThrow(object);
-    const address = `${host.name}.${object}`;
+    const { hosted, signalName, address } = source();
     let sequence = 0;
     let paused = false;
     const backlog: WireMessage[] = [];
@@ -58,31 +69,54 @@ export function serveSignalStream(
     });
     stop = listenToHosted(
       hosted,
-      signal.name,
+      signalName,
       address,
       (payload) => {
-        sequence++;
-        const event: WireMessage = {
-          publisher_context: host.name,
-          publisher_name: object,
-          signal_name: signal.name,
-          sequence: String(sequence),
-        };
-        try {
-          if (signal.payload.kind !== "void") event.value = encodeValue(service, signal.payload, payload, signal.name);
-        } catch {
-          return; // A payload that does not match its declared type is not sent (the sequence shows the gap).
-        }
+        const event = toEvent(payload, ++sequence);
+        if (!event) return;
         if (!paused) return write(event);
         if (backlog.length >= STREAM_BACKLOG) backlog.shift();
         backlog.push(event);
       },
-      () => end(new SubscriptionEndedError(`${address} was removed; its signal ${signal.name} ended`)),
+      () => end(new SubscriptionEndedError(`${address} was removed; its ${signalName} stream ended`)),
     );
     untrack = streams.add(end);
     call.on("cancelled", () => end(undefined));
     call.sendMetadata(new Metadata());
   } catch (error) {
-    end(error as QmiError);
+    end(QmiError.from(error));
   }
+}
+
+/** Handles one subscribe call; a bad object or signal name ends it with `NOT_FOUND` at once. */
+export function serveSignalStream(
+  host: ObjectServiceHost,
+  service: ServiceDescriptor,
+  signal: SignalDescriptor,
+  call: ServerWritableStream<WireMessage, WireMessage>,
+  streams: StreamTracker,
+): void {
+  let object = "";
+  streamSignal(
+    call,
+    streams,
+    () => {
+      object = resolveObject(host, service, call.metadata);
+      return { hosted: host.objects.getOrThrow(object), signalName: signal.name, address: `${host.name}.${object}` };
+    },
+    (payload, sequence) => {
+      const event: WireMessage = {
+        publisher_context: host.name,
+        publisher_name: object,
+        signal_name: signal.name,
+        sequence: String(sequence),
+      };
+      try {
+        if (signal.payload.kind !== "void") event.value = encodeValue(service, signal.payload, payload, signal.name);
+      } catch {
+        return undefined; // A payload that does not match its declared type is not sent (the sequence shows the gap).
+      }
+      return event;
+    },
+  );
 }

@@ -6,10 +6,9 @@
  */
 import { Metadata, type ServerUnaryCall, type ServerWritableStream, type UntypedServiceImplementation, type sendUnaryData } from "@grpc/grpc-js";
 import type { WireMessage } from "./codec.ts";
-import { SubscriptionEndedError, UnknownNameError, type QmiError } from "./errors.ts";
+import { UnknownNameError } from "./errors.ts";
 import { CONTEXT_METADATA, LOCK_TOKEN_METADATA, OBJECT_METADATA, firstString, type ObjectServiceHost } from "./object-service.ts";
-import { STREAM_BACKLOG } from "./signal-stream.ts";
-import { listenToHosted } from "./signal-subscription.ts";
+import { streamSignal } from "./signal-stream.ts";
 import { toStatus } from "./status-mapping.ts";
 import type { StreamTracker } from "./stream-tracker.ts";
 
@@ -57,48 +56,21 @@ function unary(host: ObjectServiceHost, method: string, answer: (result: unknown
 
 function watchStatus(host: ObjectServiceHost, streams: StreamTracker) {
   return (call: ServerWritableStream<WireMessage, WireMessage>) => {
-    let stop: () => void = () => undefined;
-    let untrack: () => void = () => undefined;
-    let done = false;
-    const end = (error: QmiError | undefined) => {
-      if (done) return;
-      done = true;
-      stop();
-      untrack();
-      if (error) call.emit("error", toStatus(error));
-      else call.end();
-    };
-    try {
-      const object = targetTask(host, call.metadata);
-      const address = `${host.name}.${object}`;
-      let sequence = 0;
-      let paused = false;
-      const backlog: WireMessage[] = [];
-      const write = (event: WireMessage) => {
-        if (!call.write(event)) paused = true;
-      };
-      call.on("drain", () => {
-        paused = false;
-        while (backlog.length > 0 && !paused) write(backlog.shift()!);
-      });
-      stop = listenToHosted(
-        host.objects.getOrThrow(object),
-        "statusUpdated",
-        address,
-        (status) => {
-          const event = { status_json: JSON.stringify(status ?? {}), publisher_context: host.name, publisher_name: object, sequence: String(++sequence) };
-          if (!paused) return write(event);
-          if (backlog.length >= STREAM_BACKLOG) backlog.shift();
-          backlog.push(event);
-        },
-        () => end(new SubscriptionEndedError(`${address} was removed; its status stream ended`)),
-      );
-      untrack = streams.add(end);
-      call.on("cancelled", () => end(undefined));
-      call.sendMetadata(new Metadata());
-    } catch (error) {
-      end(error as QmiError);
-    }
+    let object = "";
+    streamSignal(
+      call,
+      streams,
+      () => {
+        object = targetTask(host, call.metadata);
+        return { hosted: host.objects.getOrThrow(object), signalName: "statusUpdated", address: `${host.name}.${object}` };
+      },
+      (status, sequence) => ({
+        status_json: JSON.stringify(status ?? {}),
+        publisher_context: host.name,
+        publisher_name: object,
+        sequence: String(sequence),
+      }),
+    );
   };
 }
 
