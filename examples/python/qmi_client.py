@@ -20,6 +20,9 @@ import grpc  # noqa: E402
 from qmi.core import context_pb2, context_pb2_grpc, lock_pb2, lock_pb2_grpc  # noqa: E402
 from qmi.drivers.dummy import noisy_sine_generator_pb2 as nsg_pb2  # noqa: E402
 from qmi.drivers.dummy import noisy_sine_generator_pb2_grpc as nsg_grpc  # noqa: E402
+from qmi.core import task_pb2, task_pb2_grpc  # noqa: E402
+from qmi.examples import demo_task_pb2 as task_settings_pb2  # noqa: E402
+from qmi.examples import demo_task_pb2_grpc as task_settings_grpc  # noqa: E402
 
 
 def metadata(obj, token):
@@ -37,6 +40,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--address", required=True, help="host:port of the context")
     parser.add_argument("--object", default="nsg", help="name of the noisy sine generator in the context")
+    parser.add_argument("--task", help="name of a DemoRpcControlTask (examples/demo-task.ts) in the context, if any")
     args = parser.parse_args()
 
     channel = grpc.insecure_channel(args.address)
@@ -104,6 +108,22 @@ def main():
         print("unknown object:", error_text(error))
 
     nsg.Close(nsg_pb2.CloseRequest(), metadata=mine, timeout=5)
+
+    if args.task:
+        # A task's settings through its generated service, its state through the core qmi.core.Task service.
+        settings = task_settings_grpc.DemoRpcControlTaskStub(channel)
+        tasks = task_pb2_grpc.TaskStub(channel)
+        at_task = metadata(args.task, token)
+        current = settings.GetSettings(task_settings_pb2.DemoRpcControlTaskGetSettingsRequest(), metadata=at_task, timeout=5)
+        print("task settings amplitude:", current.value.amplitude)
+        new = task_settings_pb2.DemoLoopTaskSettings(amplitude=42.0)
+        settings.SetSettings(task_settings_pb2.DemoRpcControlTaskSetSettingsRequest(settings=new), metadata=at_task, timeout=5)
+        pending = settings.GetPendingSettings(
+            task_settings_pb2.DemoRpcControlTaskGetPendingSettingsRequest(), metadata=at_task, timeout=5
+        )
+        print("task pending amplitude:", pending.value.amplitude)
+        print("task running:", tasks.IsRunning(task_pb2.TaskIsRunningRequest(), metadata=at_task, timeout=5).value)
+
     print("done")
 
 

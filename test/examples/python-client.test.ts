@@ -9,6 +9,7 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { Context } from "qmi-ts";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
+import { DemoRpcControlTask } from "../../examples/demo-task.ts";
 import { ROOT } from "../helpers/child-context.ts";
 
 const PYTHON = "/usr/bin/python3";
@@ -28,15 +29,16 @@ describe("examples/python/qmi_client.py", { skip: existsSync(PYTHON) ? false : `
     assert.equal(stubs.code, 0, stubs.stderr);
     ctx = await Context.start("py_server", { config: null });
     await ctx.makeInstrument("nsg", NoisySineGenerator);
+    await ctx.makeTask("task", DemoRpcControlTask);
   });
   after(async () => ctx?.stop());
 
-  it("drives the instrument, meets the lock and the errors, and receives signals", async () => {
-    const result = await run(PYTHON, ["examples/python/qmi_client.py", "--address", ctx.address]);
+  it("drives the instrument, meets the lock and the errors, receives signals and reads a task's settings", async () => {
+    const result = await run(PYTHON, ["examples/python/qmi_client.py", "--address", ctx.address, "--task", "task"]);
     assert.equal(result.code, 0, result.stdout + result.stderr);
     const lines = result.stdout.trim().split("\n");
     assert.deepEqual(lines, [
-      "context: py_server objects: nsg",
+      "context: py_server objects: nsg,task",
       "closed getSample: FAILED_PRECONDITION NotOpenError: Instrument nsg is not open; call open() first",
       "amplitude: 5.0",
       "sample within amplitude: True",
@@ -48,7 +50,10 @@ describe("examples/python/qmi_client.py", { skip: existsSync(PYTHON) ? false : `
       "unlock by other: False",
       "unlock: True",
       "signals received: 3",
-      "unknown object: NOT_FOUND UnknownNameError: Context py_server has no object named no_such_object (objects: nsg)",
+      "unknown object: NOT_FOUND UnknownNameError: Context py_server has no object named no_such_object (objects: nsg, task)",
+      "task settings amplitude: 100.0",
+      "task pending amplitude: 42.0",
+      "task running: False",
       "done",
     ]);
   });
