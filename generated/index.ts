@@ -4,6 +4,15 @@ import type { GeneratedServiceEntry } from "qmi-ts";
 
 export const generatedServices: readonly GeneratedServiceEntry[] = [
   {
+    className: "AnapicoApsin",
+    protoService: "qmi.drivers.anapico.apsin.AnapicoApsin",
+    loadGenerated: async () => {
+      const m = await import("./drivers/anapico/apsin.ts");
+      return { descriptor: m.AnapicoApsinService, proxyClass: m.AnapicoApsinProxy };
+    },
+    loadImplementation: async () => (await import("../drivers/anapico/apsin.ts")).AnapicoApsin,
+  },
+  {
     className: "EchoInstrument",
     protoService: "qmi.drivers.dummy.echo_instrument.EchoInstrument",
     loadGenerated: async () => {
@@ -40,6 +49,42 @@ export const generatedServices: readonly GeneratedServiceEntry[] = [
     loadImplementation: async () => (await import("../drivers/newport/smc100cc.ts")).NewportSmc100cc,
   },
   {
+    className: "RigolDg4102",
+    protoService: "qmi.drivers.rigol.dg4102.RigolDg4102",
+    loadGenerated: async () => {
+      const m = await import("./drivers/rigol/dg4102.ts");
+      return { descriptor: m.RigolDg4102Service, proxyClass: m.RigolDg4102Proxy };
+    },
+    loadImplementation: async () => (await import("../drivers/rigol/dg4102.ts")).RigolDg4102,
+  },
+  {
+    className: "RohdeSchwarzSgs100a",
+    protoService: "qmi.drivers.rohde_schwarz.sgs100a.RohdeSchwarzSgs100a",
+    loadGenerated: async () => {
+      const m = await import("./drivers/rohde-schwarz/sgs100a.ts");
+      return { descriptor: m.RohdeSchwarzSgs100aService, proxyClass: m.RohdeSchwarzSgs100aProxy };
+    },
+    loadImplementation: async () => (await import("../drivers/rohde-schwarz/sgs100a.ts")).RohdeSchwarzSgs100a,
+  },
+  {
+    className: "SrsDc205",
+    protoService: "qmi.drivers.srs.dc205.SrsDc205",
+    loadGenerated: async () => {
+      const m = await import("./drivers/srs/dc205.ts");
+      return { descriptor: m.SrsDc205Service, proxyClass: m.SrsDc205Proxy };
+    },
+    loadImplementation: async () => (await import("../drivers/srs/dc205.ts")).SrsDc205,
+  },
+  {
+    className: "TektronixAfg31000",
+    protoService: "qmi.drivers.tektronix.afg31000.TektronixAfg31000",
+    loadGenerated: async () => {
+      const m = await import("./drivers/tektronix/afg31000.ts");
+      return { descriptor: m.TektronixAfg31000Service, proxyClass: m.TektronixAfg31000Proxy };
+    },
+    loadImplementation: async () => (await import("../drivers/tektronix/afg31000.ts")).TektronixAfg31000,
+  },
+  {
     className: "Tenma7213350",
     protoService: "qmi.drivers.tenma.tenma_72_13350.Tenma7213350",
     loadGenerated: async () => {
@@ -47,6 +92,24 @@ export const generatedServices: readonly GeneratedServiceEntry[] = [
       return { descriptor: m.Tenma7213350Service, proxyClass: m.Tenma7213350Proxy };
     },
     loadImplementation: async () => (await import("../drivers/tenma/tenma-72-13350.ts")).Tenma7213350,
+  },
+  {
+    className: "ThorlabsMff10x",
+    protoService: "qmi.drivers.thorlabs.mff10x.ThorlabsMff10x",
+    loadGenerated: async () => {
+      const m = await import("./drivers/thorlabs/mff10x.ts");
+      return { descriptor: m.ThorlabsMff10xService, proxyClass: m.ThorlabsMff10xProxy };
+    },
+    loadImplementation: async () => (await import("../drivers/thorlabs/mff10x.ts")).ThorlabsMff10x,
+  },
+  {
+    className: "ThorlabsPm100d",
+    protoService: "qmi.drivers.thorlabs.pm100d.ThorlabsPm100d",
+    loadGenerated: async () => {
+      const m = await import("./drivers/thorlabs/pm100d.ts");
+      return { descriptor: m.ThorlabsPm100dService, proxyClass: m.ThorlabsPm100dProxy };
+    },
+    loadImplementation: async () => (await import("../drivers/thorlabs/pm100d.ts")).ThorlabsPm100d,
   },
   {
     className: "CustomRpcControlTaskRunner",

@@ -1,0 +1,177 @@
+/**
+ * AnaPico APSIN-series RF/microwave signal generators (one output), over LAN (SCPI raw socket, port 18).
+ * Commands from the APSIN programmer's manual: `[:SOURce]:FREQuency[:CW]`, `[:SOURce]:POWer[:LEVel]` (in the unit
+ * set by `:UNIT:POWer`, which `open()` sets to dBm), `:OUTPut[:STATe]`, `[:SOURce]:ROSCillator:SOURce INT|EXT` and
+ * the error queue `:SYSTem:ERRor?`.
+ *
+ * ```ts
+ * const rf = await qmi.makeInstrument("rf", AnapicoApsin, "tcp:192.168.1.50");   // port 18 by default
+ * await rf.open();
+ * await rf.setFrequency(3.2e9);
+ * await rf.setPower(0);
+ * await rf.setOutputEnabled(true);
+ * ```
+ *
+ * The instrument answers most queries at once but can take seconds while modulation is on, so replies are awaited
+ * up to 10 s by default (`setReplyTimeout`). Every setter reads the error queue afterwards.
+ *
+ * @module
+ */
+import {
+  Instrument,
+  InstrumentError,
+  checkOneOf,
+  checkRange,
+  rpcMethod,
+  type InstrumentIdn,
+  type RpcObjectInit,
+} from "../../runtime/driver-api.ts";
+import { ScpiProtocol, createTransport } from "../../runtime/transport/index.ts";
+
+/** Reference clock source: internal, or the external reference input. */
+export type ApsinReferenceSource = "INT" | "EXT";
+
+const REFERENCE_SOURCES: readonly ApsinReferenceSource[] = ["INT", "EXT"];
+
+/** Frequency range across the APSIN family, Hz (each model covers part of it; the instrument limits further). */
+const MIN_FREQUENCY = 9e3;
+const MAX_FREQUENCY = 40e9;
+/** Level range across the APSIN family and its attenuator options, dBm. */
+const MIN_POWER = -120;
+const MAX_POWER = 30;
+
+/** AnaPico APSIN signal generator. */
+export class AnapicoApsin extends Instrument {
+  #scpi: ScpiProtocol;
+
+  /**
+   * @param transport - `tcp:<host>[:<port>]`, port 18 (the APSIN's SCPI socket) by default
+   */
+  constructor(init: RpcObjectInit, transport: string) {
+    super(init);
+    this.#scpi = new ScpiProtocol(createTransport(transport, { defaults: { port: 18 }, schemes: ["tcp"] }), {
+      timeout: 10,
+      errorQuery: ":SYST:ERR?",
+    });
+  }
+
+  protected override async onOpen(): Promise<void> {
+    await this.#scpi.transport.open();
+    try {
+      await this.#scpi.write("*CLS");
+      await this.#scpi.writeChecked(":UNIT:POW DBM");
+    } catch (error) {
+      await this.#scpi.transport.close();
+      throw error;
+    }
+  }
+
+  protected override async onClose(): Promise<void> {
+    await this.#scpi.transport.close();
+  }
+
+  /** A query whose reply is read fresh: input still buffered (a late reply to a query that timed out) is dropped first. */
+  async #ask(query: string): Promise<string> {
+    await this.#scpi.transport.discardRead();
+    return this.#scpi.ask(query);
+  }
+
+  /**
+   * Set how long to wait for each reply (default 10 s).
+   * @param seconds - from 0.01 s to 600 s
+   */
+  @rpcMethod({ requiresOpen: false })
+  async setReplyTimeout(seconds: number): Promise<void> {
+    checkRange("seconds", seconds, 0.01, 600, "s");
+    this.#scpi = new ScpiProtocol(this.#scpi.transport, { timeout: seconds, errorQuery: ":SYST:ERR?" });
+  }
+
+  /** Vendor, model, serial number and firmware version (`*IDN?`). */
+  @rpcMethod
+  async getIdn(): Promise<InstrumentIdn> {
+    await this.#scpi.transport.discardRead();
+    return this.#scpi.askIdn();
+  }
+
+  /** Restore the default settings (`*RST`: output off), clear the error queue, select dBm again, and wait until done. */
+  @rpcMethod
+  async reset(): Promise<void> {
+    await this.#scpi.write("*RST");
+    await this.#scpi.write("*CLS");
+    await this.#ask("*OPC?");
+    await this.#scpi.writeChecked(":UNIT:POW DBM");
+  }
+
+  /**
+   * Set the RF frequency.
+   * @param frequency - Hz, from 9 kHz to 40 GHz (the model's own range is narrower, e.g. 100 kHz to 20 GHz; the
+   *   instrument limits or refuses values outside it)
+   */
+  @rpcMethod
+  async setFrequency(frequency: number): Promise<void> {
+    checkRange("frequency", frequency, MIN_FREQUENCY, MAX_FREQUENCY, "Hz");
+    await this.#scpi.writeChecked(`:FREQ ${frequency}`);
+  }
+
+  /** The RF frequency, Hz. */
+  @rpcMethod
+  async getFrequency(): Promise<number> {
+    return ScpiProtocol.number(await this.#ask(":FREQ?"), "FREQ?");
+  }
+
+  /**
+   * Set the RF output level.
+   * @param power - dBm, from -120 dBm to +30 dBm (the reachable range depends on model, options and frequency;
+   *   the instrument refuses more)
+   */
+  @rpcMethod
+  async setPower(power: number): Promise<void> {
+    checkRange("power", power, MIN_POWER, MAX_POWER, "dBm");
+    await this.#scpi.writeChecked(`:POW ${power}`);
+  }
+
+  /** The RF output level, dBm. */
+  @rpcMethod
+  async getPower(): Promise<number> {
+    return ScpiProtocol.number(await this.#ask(":POW?"), "POW?");
+  }
+
+  /**
+   * Switch the RF output on or off.
+   * @param enabled - true for on
+   */
+  @rpcMethod
+  async setOutputEnabled(enabled: boolean): Promise<void> {
+    await this.#scpi.writeChecked(`:OUTP ${enabled ? "ON" : "OFF"}`);
+  }
+
+  /** True when the RF output is on. */
+  @rpcMethod
+  async getOutputEnabled(): Promise<boolean> {
+    const reply = await this.#ask(":OUTP?");
+    const text = reply.trim().toUpperCase();
+    if (text === "1" || text === "ON") return true;
+    if (text === "0" || text === "OFF") return false;
+    throw new InstrumentError(`Unexpected reply for OUTP?: ${JSON.stringify(reply)}; expected 1 or 0`);
+  }
+
+  /**
+   * Select the reference clock.
+   * @param source - `INT` (internal) or `EXT` (reference input)
+   */
+  @rpcMethod
+  async setReferenceSource(source: ApsinReferenceSource): Promise<void> {
+    checkOneOf("source", source, REFERENCE_SOURCES);
+    await this.#scpi.writeChecked(`:ROSC:SOUR ${source}`);
+  }
+
+  /** The reference clock source, `INT` or `EXT`. */
+  @rpcMethod
+  async getReferenceSource(): Promise<ApsinReferenceSource> {
+    const reply = await this.#ask(":ROSC:SOUR?");
+    const text = reply.trim().toUpperCase();
+    if (text.startsWith("INT")) return "INT";
+    if (text.startsWith("EXT")) return "EXT";
+    throw new InstrumentError(`Unexpected reply for ROSC:SOUR?: ${JSON.stringify(reply)}; expected INT or EXT`);
+  }
+}

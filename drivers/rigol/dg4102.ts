@@ -1,0 +1,201 @@
+/**
+ * Rigol DG4102 function/arbitrary waveform generator (two channels, 100 MHz), over LAN (SCPI raw socket, port
+ * 5555). Commands from the DG4000 series programming guide: `:SOURce<n>:FUNCtion[:SHAPe]`,
+ * `:SOURce<n>:FREQuency[:FIXed]`, `:SOURce<n>:VOLTage[:LEVel][:IMMediate][:AMPLitude]`,
+ * `:SOURce<n>:VOLTage[:LEVel][:IMMediate]:OFFSet`, `:OUTPut<n>[:STATe]` and the error queue `:SYSTem:ERRor?`.
+ *
+ * ```ts
+ * const dg = await qmi.makeInstrument("dg", RigolDg4102, "tcp:192.168.1.40");   // port 5555 by default
+ * await dg.open();
+ * await dg.setFrequency(2, 10e6);
+ * await dg.setOutputEnabled(2, true);
+ * ```
+ *
+ * Every setter reads the error queue afterwards, so a setting the instrument refuses (a frequency above the
+ * waveform's limit, amplitude and offset together beyond the output's range) fails with an `InstrumentError`
+ * quoting the queue.
+ *
+ * @module
+ */
+import {
+  Instrument,
+  InstrumentError,
+  checkInteger,
+  checkOneOf,
+  checkRange,
+  rpcMethod,
+  type InstrumentIdn,
+  type RpcObjectInit,
+  type int32,
+} from "../../runtime/driver-api.ts";
+import { ScpiProtocol, createTransport } from "../../runtime/transport/index.ts";
+
+/** Basic waveforms, SCPI short forms of `FUNCtion`: sine, square, ramp, pulse, noise, arbitrary (user), harmonic. */
+export type Dg4102Waveform = "SIN" | "SQU" | "RAMP" | "PULS" | "NOIS" | "USER" | "HARM";
+
+const WAVEFORMS: readonly Dg4102Waveform[] = ["SIN", "SQU", "RAMP", "PULS", "NOIS", "USER", "HARM"];
+
+/** Rigol DG4102 two-channel function/arbitrary waveform generator. */
+export class RigolDg4102 extends Instrument {
+  #scpi: ScpiProtocol;
+
+  /**
+   * @param transport - `tcp:<host>[:<port>]`, port 5555 (Rigol's SCPI raw socket) by default
+   */
+  constructor(init: RpcObjectInit, transport: string) {
+    super(init);
+    this.#scpi = new ScpiProtocol(createTransport(transport, { defaults: { port: 5555 }, schemes: ["tcp"] }), {
+      timeout: 5,
+      errorQuery: ":SYST:ERR?",
+    });
+  }
+
+  protected override async onOpen(): Promise<void> {
+    await this.#scpi.transport.open();
+    try {
+      await this.#scpi.write("*CLS");
+    } catch (error) {
+      await this.#scpi.transport.close();
+      throw error;
+    }
+  }
+
+  protected override async onClose(): Promise<void> {
+    await this.#scpi.transport.close();
+  }
+
+  /** A query whose reply is read fresh: input still buffered (a late reply to a query that timed out) is dropped first. */
+  async #ask(query: string): Promise<string> {
+    await this.#scpi.transport.discardRead();
+    return this.#scpi.ask(query);
+  }
+
+  /**
+   * Set how long to wait for each reply (default 5 s).
+   * @param seconds - from 0.01 s to 600 s
+   */
+  @rpcMethod({ requiresOpen: false })
+  async setReplyTimeout(seconds: number): Promise<void> {
+    checkRange("seconds", seconds, 0.01, 600, "s");
+    this.#scpi = new ScpiProtocol(this.#scpi.transport, { timeout: seconds, errorQuery: ":SYST:ERR?" });
+  }
+
+  /** Vendor, model, serial number and firmware version (`*IDN?`). */
+  @rpcMethod
+  async getIdn(): Promise<InstrumentIdn> {
+    await this.#scpi.transport.discardRead();
+    return this.#scpi.askIdn();
+  }
+
+  /** Restore the factory default state (`*RST`: outputs off), clear the error queue, and wait until done. */
+  @rpcMethod
+  async reset(): Promise<void> {
+    await this.#scpi.write("*RST");
+    await this.#scpi.write("*CLS");
+    await this.#ask("*OPC?");
+  }
+
+  /**
+   * Set the waveform of a channel.
+   * @param channel - 1 or 2
+   * @param waveform - shape, SCPI short form
+   */
+  @rpcMethod
+  async setWaveform(channel: int32, waveform: Dg4102Waveform): Promise<void> {
+    checkChannel(channel);
+    checkOneOf("waveform", waveform, WAVEFORMS);
+    await this.#scpi.writeChecked(`:SOUR${channel}:FUNC ${waveform}`);
+  }
+
+  /** The waveform of a channel (1 or 2). */
+  @rpcMethod
+  async getWaveform(channel: int32): Promise<Dg4102Waveform> {
+    const reply = await this.#ask(`:SOUR${checkChannel(channel)}:FUNC?`);
+    const found = WAVEFORMS.find((w) => w === reply.trim().toUpperCase());
+    if (found === undefined) throw new InstrumentError(`Unexpected reply for SOUR:FUNC?: ${JSON.stringify(reply)}; expected one of ${WAVEFORMS.join(", ")}`);
+    return found;
+  }
+
+  /**
+   * Set the output frequency of a channel.
+   * @param channel - 1 or 2
+   * @param frequency - Hz, from 1 µHz to 100 MHz (sine; lower for other waveforms, e.g. square 25 MHz, ramp 1 MHz;
+   *   the instrument refuses more)
+   */
+  @rpcMethod
+  async setFrequency(channel: int32, frequency: number): Promise<void> {
+    checkChannel(channel);
+    checkRange("frequency", frequency, 1e-6, 100e6, "Hz");
+    await this.#scpi.writeChecked(`:SOUR${channel}:FREQ ${frequency}`);
+  }
+
+  /** The output frequency of a channel (1 or 2), Hz. */
+  @rpcMethod
+  async getFrequency(channel: int32): Promise<number> {
+    return ScpiProtocol.number(await this.#ask(`:SOUR${checkChannel(channel)}:FREQ?`), "SOUR:FREQ?");
+  }
+
+  /**
+   * Set the amplitude of a channel.
+   * @param channel - 1 or 2
+   * @param amplitude - volts peak-to-peak, from 1 mVpp to 20 Vpp: up to 10 Vpp into 50 Ω, 20 Vpp into high impedance
+   *   (those up to 20 MHz, less above); amplitude/2 + |offset| must stay within 5 V (50 Ω) or 10 V (high Z); the
+   *   instrument refuses more
+   */
+  @rpcMethod
+  async setAmplitude(channel: int32, amplitude: number): Promise<void> {
+    checkChannel(channel);
+    checkRange("amplitude", amplitude, 1e-3, 20, "Vpp");
+    await this.#scpi.writeChecked(`:SOUR${channel}:VOLT ${amplitude}`);
+  }
+
+  /** The amplitude of a channel (1 or 2), volts peak-to-peak. */
+  @rpcMethod
+  async getAmplitude(channel: int32): Promise<number> {
+    return ScpiProtocol.number(await this.#ask(`:SOUR${checkChannel(channel)}:VOLT?`), "SOUR:VOLT?");
+  }
+
+  /**
+   * Set the DC offset of a channel.
+   * @param channel - 1 or 2
+   * @param offset - volts, from -10 V to 10 V: ±5 V into 50 Ω, ±10 V into high impedance (amplitude/2 + |offset|
+   *   must stay within that limit; the instrument refuses more)
+   */
+  @rpcMethod
+  async setOffset(channel: int32, offset: number): Promise<void> {
+    checkChannel(channel);
+    checkRange("offset", offset, -10, 10, "V");
+    await this.#scpi.writeChecked(`:SOUR${channel}:VOLT:OFFS ${offset}`);
+  }
+
+  /** The DC offset of a channel (1 or 2), volts. */
+  @rpcMethod
+  async getOffset(channel: int32): Promise<number> {
+    return ScpiProtocol.number(await this.#ask(`:SOUR${checkChannel(channel)}:VOLT:OFFS?`), "SOUR:VOLT:OFFS?");
+  }
+
+  /**
+   * Switch a channel's output on or off.
+   * @param channel - 1 or 2
+   * @param enabled - true for on
+   */
+  @rpcMethod
+  async setOutputEnabled(channel: int32, enabled: boolean): Promise<void> {
+    checkChannel(channel);
+    await this.#scpi.writeChecked(`:OUTP${channel} ${enabled ? "ON" : "OFF"}`);
+  }
+
+  /** True when the channel's (1 or 2) output is on. */
+  @rpcMethod
+  async getOutputEnabled(channel: int32): Promise<boolean> {
+    const reply = await this.#ask(`:OUTP${checkChannel(channel)}?`);
+    const text = reply.trim().toUpperCase();
+    if (text === "ON" || text === "1") return true;
+    if (text === "OFF" || text === "0") return false;
+    throw new InstrumentError(`Unexpected reply for OUTP?: ${JSON.stringify(reply)}; expected ON or OFF`);
+  }
+}
+
+function checkChannel(channel: number): number {
+  return checkInteger("channel", channel, 1, 2);
+}

@@ -1,0 +1,229 @@
+/**
+ * Rohde & Schwarz SGS100A SGMA RF source (CW and vector versions), over LAN (SCPI raw socket, port 5025).
+ * Commands from the R&S SGS100A user manual's remote control chapter: `[:SOURce]:FREQuency[:CW]`,
+ * `[:SOURce]:POWer[:LEVel][:IMMediate][:AMPLitude]`, `:OUTPut[:STATe]`, `[:SOURce]:ROSCillator:SOURce`,
+ * `[:SOURce]:ROSCillator:EXTernal:FREQuency`, `[:SOURce]:IQ:STATe`, `[:SOURce]:PULM:STATe` and the error queue
+ * `:SYSTem:ERRor[:NEXT]?`.
+ *
+ * ```ts
+ * const sgs = await qmi.makeInstrument("sgs", RohdeSchwarzSgs100a, "tcp:192.168.1.30");   // port 5025 by default
+ * await sgs.open();
+ * await sgs.setFrequency(5e9);
+ * await sgs.setPower(-10);
+ * await sgs.setOutputEnabled(true);
+ * ```
+ *
+ * Every setter reads the error queue afterwards, so a setting the instrument refuses (for example a frequency
+ * above what the installed frequency option allows) fails with an `InstrumentError` quoting the queue.
+ *
+ * @module
+ */
+import {
+  Instrument,
+  InstrumentError,
+  checkOneOf,
+  checkRange,
+  rpcMethod,
+  type InstrumentIdn,
+  type RpcObjectInit,
+} from "../../runtime/driver-api.ts";
+import { ScpiProtocol, createTransport } from "../../runtime/transport/index.ts";
+
+/** Reference oscillator source: internal TCXO or the REF IN connector. */
+export type Sgs100aReferenceSource = "INT" | "EXT";
+
+/** Frequency expected at REF IN when the reference source is external. */
+export type Sgs100aExternalReferenceFrequency = "10MHZ" | "100MHZ" | "1000MHZ";
+
+const REFERENCE_SOURCES: readonly Sgs100aReferenceSource[] = ["INT", "EXT"];
+const EXTERNAL_REFERENCE_FREQUENCIES: readonly Sgs100aExternalReferenceFrequency[] = ["10MHZ", "100MHZ", "1000MHZ"];
+
+/** Lowest RF frequency of the SGS100A, Hz. */
+const MIN_FREQUENCY = 1e6;
+/** Highest RF frequency (with the 12.75 GHz option SGS-B112; SGS-B106 stops at 6 GHz), Hz. */
+const MAX_FREQUENCY = 12.75e9;
+/** Settable level range, dBm (the specified range depends on options and frequency). */
+const MIN_POWER = -120;
+const MAX_POWER = 25;
+
+/** Rohde & Schwarz SGS100A RF signal source, one RF output. */
+export class RohdeSchwarzSgs100a extends Instrument {
+  #scpi: ScpiProtocol;
+
+  /**
+   * @param transport - `tcp:<host>[:<port>]`, port 5025 (the SCPI raw socket) by default
+   */
+  constructor(init: RpcObjectInit, transport: string) {
+    super(init);
+    this.#scpi = new ScpiProtocol(createTransport(transport, { defaults: { port: 5025 }, schemes: ["tcp"] }), { timeout: 5 });
+  }
+
+  protected override async onOpen(): Promise<void> {
+    await this.#scpi.transport.open();
+    try {
+      await this.#scpi.write("*CLS");
+    } catch (error) {
+      await this.#scpi.transport.close();
+      throw error;
+    }
+  }
+
+  protected override async onClose(): Promise<void> {
+    await this.#scpi.transport.close();
+  }
+
+  /** A query whose reply is read fresh: input still buffered (a late reply to a query that timed out) is dropped first. */
+  async #ask(query: string): Promise<string> {
+    await this.#scpi.transport.discardRead();
+    return this.#scpi.ask(query);
+  }
+
+  /**
+   * Set how long to wait for each reply (default 5 s).
+   * @param seconds - from 0.01 s to 600 s
+   */
+  @rpcMethod({ requiresOpen: false })
+  async setReplyTimeout(seconds: number): Promise<void> {
+    checkRange("seconds", seconds, 0.01, 600, "s");
+    this.#scpi = new ScpiProtocol(this.#scpi.transport, { timeout: seconds });
+  }
+
+  /** Vendor, model, serial number (`<order number>/<serial>`) and firmware version (`*IDN?`). */
+  @rpcMethod
+  async getIdn(): Promise<InstrumentIdn> {
+    await this.#scpi.transport.discardRead();
+    return this.#scpi.askIdn();
+  }
+
+  /** Restore the preset state (`*RST`: RF output off), clear the error queue, and wait until done. */
+  @rpcMethod
+  async reset(): Promise<void> {
+    await this.#scpi.write("*RST");
+    await this.#scpi.write("*CLS");
+    await this.#ask("*OPC?");
+  }
+
+  /**
+   * Set the RF frequency.
+   * @param frequency - Hz, from 1 MHz to 12.75 GHz (6 GHz with option SGS-B106; the instrument refuses more)
+   */
+  @rpcMethod
+  async setFrequency(frequency: number): Promise<void> {
+    checkRange("frequency", frequency, MIN_FREQUENCY, MAX_FREQUENCY, "Hz");
+    await this.#scpi.writeChecked(`:SOUR:FREQ ${frequency}`);
+  }
+
+  /** The RF frequency, Hz. */
+  @rpcMethod
+  async getFrequency(): Promise<number> {
+    return ScpiProtocol.number(await this.#ask(":SOUR:FREQ?"), "SOUR:FREQ?");
+  }
+
+  /**
+   * Set the RF level.
+   * @param power - dBm, from -120 dBm to +25 dBm (the reachable maximum depends on options and frequency; the
+   *   instrument refuses more)
+   */
+  @rpcMethod
+  async setPower(power: number): Promise<void> {
+    checkRange("power", power, MIN_POWER, MAX_POWER, "dBm");
+    await this.#scpi.writeChecked(`:SOUR:POW ${power}`);
+  }
+
+  /** The RF level, dBm. */
+  @rpcMethod
+  async getPower(): Promise<number> {
+    return ScpiProtocol.number(await this.#ask(":SOUR:POW?"), "SOUR:POW?");
+  }
+
+  /**
+   * Switch the RF output on or off.
+   * @param enabled - true for on
+   */
+  @rpcMethod
+  async setOutputEnabled(enabled: boolean): Promise<void> {
+    await this.#scpi.writeChecked(`:OUTP:STAT ${enabled ? "ON" : "OFF"}`);
+  }
+
+  /** True when the RF output is on. */
+  @rpcMethod
+  async getOutputEnabled(): Promise<boolean> {
+    return parseBool(await this.#ask(":OUTP:STAT?"), "OUTP:STAT?");
+  }
+
+  /**
+   * Select the reference oscillator.
+   * @param source - `INT` (internal) or `EXT` (REF IN)
+   */
+  @rpcMethod
+  async setReferenceSource(source: Sgs100aReferenceSource): Promise<void> {
+    checkOneOf("source", source, REFERENCE_SOURCES);
+    await this.#scpi.writeChecked(`:SOUR:ROSC:SOUR ${source}`);
+  }
+
+  /** The reference oscillator source, `INT` or `EXT`. */
+  @rpcMethod
+  async getReferenceSource(): Promise<Sgs100aReferenceSource> {
+    return parseChoice(await this.#ask(":SOUR:ROSC:SOUR?"), "SOUR:ROSC:SOUR?", REFERENCE_SOURCES);
+  }
+
+  /**
+   * Set the frequency of the external reference signal at REF IN.
+   * @param frequency - `10MHZ`, `100MHZ` or `1000MHZ`
+   */
+  @rpcMethod
+  async setExternalReferenceFrequency(frequency: Sgs100aExternalReferenceFrequency): Promise<void> {
+    checkOneOf("frequency", frequency, EXTERNAL_REFERENCE_FREQUENCIES);
+    await this.#scpi.writeChecked(`:SOUR:ROSC:EXT:FREQ ${frequency}`);
+  }
+
+  /** The expected external reference frequency, `10MHZ`, `100MHZ` or `1000MHZ`. */
+  @rpcMethod
+  async getExternalReferenceFrequency(): Promise<Sgs100aExternalReferenceFrequency> {
+    return parseChoice(await this.#ask(":SOUR:ROSC:EXT:FREQ?"), "SOUR:ROSC:EXT:FREQ?", EXTERNAL_REFERENCE_FREQUENCIES);
+  }
+
+  /**
+   * Switch I/Q modulation (the vector version's I/Q modulator, analog I/Q inputs) on or off.
+   * @param enabled - true for on
+   */
+  @rpcMethod
+  async setIqEnabled(enabled: boolean): Promise<void> {
+    await this.#scpi.writeChecked(`:SOUR:IQ:STAT ${enabled ? "ON" : "OFF"}`);
+  }
+
+  /** True when I/Q modulation is on. */
+  @rpcMethod
+  async getIqEnabled(): Promise<boolean> {
+    return parseBool(await this.#ask(":SOUR:IQ:STAT?"), "SOUR:IQ:STAT?");
+  }
+
+  /**
+   * Switch pulse modulation on or off.
+   * @param enabled - true for on
+   */
+  @rpcMethod
+  async setPulseModulationEnabled(enabled: boolean): Promise<void> {
+    await this.#scpi.writeChecked(`:SOUR:PULM:STAT ${enabled ? "ON" : "OFF"}`);
+  }
+
+  /** True when pulse modulation is on. */
+  @rpcMethod
+  async getPulseModulationEnabled(): Promise<boolean> {
+    return parseBool(await this.#ask(":SOUR:PULM:STAT?"), "SOUR:PULM:STAT?");
+  }
+}
+
+function parseBool(reply: string, what: string): boolean {
+  const text = reply.trim().toUpperCase();
+  if (text === "1" || text === "ON") return true;
+  if (text === "0" || text === "OFF") return false;
+  throw new InstrumentError(`Unexpected reply for ${what}: ${JSON.stringify(reply)}; expected 1 or 0`);
+}
+
+function parseChoice<T extends string>(reply: string, what: string, allowed: readonly T[]): T {
+  const text = reply.trim().toUpperCase();
+  const found = allowed.find((value) => value === text);
+  if (found === undefined) throw new InstrumentError(`Unexpected reply for ${what}: ${JSON.stringify(reply)}; expected one of ${allowed.join(", ")}`);
+  return found;
+}
