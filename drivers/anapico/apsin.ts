@@ -18,15 +18,14 @@
  * @module
  */
 import {
-  Instrument,
   InstrumentError,
   checkOneOf,
   checkRange,
   rpcMethod,
-  type InstrumentIdn,
   type RpcObjectInit,
 } from "../../runtime/driver-api.ts";
-import { ScpiProtocol, createTransport } from "../../runtime/transport/index.ts";
+import { ScpiProtocol } from "../../runtime/transport/index.ts";
+import { ScpiInstrument } from "../../runtime/scpi-instrument.ts";
 
 /** Reference clock source: internal, or the external reference input. */
 export type ApsinReferenceSource = "INT" | "EXT";
@@ -41,65 +40,25 @@ const MIN_POWER = -120;
 const MAX_POWER = 30;
 
 /** AnaPico APSIN signal generator. */
-export class AnapicoApsin extends Instrument {
-  #scpi: ScpiProtocol;
-
+export class AnapicoApsin extends ScpiInstrument {
   /**
    * @param transport - `tcp:<host>[:<port>]`, port 18 (the APSIN's SCPI socket) by default
    */
   constructor(init: RpcObjectInit, transport: string) {
-    super(init);
-    this.#scpi = new ScpiProtocol(createTransport(transport, { defaults: { port: 18 }, schemes: ["tcp"] }), {
-      timeout: 10,
-      errorQuery: ":SYST:ERR?",
-    });
+    super(init, transport, { defaults: { port: 18 }, schemes: ["tcp"], timeout: 10, errorQuery: ":SYST:ERR?" });
   }
 
-  protected override async onOpen(): Promise<void> {
-    await this.#scpi.transport.open();
-    try {
-      await this.#scpi.write("*CLS");
-      await this.#scpi.writeChecked(":UNIT:POW DBM");
-    } catch (error) {
-      await this.#scpi.transport.close();
-      throw error;
-    }
-  }
-
-  protected override async onClose(): Promise<void> {
-    await this.#scpi.transport.close();
-  }
-
-  /** A query whose reply is read fresh: input still buffered (a late reply to a query that timed out) is dropped first. */
-  async #ask(query: string): Promise<string> {
-    await this.#scpi.transport.discardRead();
-    return this.#scpi.ask(query);
-  }
-
-  /**
-   * Set how long to wait for each reply (default 10 s).
-   * @param seconds - from 0.01 s to 600 s
-   */
-  @rpcMethod({ requiresOpen: false })
-  async setReplyTimeout(seconds: number): Promise<void> {
-    checkRange("seconds", seconds, 0.01, 600, "s");
-    this.#scpi = new ScpiProtocol(this.#scpi.transport, { timeout: seconds, errorQuery: ":SYST:ERR?" });
-  }
-
-  /** Vendor, model, serial number and firmware version (`*IDN?`). */
-  @rpcMethod
-  async getIdn(): Promise<InstrumentIdn> {
-    await this.#scpi.transport.discardRead();
-    return this.#scpi.askIdn();
+  protected override async onConnected(): Promise<void> {
+    await this.scpi.writeChecked(":UNIT:POW DBM");
   }
 
   /** Restore the default settings (`*RST`: output off), clear the error queue, select dBm again, and wait until done. */
   @rpcMethod
   async reset(): Promise<void> {
-    await this.#scpi.write("*RST");
-    await this.#scpi.write("*CLS");
-    await this.#ask("*OPC?");
-    await this.#scpi.writeChecked(":UNIT:POW DBM");
+    await this.scpi.write("*RST");
+    await this.scpi.write("*CLS");
+    await this.query("*OPC?");
+    await this.scpi.writeChecked(":UNIT:POW DBM");
   }
 
   /**
@@ -110,13 +69,13 @@ export class AnapicoApsin extends Instrument {
   @rpcMethod
   async setFrequency(frequency: number): Promise<void> {
     checkRange("frequency", frequency, MIN_FREQUENCY, MAX_FREQUENCY, "Hz");
-    await this.#scpi.writeChecked(`:FREQ ${frequency}`);
+    await this.scpi.writeChecked(`:FREQ ${frequency}`);
   }
 
   /** The RF frequency, Hz. */
   @rpcMethod
   async getFrequency(): Promise<number> {
-    return ScpiProtocol.number(await this.#ask(":FREQ?"), "FREQ?");
+    return ScpiProtocol.number(await this.query(":FREQ?"), "FREQ?");
   }
 
   /**
@@ -127,13 +86,13 @@ export class AnapicoApsin extends Instrument {
   @rpcMethod
   async setPower(power: number): Promise<void> {
     checkRange("power", power, MIN_POWER, MAX_POWER, "dBm");
-    await this.#scpi.writeChecked(`:POW ${power}`);
+    await this.scpi.writeChecked(`:POW ${power}`);
   }
 
   /** The RF output level, dBm. */
   @rpcMethod
   async getPower(): Promise<number> {
-    return ScpiProtocol.number(await this.#ask(":POW?"), "POW?");
+    return ScpiProtocol.number(await this.query(":POW?"), "POW?");
   }
 
   /**
@@ -142,13 +101,13 @@ export class AnapicoApsin extends Instrument {
    */
   @rpcMethod
   async setOutputEnabled(enabled: boolean): Promise<void> {
-    await this.#scpi.writeChecked(`:OUTP ${enabled ? "ON" : "OFF"}`);
+    await this.scpi.writeChecked(`:OUTP ${enabled ? "ON" : "OFF"}`);
   }
 
   /** True when the RF output is on. */
   @rpcMethod
   async getOutputEnabled(): Promise<boolean> {
-    const reply = await this.#ask(":OUTP?");
+    const reply = await this.query(":OUTP?");
     const text = reply.trim().toUpperCase();
     if (text === "1" || text === "ON") return true;
     if (text === "0" || text === "OFF") return false;
@@ -162,13 +121,13 @@ export class AnapicoApsin extends Instrument {
   @rpcMethod
   async setReferenceSource(source: ApsinReferenceSource): Promise<void> {
     checkOneOf("source", source, REFERENCE_SOURCES);
-    await this.#scpi.writeChecked(`:ROSC:SOUR ${source}`);
+    await this.scpi.writeChecked(`:ROSC:SOUR ${source}`);
   }
 
   /** The reference clock source, `INT` or `EXT`. */
   @rpcMethod
   async getReferenceSource(): Promise<ApsinReferenceSource> {
-    const reply = await this.#ask(":ROSC:SOUR?");
+    const reply = await this.query(":ROSC:SOUR?");
     const text = reply.trim().toUpperCase();
     if (text.startsWith("INT")) return "INT";
     if (text.startsWith("EXT")) return "EXT";

@@ -11,16 +11,15 @@
  * @module
  */
 import {
-  Instrument,
   checkInteger,
   checkOneOf,
   checkRange,
   rpcMethod,
-  type InstrumentIdn,
   type RpcObjectInit,
   type int32,
 } from "../../runtime/driver-api.ts";
-import { ScpiProtocol, createTransport } from "../../runtime/transport/index.ts";
+import { ScpiProtocol } from "../../runtime/transport/index.ts";
+import { ScpiInstrument } from "../../runtime/scpi-instrument.ts";
 
 /** Waveform shapes (SCPI short forms of `FUNCtion`). */
 export type Keysight33500BWaveform = "SIN" | "SQU" | "TRI" | "RAMP" | "PULS" | "PRBS" | "NOIS" | "ARB" | "DC";
@@ -28,46 +27,20 @@ export type Keysight33500BWaveform = "SIN" | "SQU" | "TRI" | "RAMP" | "PULS" | "
 const WAVEFORMS: readonly Keysight33500BWaveform[] = ["SIN", "SQU", "TRI", "RAMP", "PULS", "PRBS", "NOIS", "ARB", "DC"];
 
 /** Keysight 33500B-series function/arbitrary waveform generator, one or two channels. */
-export class Keysight33500B extends Instrument {
-  readonly #scpi: ScpiProtocol;
-
+export class Keysight33500B extends ScpiInstrument {
   /**
    * @param transport - `tcp:<host>[:<port>]` (port 5025 by default) or `usbtmc[:vendorid=0x0957][:productid=..]:serialnr=<serial>`
    */
   constructor(init: RpcObjectInit, transport: string) {
-    super(init);
-    this.#scpi = new ScpiProtocol(
-      createTransport(transport, { defaults: { port: 5025, vendorid: 0x0957 }, schemes: ["tcp", "usbtmc"] }),
-      { timeout: 5 },
-    );
-  }
-
-  protected override async onOpen(): Promise<void> {
-    await this.#scpi.transport.open();
-    try {
-      await this.#scpi.write("*CLS");
-    } catch (error) {
-      await this.#scpi.transport.close();
-      throw error;
-    }
-  }
-
-  protected override async onClose(): Promise<void> {
-    await this.#scpi.transport.close();
-  }
-
-  /** Vendor, model, serial number and firmware version (`*IDN?`). */
-  @rpcMethod
-  async getIdn(): Promise<InstrumentIdn> {
-    return this.#scpi.askIdn();
+    super(init, transport, { defaults: { port: 5025, vendorid: 0x0957 }, schemes: ["tcp", "usbtmc"], timeout: 5 });
   }
 
   /** Restore the factory default state (`*RST`) and clear the error queue. */
   @rpcMethod
   async reset(): Promise<void> {
-    await this.#scpi.write("*RST");
-    await this.#scpi.write("*CLS");
-    await this.#scpi.ask("*OPC?");
+    await this.scpi.write("*RST");
+    await this.scpi.write("*CLS");
+    await this.scpi.ask("*OPC?");
   }
 
   /**
@@ -78,13 +51,13 @@ export class Keysight33500B extends Instrument {
   @rpcMethod
   async setWaveform(channel: int32, waveform: Keysight33500BWaveform): Promise<void> {
     checkOneOf("waveform", waveform, WAVEFORMS);
-    await this.#scpi.writeChecked(`SOUR${checkChannel(channel)}:FUNC ${waveform}`);
+    await this.scpi.writeChecked(`SOUR${checkChannel(channel)}:FUNC ${waveform}`);
   }
 
   /** The waveform shape of a channel (1 or 2). */
   @rpcMethod
   async getWaveform(channel: int32): Promise<Keysight33500BWaveform> {
-    const reply = (await this.#scpi.ask(`SOUR${checkChannel(channel)}:FUNC?`)).trim().toUpperCase();
+    const reply = (await this.scpi.ask(`SOUR${checkChannel(channel)}:FUNC?`)).trim().toUpperCase();
     return checkOneOf("FUNC? reply", reply as Keysight33500BWaveform, WAVEFORMS);
   }
 
@@ -96,13 +69,13 @@ export class Keysight33500B extends Instrument {
   @rpcMethod
   async setFrequency(channel: int32, frequency: number): Promise<void> {
     checkRange("frequency", frequency, 1e-6, 30e6, "Hz");
-    await this.#scpi.writeChecked(`SOUR${checkChannel(channel)}:FREQ ${frequency}`);
+    await this.scpi.writeChecked(`SOUR${checkChannel(channel)}:FREQ ${frequency}`);
   }
 
   /** The output frequency of a channel (1 or 2), Hz. */
   @rpcMethod
   async getFrequency(channel: int32): Promise<number> {
-    return ScpiProtocol.number(await this.#scpi.ask(`SOUR${checkChannel(channel)}:FREQ?`), "FREQ?");
+    return ScpiProtocol.number(await this.scpi.ask(`SOUR${checkChannel(channel)}:FREQ?`), "FREQ?");
   }
 
   /**
@@ -113,13 +86,13 @@ export class Keysight33500B extends Instrument {
   @rpcMethod
   async setAmplitude(channel: int32, amplitude: number): Promise<void> {
     checkRange("amplitude", amplitude, 1e-3, 10, "Vpp");
-    await this.#scpi.writeChecked(`SOUR${checkChannel(channel)}:VOLT ${amplitude}`);
+    await this.scpi.writeChecked(`SOUR${checkChannel(channel)}:VOLT ${amplitude}`);
   }
 
   /** The amplitude of a channel (1 or 2), volts peak-to-peak. */
   @rpcMethod
   async getAmplitude(channel: int32): Promise<number> {
-    return ScpiProtocol.number(await this.#scpi.ask(`SOUR${checkChannel(channel)}:VOLT?`), "VOLT?");
+    return ScpiProtocol.number(await this.scpi.ask(`SOUR${checkChannel(channel)}:VOLT?`), "VOLT?");
   }
 
   /**
@@ -130,13 +103,13 @@ export class Keysight33500B extends Instrument {
   @rpcMethod
   async setOffset(channel: int32, offset: number): Promise<void> {
     checkRange("offset", offset, -5, 5, "V");
-    await this.#scpi.writeChecked(`SOUR${checkChannel(channel)}:VOLT:OFFS ${offset}`);
+    await this.scpi.writeChecked(`SOUR${checkChannel(channel)}:VOLT:OFFS ${offset}`);
   }
 
   /** The DC offset of a channel (1 or 2), volts. */
   @rpcMethod
   async getOffset(channel: int32): Promise<number> {
-    return ScpiProtocol.number(await this.#scpi.ask(`SOUR${checkChannel(channel)}:VOLT:OFFS?`), "VOLT:OFFS?");
+    return ScpiProtocol.number(await this.scpi.ask(`SOUR${checkChannel(channel)}:VOLT:OFFS?`), "VOLT:OFFS?");
   }
 
   /**
@@ -146,13 +119,13 @@ export class Keysight33500B extends Instrument {
    */
   @rpcMethod
   async setOutputEnabled(channel: int32, enabled: boolean): Promise<void> {
-    await this.#scpi.writeChecked(`OUTP${checkChannel(channel)} ${enabled ? "ON" : "OFF"}`);
+    await this.scpi.writeChecked(`OUTP${checkChannel(channel)} ${enabled ? "ON" : "OFF"}`);
   }
 
   /** True when the channel's (1 or 2) output is on. */
   @rpcMethod
   async getOutputEnabled(channel: int32): Promise<boolean> {
-    return ScpiProtocol.number(await this.#scpi.ask(`OUTP${checkChannel(channel)}?`), "OUTP?") === 1;
+    return ScpiProtocol.number(await this.scpi.ask(`OUTP${checkChannel(channel)}?`), "OUTP?") === 1;
   }
 }
 

@@ -18,17 +18,16 @@
  * @module
  */
 import {
-  Instrument,
   InstrumentError,
   checkInteger,
   checkOneOf,
   checkRange,
   rpcMethod,
-  type InstrumentIdn,
   type RpcObjectInit,
   type int32,
 } from "../../runtime/driver-api.ts";
-import { ScpiProtocol, createTransport } from "../../runtime/transport/index.ts";
+import { ScpiProtocol } from "../../runtime/transport/index.ts";
+import { ScpiInstrument } from "../../runtime/scpi-instrument.ts";
 
 /** Basic waveforms, SCPI short forms of `FUNCtion`: sine, square, ramp, pulse, noise, arbitrary (user), harmonic. */
 export type Dg4102Waveform = "SIN" | "SQU" | "RAMP" | "PULS" | "NOIS" | "USER" | "HARM";
@@ -36,63 +35,20 @@ export type Dg4102Waveform = "SIN" | "SQU" | "RAMP" | "PULS" | "NOIS" | "USER" |
 const WAVEFORMS: readonly Dg4102Waveform[] = ["SIN", "SQU", "RAMP", "PULS", "NOIS", "USER", "HARM"];
 
 /** Rigol DG4102 two-channel function/arbitrary waveform generator. */
-export class RigolDg4102 extends Instrument {
-  #scpi: ScpiProtocol;
-
+export class RigolDg4102 extends ScpiInstrument {
   /**
    * @param transport - `tcp:<host>[:<port>]`, port 5555 (Rigol's SCPI raw socket) by default
    */
   constructor(init: RpcObjectInit, transport: string) {
-    super(init);
-    this.#scpi = new ScpiProtocol(createTransport(transport, { defaults: { port: 5555 }, schemes: ["tcp"] }), {
-      timeout: 5,
-      errorQuery: ":SYST:ERR?",
-    });
-  }
-
-  protected override async onOpen(): Promise<void> {
-    await this.#scpi.transport.open();
-    try {
-      await this.#scpi.write("*CLS");
-    } catch (error) {
-      await this.#scpi.transport.close();
-      throw error;
-    }
-  }
-
-  protected override async onClose(): Promise<void> {
-    await this.#scpi.transport.close();
-  }
-
-  /** A query whose reply is read fresh: input still buffered (a late reply to a query that timed out) is dropped first. */
-  async #ask(query: string): Promise<string> {
-    await this.#scpi.transport.discardRead();
-    return this.#scpi.ask(query);
-  }
-
-  /**
-   * Set how long to wait for each reply (default 5 s).
-   * @param seconds - from 0.01 s to 600 s
-   */
-  @rpcMethod({ requiresOpen: false })
-  async setReplyTimeout(seconds: number): Promise<void> {
-    checkRange("seconds", seconds, 0.01, 600, "s");
-    this.#scpi = new ScpiProtocol(this.#scpi.transport, { timeout: seconds, errorQuery: ":SYST:ERR?" });
-  }
-
-  /** Vendor, model, serial number and firmware version (`*IDN?`). */
-  @rpcMethod
-  async getIdn(): Promise<InstrumentIdn> {
-    await this.#scpi.transport.discardRead();
-    return this.#scpi.askIdn();
+    super(init, transport, { defaults: { port: 5555 }, schemes: ["tcp"], timeout: 5, errorQuery: ":SYST:ERR?" });
   }
 
   /** Restore the factory default state (`*RST`: outputs off), clear the error queue, and wait until done. */
   @rpcMethod
   async reset(): Promise<void> {
-    await this.#scpi.write("*RST");
-    await this.#scpi.write("*CLS");
-    await this.#ask("*OPC?");
+    await this.scpi.write("*RST");
+    await this.scpi.write("*CLS");
+    await this.query("*OPC?");
   }
 
   /**
@@ -104,13 +60,13 @@ export class RigolDg4102 extends Instrument {
   async setWaveform(channel: int32, waveform: Dg4102Waveform): Promise<void> {
     checkChannel(channel);
     checkOneOf("waveform", waveform, WAVEFORMS);
-    await this.#scpi.writeChecked(`:SOUR${channel}:FUNC ${waveform}`);
+    await this.scpi.writeChecked(`:SOUR${channel}:FUNC ${waveform}`);
   }
 
   /** The waveform of a channel (1 or 2). */
   @rpcMethod
   async getWaveform(channel: int32): Promise<Dg4102Waveform> {
-    const reply = await this.#ask(`:SOUR${checkChannel(channel)}:FUNC?`);
+    const reply = await this.query(`:SOUR${checkChannel(channel)}:FUNC?`);
     const found = WAVEFORMS.find((w) => w === reply.trim().toUpperCase());
     if (found === undefined) throw new InstrumentError(`Unexpected reply for SOUR:FUNC?: ${JSON.stringify(reply)}; expected one of ${WAVEFORMS.join(", ")}`);
     return found;
@@ -126,13 +82,13 @@ export class RigolDg4102 extends Instrument {
   async setFrequency(channel: int32, frequency: number): Promise<void> {
     checkChannel(channel);
     checkRange("frequency", frequency, 1e-6, 100e6, "Hz");
-    await this.#scpi.writeChecked(`:SOUR${channel}:FREQ ${frequency}`);
+    await this.scpi.writeChecked(`:SOUR${channel}:FREQ ${frequency}`);
   }
 
   /** The output frequency of a channel (1 or 2), Hz. */
   @rpcMethod
   async getFrequency(channel: int32): Promise<number> {
-    return ScpiProtocol.number(await this.#ask(`:SOUR${checkChannel(channel)}:FREQ?`), "SOUR:FREQ?");
+    return ScpiProtocol.number(await this.query(`:SOUR${checkChannel(channel)}:FREQ?`), "SOUR:FREQ?");
   }
 
   /**
@@ -146,13 +102,13 @@ export class RigolDg4102 extends Instrument {
   async setAmplitude(channel: int32, amplitude: number): Promise<void> {
     checkChannel(channel);
     checkRange("amplitude", amplitude, 1e-3, 20, "Vpp");
-    await this.#scpi.writeChecked(`:SOUR${channel}:VOLT ${amplitude}`);
+    await this.scpi.writeChecked(`:SOUR${channel}:VOLT ${amplitude}`);
   }
 
   /** The amplitude of a channel (1 or 2), volts peak-to-peak. */
   @rpcMethod
   async getAmplitude(channel: int32): Promise<number> {
-    return ScpiProtocol.number(await this.#ask(`:SOUR${checkChannel(channel)}:VOLT?`), "SOUR:VOLT?");
+    return ScpiProtocol.number(await this.query(`:SOUR${checkChannel(channel)}:VOLT?`), "SOUR:VOLT?");
   }
 
   /**
@@ -165,13 +121,13 @@ export class RigolDg4102 extends Instrument {
   async setOffset(channel: int32, offset: number): Promise<void> {
     checkChannel(channel);
     checkRange("offset", offset, -10, 10, "V");
-    await this.#scpi.writeChecked(`:SOUR${channel}:VOLT:OFFS ${offset}`);
+    await this.scpi.writeChecked(`:SOUR${channel}:VOLT:OFFS ${offset}`);
   }
 
   /** The DC offset of a channel (1 or 2), volts. */
   @rpcMethod
   async getOffset(channel: int32): Promise<number> {
-    return ScpiProtocol.number(await this.#ask(`:SOUR${checkChannel(channel)}:VOLT:OFFS?`), "SOUR:VOLT:OFFS?");
+    return ScpiProtocol.number(await this.query(`:SOUR${checkChannel(channel)}:VOLT:OFFS?`), "SOUR:VOLT:OFFS?");
   }
 
   /**
@@ -182,13 +138,13 @@ export class RigolDg4102 extends Instrument {
   @rpcMethod
   async setOutputEnabled(channel: int32, enabled: boolean): Promise<void> {
     checkChannel(channel);
-    await this.#scpi.writeChecked(`:OUTP${channel} ${enabled ? "ON" : "OFF"}`);
+    await this.scpi.writeChecked(`:OUTP${channel} ${enabled ? "ON" : "OFF"}`);
   }
 
   /** True when the channel's (1 or 2) output is on. */
   @rpcMethod
   async getOutputEnabled(channel: int32): Promise<boolean> {
-    const reply = await this.#ask(`:OUTP${checkChannel(channel)}?`);
+    const reply = await this.query(`:OUTP${checkChannel(channel)}?`);
     const text = reply.trim().toUpperCase();
     if (text === "ON" || text === "1") return true;
     if (text === "OFF" || text === "0") return false;

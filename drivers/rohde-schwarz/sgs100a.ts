@@ -19,15 +19,14 @@
  * @module
  */
 import {
-  Instrument,
   InstrumentError,
   checkOneOf,
   checkRange,
   rpcMethod,
-  type InstrumentIdn,
   type RpcObjectInit,
 } from "../../runtime/driver-api.ts";
-import { ScpiProtocol, createTransport } from "../../runtime/transport/index.ts";
+import { ScpiProtocol } from "../../runtime/transport/index.ts";
+import { ScpiInstrument } from "../../runtime/scpi-instrument.ts";
 
 /** Reference oscillator source: internal TCXO or the REF IN connector. */
 export type Sgs100aReferenceSource = "INT" | "EXT";
@@ -47,60 +46,20 @@ const MIN_POWER = -120;
 const MAX_POWER = 25;
 
 /** Rohde & Schwarz SGS100A RF signal source, one RF output. */
-export class RohdeSchwarzSgs100a extends Instrument {
-  #scpi: ScpiProtocol;
-
+export class RohdeSchwarzSgs100a extends ScpiInstrument {
   /**
    * @param transport - `tcp:<host>[:<port>]`, port 5025 (the SCPI raw socket) by default
    */
   constructor(init: RpcObjectInit, transport: string) {
-    super(init);
-    this.#scpi = new ScpiProtocol(createTransport(transport, { defaults: { port: 5025 }, schemes: ["tcp"] }), { timeout: 5 });
-  }
-
-  protected override async onOpen(): Promise<void> {
-    await this.#scpi.transport.open();
-    try {
-      await this.#scpi.write("*CLS");
-    } catch (error) {
-      await this.#scpi.transport.close();
-      throw error;
-    }
-  }
-
-  protected override async onClose(): Promise<void> {
-    await this.#scpi.transport.close();
-  }
-
-  /** A query whose reply is read fresh: input still buffered (a late reply to a query that timed out) is dropped first. */
-  async #ask(query: string): Promise<string> {
-    await this.#scpi.transport.discardRead();
-    return this.#scpi.ask(query);
-  }
-
-  /**
-   * Set how long to wait for each reply (default 5 s).
-   * @param seconds - from 0.01 s to 600 s
-   */
-  @rpcMethod({ requiresOpen: false })
-  async setReplyTimeout(seconds: number): Promise<void> {
-    checkRange("seconds", seconds, 0.01, 600, "s");
-    this.#scpi = new ScpiProtocol(this.#scpi.transport, { timeout: seconds });
-  }
-
-  /** Vendor, model, serial number (`<order number>/<serial>`) and firmware version (`*IDN?`). */
-  @rpcMethod
-  async getIdn(): Promise<InstrumentIdn> {
-    await this.#scpi.transport.discardRead();
-    return this.#scpi.askIdn();
+    super(init, transport, { defaults: { port: 5025 }, schemes: ["tcp"], timeout: 5 });
   }
 
   /** Restore the preset state (`*RST`: RF output off), clear the error queue, and wait until done. */
   @rpcMethod
   async reset(): Promise<void> {
-    await this.#scpi.write("*RST");
-    await this.#scpi.write("*CLS");
-    await this.#ask("*OPC?");
+    await this.scpi.write("*RST");
+    await this.scpi.write("*CLS");
+    await this.query("*OPC?");
   }
 
   /**
@@ -110,13 +69,13 @@ export class RohdeSchwarzSgs100a extends Instrument {
   @rpcMethod
   async setFrequency(frequency: number): Promise<void> {
     checkRange("frequency", frequency, MIN_FREQUENCY, MAX_FREQUENCY, "Hz");
-    await this.#scpi.writeChecked(`:SOUR:FREQ ${frequency}`);
+    await this.scpi.writeChecked(`:SOUR:FREQ ${frequency}`);
   }
 
   /** The RF frequency, Hz. */
   @rpcMethod
   async getFrequency(): Promise<number> {
-    return ScpiProtocol.number(await this.#ask(":SOUR:FREQ?"), "SOUR:FREQ?");
+    return ScpiProtocol.number(await this.query(":SOUR:FREQ?"), "SOUR:FREQ?");
   }
 
   /**
@@ -127,13 +86,13 @@ export class RohdeSchwarzSgs100a extends Instrument {
   @rpcMethod
   async setPower(power: number): Promise<void> {
     checkRange("power", power, MIN_POWER, MAX_POWER, "dBm");
-    await this.#scpi.writeChecked(`:SOUR:POW ${power}`);
+    await this.scpi.writeChecked(`:SOUR:POW ${power}`);
   }
 
   /** The RF level, dBm. */
   @rpcMethod
   async getPower(): Promise<number> {
-    return ScpiProtocol.number(await this.#ask(":SOUR:POW?"), "SOUR:POW?");
+    return ScpiProtocol.number(await this.query(":SOUR:POW?"), "SOUR:POW?");
   }
 
   /**
@@ -142,13 +101,13 @@ export class RohdeSchwarzSgs100a extends Instrument {
    */
   @rpcMethod
   async setOutputEnabled(enabled: boolean): Promise<void> {
-    await this.#scpi.writeChecked(`:OUTP:STAT ${enabled ? "ON" : "OFF"}`);
+    await this.scpi.writeChecked(`:OUTP:STAT ${enabled ? "ON" : "OFF"}`);
   }
 
   /** True when the RF output is on. */
   @rpcMethod
   async getOutputEnabled(): Promise<boolean> {
-    return parseBool(await this.#ask(":OUTP:STAT?"), "OUTP:STAT?");
+    return parseBool(await this.query(":OUTP:STAT?"), "OUTP:STAT?");
   }
 
   /**
@@ -158,13 +117,13 @@ export class RohdeSchwarzSgs100a extends Instrument {
   @rpcMethod
   async setReferenceSource(source: Sgs100aReferenceSource): Promise<void> {
     checkOneOf("source", source, REFERENCE_SOURCES);
-    await this.#scpi.writeChecked(`:SOUR:ROSC:SOUR ${source}`);
+    await this.scpi.writeChecked(`:SOUR:ROSC:SOUR ${source}`);
   }
 
   /** The reference oscillator source, `INT` or `EXT`. */
   @rpcMethod
   async getReferenceSource(): Promise<Sgs100aReferenceSource> {
-    return parseChoice(await this.#ask(":SOUR:ROSC:SOUR?"), "SOUR:ROSC:SOUR?", REFERENCE_SOURCES);
+    return parseChoice(await this.query(":SOUR:ROSC:SOUR?"), "SOUR:ROSC:SOUR?", REFERENCE_SOURCES);
   }
 
   /**
@@ -174,13 +133,13 @@ export class RohdeSchwarzSgs100a extends Instrument {
   @rpcMethod
   async setExternalReferenceFrequency(frequency: Sgs100aExternalReferenceFrequency): Promise<void> {
     checkOneOf("frequency", frequency, EXTERNAL_REFERENCE_FREQUENCIES);
-    await this.#scpi.writeChecked(`:SOUR:ROSC:EXT:FREQ ${frequency}`);
+    await this.scpi.writeChecked(`:SOUR:ROSC:EXT:FREQ ${frequency}`);
   }
 
   /** The expected external reference frequency, `10MHZ`, `100MHZ` or `1000MHZ`. */
   @rpcMethod
   async getExternalReferenceFrequency(): Promise<Sgs100aExternalReferenceFrequency> {
-    return parseChoice(await this.#ask(":SOUR:ROSC:EXT:FREQ?"), "SOUR:ROSC:EXT:FREQ?", EXTERNAL_REFERENCE_FREQUENCIES);
+    return parseChoice(await this.query(":SOUR:ROSC:EXT:FREQ?"), "SOUR:ROSC:EXT:FREQ?", EXTERNAL_REFERENCE_FREQUENCIES);
   }
 
   /**
@@ -189,13 +148,13 @@ export class RohdeSchwarzSgs100a extends Instrument {
    */
   @rpcMethod
   async setIqEnabled(enabled: boolean): Promise<void> {
-    await this.#scpi.writeChecked(`:SOUR:IQ:STAT ${enabled ? "ON" : "OFF"}`);
+    await this.scpi.writeChecked(`:SOUR:IQ:STAT ${enabled ? "ON" : "OFF"}`);
   }
 
   /** True when I/Q modulation is on. */
   @rpcMethod
   async getIqEnabled(): Promise<boolean> {
-    return parseBool(await this.#ask(":SOUR:IQ:STAT?"), "SOUR:IQ:STAT?");
+    return parseBool(await this.query(":SOUR:IQ:STAT?"), "SOUR:IQ:STAT?");
   }
 
   /**
@@ -204,13 +163,13 @@ export class RohdeSchwarzSgs100a extends Instrument {
    */
   @rpcMethod
   async setPulseModulationEnabled(enabled: boolean): Promise<void> {
-    await this.#scpi.writeChecked(`:SOUR:PULM:STAT ${enabled ? "ON" : "OFF"}`);
+    await this.scpi.writeChecked(`:SOUR:PULM:STAT ${enabled ? "ON" : "OFF"}`);
   }
 
   /** True when pulse modulation is on. */
   @rpcMethod
   async getPulseModulationEnabled(): Promise<boolean> {
-    return parseBool(await this.#ask(":SOUR:PULM:STAT?"), "SOUR:PULM:STAT?");
+    return parseBool(await this.query(":SOUR:PULM:STAT?"), "SOUR:PULM:STAT?");
   }
 }
 

@@ -20,17 +20,16 @@
  * @module
  */
 import {
-  Instrument,
   InstrumentError,
   checkInteger,
   checkOneOf,
   checkRange,
   rpcMethod,
-  type InstrumentIdn,
   type RpcObjectInit,
   type int32,
 } from "../../runtime/driver-api.ts";
-import { ScpiProtocol, createTransport } from "../../runtime/transport/index.ts";
+import { ScpiProtocol } from "../../runtime/transport/index.ts";
+import { ScpiInstrument } from "../../runtime/scpi-instrument.ts";
 
 /**
  * Waveform shapes, SCPI short forms of `FUNCtion:SHAPe`: sine, square, pulse, ramp, pseudo-random noise, DC, sin(x)/x,
@@ -44,64 +43,21 @@ const WAVEFORMS: readonly Afg31000Waveform[] = ["SIN", "SQU", "PULS", "RAMP", "P
 const TEKTRONIX_VENDOR_ID = 0x0699;
 
 /** Tektronix AFG31000-series arbitrary/function generator. */
-export class TektronixAfg31000 extends Instrument {
-  #scpi: ScpiProtocol;
-
+export class TektronixAfg31000 extends ScpiInstrument {
   /**
    * @param transport - `tcp:<host>[:<port>]` (port 5025 by default) or
    *   `usbtmc[:vendorid=0x0699][:productid=..]:serialnr=<serial>` (vendor id 0x0699 by default)
    */
   constructor(init: RpcObjectInit, transport: string) {
-    super(init);
-    this.#scpi = new ScpiProtocol(
-      createTransport(transport, { defaults: { port: 5025, vendorid: TEKTRONIX_VENDOR_ID }, schemes: ["tcp", "usbtmc"] }),
-      { timeout: 5 },
-    );
-  }
-
-  protected override async onOpen(): Promise<void> {
-    await this.#scpi.transport.open();
-    try {
-      await this.#scpi.write("*CLS");
-    } catch (error) {
-      await this.#scpi.transport.close();
-      throw error;
-    }
-  }
-
-  protected override async onClose(): Promise<void> {
-    await this.#scpi.transport.close();
-  }
-
-  /** A query whose reply is read fresh: input still buffered (a late reply to a query that timed out) is dropped first. */
-  async #ask(query: string): Promise<string> {
-    await this.#scpi.transport.discardRead();
-    return this.#scpi.ask(query);
-  }
-
-  /**
-   * Set how long to wait for each reply (default 5 s).
-   * @param seconds - from 0.01 s to 600 s
-   */
-  @rpcMethod({ requiresOpen: false })
-  async setReplyTimeout(seconds: number): Promise<void> {
-    checkRange("seconds", seconds, 0.01, 600, "s");
-    this.#scpi = new ScpiProtocol(this.#scpi.transport, { timeout: seconds });
-  }
-
-  /** Vendor, model, serial number and firmware version (`*IDN?`). */
-  @rpcMethod
-  async getIdn(): Promise<InstrumentIdn> {
-    await this.#scpi.transport.discardRead();
-    return this.#scpi.askIdn();
+    super(init, transport, { defaults: { port: 5025, vendorid: TEKTRONIX_VENDOR_ID }, schemes: ["tcp", "usbtmc"], timeout: 5 });
   }
 
   /** Restore the default settings (`*RST`: outputs off), clear the error queue, and wait until done. */
   @rpcMethod
   async reset(): Promise<void> {
-    await this.#scpi.write("*RST");
-    await this.#scpi.write("*CLS");
-    await this.#ask("*OPC?");
+    await this.scpi.write("*RST");
+    await this.scpi.write("*CLS");
+    await this.query("*OPC?");
   }
 
   /**
@@ -113,13 +69,13 @@ export class TektronixAfg31000 extends Instrument {
   async setWaveform(channel: int32, waveform: Afg31000Waveform): Promise<void> {
     checkChannel(channel);
     checkOneOf("waveform", waveform, WAVEFORMS);
-    await this.#scpi.writeChecked(`SOUR${channel}:FUNC:SHAP ${waveform}`);
+    await this.scpi.writeChecked(`SOUR${channel}:FUNC:SHAP ${waveform}`);
   }
 
   /** The waveform shape of a channel (1 or 2). */
   @rpcMethod
   async getWaveform(channel: int32): Promise<Afg31000Waveform> {
-    const reply = await this.#ask(`SOUR${checkChannel(channel)}:FUNC:SHAP?`);
+    const reply = await this.query(`SOUR${checkChannel(channel)}:FUNC:SHAP?`);
     const found = WAVEFORMS.find((w) => w === reply.trim().toUpperCase());
     if (found === undefined) throw new InstrumentError(`Unexpected reply for FUNC:SHAP?: ${JSON.stringify(reply)}; expected one of ${WAVEFORMS.join(", ")}`);
     return found;
@@ -135,13 +91,13 @@ export class TektronixAfg31000 extends Instrument {
   async setFrequency(channel: int32, frequency: number): Promise<void> {
     checkChannel(channel);
     checkRange("frequency", frequency, 1e-6, 250e6, "Hz");
-    await this.#scpi.writeChecked(`SOUR${channel}:FREQ:CW ${frequency}`);
+    await this.scpi.writeChecked(`SOUR${channel}:FREQ:CW ${frequency}`);
   }
 
   /** The output frequency of a channel (1 or 2), Hz. */
   @rpcMethod
   async getFrequency(channel: int32): Promise<number> {
-    return ScpiProtocol.number(await this.#ask(`SOUR${checkChannel(channel)}:FREQ:CW?`), "FREQ:CW?");
+    return ScpiProtocol.number(await this.query(`SOUR${checkChannel(channel)}:FREQ:CW?`), "FREQ:CW?");
   }
 
   /**
@@ -155,13 +111,13 @@ export class TektronixAfg31000 extends Instrument {
   async setAmplitude(channel: int32, amplitude: number): Promise<void> {
     checkChannel(channel);
     checkRange("amplitude", amplitude, 1e-3, 20, "Vpp");
-    await this.#scpi.writeChecked(`SOUR${channel}:VOLT:AMPL ${amplitude}`);
+    await this.scpi.writeChecked(`SOUR${channel}:VOLT:AMPL ${amplitude}`);
   }
 
   /** The amplitude of a channel (1 or 2), volts peak-to-peak. */
   @rpcMethod
   async getAmplitude(channel: int32): Promise<number> {
-    return ScpiProtocol.number(await this.#ask(`SOUR${checkChannel(channel)}:VOLT:AMPL?`), "VOLT:AMPL?");
+    return ScpiProtocol.number(await this.query(`SOUR${checkChannel(channel)}:VOLT:AMPL?`), "VOLT:AMPL?");
   }
 
   /**
@@ -174,13 +130,13 @@ export class TektronixAfg31000 extends Instrument {
   async setOffset(channel: int32, offset: number): Promise<void> {
     checkChannel(channel);
     checkRange("offset", offset, -10, 10, "V");
-    await this.#scpi.writeChecked(`SOUR${channel}:VOLT:OFFS ${offset}`);
+    await this.scpi.writeChecked(`SOUR${channel}:VOLT:OFFS ${offset}`);
   }
 
   /** The DC offset of a channel (1 or 2), volts. */
   @rpcMethod
   async getOffset(channel: int32): Promise<number> {
-    return ScpiProtocol.number(await this.#ask(`SOUR${checkChannel(channel)}:VOLT:OFFS?`), "VOLT:OFFS?");
+    return ScpiProtocol.number(await this.query(`SOUR${checkChannel(channel)}:VOLT:OFFS?`), "VOLT:OFFS?");
   }
 
   /**
@@ -191,13 +147,13 @@ export class TektronixAfg31000 extends Instrument {
   @rpcMethod
   async setOutputEnabled(channel: int32, enabled: boolean): Promise<void> {
     checkChannel(channel);
-    await this.#scpi.writeChecked(`OUTP${channel}:STAT ${enabled ? "ON" : "OFF"}`);
+    await this.scpi.writeChecked(`OUTP${channel}:STAT ${enabled ? "ON" : "OFF"}`);
   }
 
   /** True when the channel's (1 or 2) output is on. */
   @rpcMethod
   async getOutputEnabled(channel: int32): Promise<boolean> {
-    const reply = await this.#ask(`OUTP${checkChannel(channel)}:STAT?`);
+    const reply = await this.query(`OUTP${checkChannel(channel)}:STAT?`);
     const text = reply.trim().toUpperCase();
     if (text === "1" || text === "ON") return true;
     if (text === "0" || text === "OFF") return false;

@@ -16,16 +16,15 @@
  * @module
  */
 import {
-  Instrument,
   InstrumentError,
   checkInteger,
   checkRange,
   rpcMethod,
-  type InstrumentIdn,
   type RpcObjectInit,
   type int32,
 } from "../../runtime/driver-api.ts";
-import { ScpiProtocol, createTransport } from "../../runtime/transport/index.ts";
+import { ScpiProtocol } from "../../runtime/transport/index.ts";
+import { ScpiInstrument } from "../../runtime/scpi-instrument.ts";
 
 /** The sensor head connected to the console, from `SYST:SENS:IDN?`. */
 export interface Pm100dSensorInfo {
@@ -57,8 +56,7 @@ const OVER_RANGE = 9.9e37;
 const ZERO_POLL_MS = 50;
 
 /** Thorlabs PM100D power meter console (power readings in W, wavelengths in nm). */
-export class ThorlabsPm100d extends Instrument {
-  readonly #scpi: ScpiProtocol;
+export class ThorlabsPm100d extends ScpiInstrument {
   /** Averaging count last read or set, to size the measurement timeout. */
   #averagingCount = 1;
 
@@ -67,39 +65,18 @@ export class ThorlabsPm100d extends Instrument {
    *   PM100D product id by default; the serial number is printed on the console, e.g. `P0012345`)
    */
   constructor(init: RpcObjectInit, transport: string) {
-    super(init);
-    this.#scpi = new ScpiProtocol(
-      createTransport(transport, { defaults: { vendorid: THORLABS_VENDOR_ID, productid: PM100D_PRODUCT_ID }, schemes: ["usbtmc"] }),
-      { timeout: TIMEOUT },
-    );
+    super(init, transport, { defaults: { vendorid: THORLABS_VENDOR_ID, productid: PM100D_PRODUCT_ID }, schemes: ["usbtmc"], timeout: TIMEOUT });
   }
 
-  protected override async onOpen(): Promise<void> {
-    await this.#scpi.transport.open();
-    try {
-      await this.#scpi.write("*CLS");
-      await this.#scpi.writeChecked("SENS:POW:UNIT W");
-      this.#averagingCount = await this.#askInteger("SENS:AVER:COUN?");
-    } catch (error) {
-      await this.#scpi.transport.close();
-      throw error;
-    }
-  }
-
-  protected override async onClose(): Promise<void> {
-    await this.#scpi.transport.close();
-  }
-
-  /** Vendor, model, serial number and firmware version (`*IDN?`, e.g. `Thorlabs,PM100D,P0012345,2.6.0`). */
-  @rpcMethod
-  async getIdn(): Promise<InstrumentIdn> {
-    return this.#scpi.askIdn();
+  protected override async onConnected(): Promise<void> {
+    await this.scpi.writeChecked("SENS:POW:UNIT W");
+    this.#averagingCount = await this.#askInteger("SENS:AVER:COUN?");
   }
 
   /** The connected sensor head (`SYST:SENS:IDN?`). */
   @rpcMethod
   async getSensorInfo(): Promise<Pm100dSensorInfo> {
-    const reply = await this.#scpi.ask("SYST:SENS:IDN?");
+    const reply = await this.scpi.ask("SYST:SENS:IDN?");
     const fields = reply.split(",").map((field) => field.trim());
     const numbers = fields.slice(3).map(Number);
     if (fields.length !== 6 || numbers.some((n) => !Number.isInteger(n))) {
@@ -111,10 +88,10 @@ export class ThorlabsPm100d extends Instrument {
   /** Restore the default settings (`*RST`) and clear the error queue; the power unit is set back to W. */
   @rpcMethod
   async reset(): Promise<void> {
-    await this.#scpi.write("*CLS");
-    await this.#scpi.write("*RST");
-    await this.#scpi.ask("*OPC?");
-    await this.#scpi.writeChecked("SENS:POW:UNIT W");
+    await this.scpi.write("*CLS");
+    await this.scpi.write("*RST");
+    await this.scpi.ask("*OPC?");
+    await this.scpi.writeChecked("SENS:POW:UNIT W");
     this.#averagingCount = await this.#askInteger("SENS:AVER:COUN?");
   }
 
@@ -126,7 +103,7 @@ export class ThorlabsPm100d extends Instrument {
   @rpcMethod
   async getPower(): Promise<number> {
     const timeout = TIMEOUT + this.#averagingCount * SECONDS_PER_SAMPLE;
-    const watts = ScpiProtocol.number(await this.#scpi.ask("MEAS:POW?", { timeout }), "MEAS:POW?");
+    const watts = ScpiProtocol.number(await this.scpi.ask("MEAS:POW?", { timeout }), "MEAS:POW?");
     if (watts >= OVER_RANGE) {
       throw new InstrumentError("PM100D: the power is above the present range (reading 9.9E37); switch auto range on or choose a higher range");
     }
@@ -136,14 +113,14 @@ export class ThorlabsPm100d extends Instrument {
   /** The wavelength used for the sensor's responsivity correction (`SENS:CORR:WAV?`), nm. */
   @rpcMethod
   async getWavelength(): Promise<number> {
-    return ScpiProtocol.number(await this.#scpi.ask("SENS:CORR:WAV?"), "SENS:CORR:WAV?");
+    return ScpiProtocol.number(await this.scpi.ask("SENS:CORR:WAV?"), "SENS:CORR:WAV?");
   }
 
   /** The wavelengths the connected sensor is calibrated for (`SENS:CORR:WAV? MIN` and `MAX`), nm: `[min, max]`. */
   @rpcMethod
   async getWavelengthRange(): Promise<number[]> {
-    const min = ScpiProtocol.number(await this.#scpi.ask("SENS:CORR:WAV? MIN"), "SENS:CORR:WAV? MIN");
-    const max = ScpiProtocol.number(await this.#scpi.ask("SENS:CORR:WAV? MAX"), "SENS:CORR:WAV? MAX");
+    const min = ScpiProtocol.number(await this.scpi.ask("SENS:CORR:WAV? MIN"), "SENS:CORR:WAV? MIN");
+    const max = ScpiProtocol.number(await this.scpi.ask("SENS:CORR:WAV? MAX"), "SENS:CORR:WAV? MAX");
     return [min, max];
   }
 
@@ -156,7 +133,7 @@ export class ThorlabsPm100d extends Instrument {
     checkRange("wavelength", wavelength, 1, 1e6, "nm");
     const [min, max] = await this.getWavelengthRange();
     checkRange("wavelength (range of the connected sensor)", wavelength, min!, max!, "nm");
-    await this.#scpi.writeChecked(`SENS:CORR:WAV ${wavelength}`);
+    await this.scpi.writeChecked(`SENS:CORR:WAV ${wavelength}`);
   }
 
   /** The number of samples averaged per reading (`SENS:AVER:COUN?`). */
@@ -173,7 +150,7 @@ export class ThorlabsPm100d extends Instrument {
   @rpcMethod
   async setAveragingCount(count: int32): Promise<void> {
     checkInteger("count", count, 1, 2 ** 31 - 1);
-    await this.#scpi.writeChecked(`SENS:AVER:COUN ${count}`);
+    await this.scpi.writeChecked(`SENS:AVER:COUN ${count}`);
     this.#averagingCount = count;
   }
 
@@ -189,13 +166,13 @@ export class ThorlabsPm100d extends Instrument {
    */
   @rpcMethod
   async setAutoRange(enabled: boolean): Promise<void> {
-    await this.#scpi.writeChecked(`SENS:POW:RANG:AUTO ${enabled ? 1 : 0}`);
+    await this.scpi.writeChecked(`SENS:POW:RANG:AUTO ${enabled ? 1 : 0}`);
   }
 
   /** The current power range, its upper limit (`SENS:POW:RANG?`), W. */
   @rpcMethod
   async getPowerRange(): Promise<number> {
-    return ScpiProtocol.number(await this.#scpi.ask("SENS:POW:RANG?"), "SENS:POW:RANG?");
+    return ScpiProtocol.number(await this.scpi.ask("SENS:POW:RANG?"), "SENS:POW:RANG?");
   }
 
   /**
@@ -207,11 +184,11 @@ export class ThorlabsPm100d extends Instrument {
   @rpcMethod
   async zero(timeout?: number): Promise<number> {
     const limit = checkRange("timeout", timeout ?? 10, 0.1, 120, "s");
-    await this.#scpi.writeChecked("SENS:CORR:COLL:ZERO:INIT");
+    await this.scpi.writeChecked("SENS:CORR:COLL:ZERO:INIT");
     const deadline = Date.now() + limit * 1000;
     while ((await this.#askInteger("SENS:CORR:COLL:ZERO:STAT?")) !== 0) {
       if (Date.now() >= deadline) {
-        await this.#scpi.write("SENS:CORR:COLL:ZERO:ABOR");
+        await this.scpi.write("SENS:CORR:COLL:ZERO:ABOR");
         throw new InstrumentError(`PM100D: the zero adjustment did not finish within ${limit} s and was aborted; cover the sensor and try again, or pass a longer timeout`);
       }
       await new Promise((resolve) => setTimeout(resolve, ZERO_POLL_MS));
@@ -222,11 +199,11 @@ export class ThorlabsPm100d extends Instrument {
   /** The zero offset from the last zero adjustment (`SENS:CORR:COLL:ZERO:MAGN?`), W. */
   @rpcMethod
   async getZeroOffset(): Promise<number> {
-    return ScpiProtocol.number(await this.#scpi.ask("SENS:CORR:COLL:ZERO:MAGN?"), "SENS:CORR:COLL:ZERO:MAGN?");
+    return ScpiProtocol.number(await this.scpi.ask("SENS:CORR:COLL:ZERO:MAGN?"), "SENS:CORR:COLL:ZERO:MAGN?");
   }
 
   async #askInteger(query: string): Promise<number> {
-    const value = ScpiProtocol.number(await this.#scpi.ask(query), query);
+    const value = ScpiProtocol.number(await this.scpi.ask(query), query);
     if (!Number.isInteger(value)) throw new InstrumentError(`PM100D: unexpected reply to ${query}: ${value}; expected an integer`);
     return value;
   }

@@ -48,7 +48,8 @@ export interface IdnFields {
 export class ScpiProtocol {
   readonly writeTerminator: string;
   readonly readTerminator: string;
-  readonly timeout: number;
+  /** Default reply timeout, seconds; may be changed while the session is in use. */
+  timeout: number;
   readonly errorQuery: string;
 
   constructor(

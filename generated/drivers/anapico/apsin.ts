@@ -77,7 +77,7 @@ export const AnapicoApsinService: ServiceDescriptor = {
       result: { kind: "void" },
       resultOptional: false,
       signature: "setReplyTimeout(seconds: number): Promise<void>",
-      doc: "Set how long to wait for each reply (default 10 s).",
+      doc: "Set how long to wait for each reply.",
     },
     {
       name: "getIdn",
@@ -300,7 +300,7 @@ export class AnapicoApsinProxy extends RpcProxy {
   }
 
   /**
-   * Set how long to wait for each reply (default 10 s).
+   * Set how long to wait for each reply.
    * @param seconds - from 0.01 s to 600 s
    */
   setReplyTimeout(seconds: number, options?: CallOptions): Promise<void> {

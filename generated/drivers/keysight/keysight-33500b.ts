@@ -60,6 +60,26 @@ export const Keysight33500BService: ServiceDescriptor = {
       doc: "True when the instrument is open.",
     },
     {
+      name: "setReplyTimeout",
+      rpcName: "SetReplyTimeout",
+      requestType: "SetReplyTimeoutRequest",
+      responseType: "SetReplyTimeoutResponse",
+      params: [
+        {
+          name: "seconds",
+          protoName: "seconds",
+          number: 1,
+          type: { kind: "scalar", proto: "double" },
+          optional: false,
+          doc: "from 0.01 s to 600 s",
+        },
+      ],
+      result: { kind: "void" },
+      resultOptional: false,
+      signature: "setReplyTimeout(seconds: number): Promise<void>",
+      doc: "Set how long to wait for each reply.",
+    },
+    {
       name: "getIdn",
       rpcName: "GetIdn",
       requestType: "GetIdnRequest",
@@ -365,6 +385,14 @@ export class Keysight33500BProxy extends RpcProxy {
   /** True when the instrument is open. */
   isOpen(options?: CallOptions): Promise<boolean> {
     return this[invoke]("isOpen", [], options) as Promise<boolean>;
+  }
+
+  /**
+   * Set how long to wait for each reply.
+   * @param seconds - from 0.01 s to 600 s
+   */
+  setReplyTimeout(seconds: number, options?: CallOptions): Promise<void> {
+    return this[invoke]("setReplyTimeout", [seconds], options) as Promise<void>;
   }
 
   /** Vendor, model, serial number and firmware version (`*IDN?`). */

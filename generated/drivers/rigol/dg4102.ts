@@ -77,7 +77,7 @@ export const RigolDg4102Service: ServiceDescriptor = {
       result: { kind: "void" },
       resultOptional: false,
       signature: "setReplyTimeout(seconds: number): Promise<void>",
-      doc: "Set how long to wait for each reply (default 5 s).",
+      doc: "Set how long to wait for each reply.",
     },
     {
       name: "getIdn",
@@ -386,7 +386,7 @@ export class RigolDg4102Proxy extends RpcProxy {
   }
 
   /**
-   * Set how long to wait for each reply (default 5 s).
+   * Set how long to wait for each reply.
    * @param seconds - from 0.01 s to 600 s
    */
   setReplyTimeout(seconds: number, options?: CallOptions): Promise<void> {

@@ -80,7 +80,7 @@ export const RohdeSchwarzSgs100aService: ServiceDescriptor = {
       result: { kind: "void" },
       resultOptional: false,
       signature: "setReplyTimeout(seconds: number): Promise<void>",
-      doc: "Set how long to wait for each reply (default 5 s).",
+      doc: "Set how long to wait for each reply.",
     },
     {
       name: "getIdn",
@@ -91,7 +91,7 @@ export const RohdeSchwarzSgs100aService: ServiceDescriptor = {
       result: { kind: "message", name: "InstrumentIdn" },
       resultOptional: false,
       signature: "getIdn(): Promise<InstrumentIdn>",
-      doc: "Vendor, model, serial number (`<order number>/<serial>`) and firmware version (`*IDN?`).",
+      doc: "Vendor, model, serial number and firmware version (`*IDN?`).",
     },
     {
       name: "reset",
@@ -405,14 +405,14 @@ export class RohdeSchwarzSgs100aProxy extends RpcProxy {
   }
 
   /**
-   * Set how long to wait for each reply (default 5 s).
+   * Set how long to wait for each reply.
    * @param seconds - from 0.01 s to 600 s
    */
   setReplyTimeout(seconds: number, options?: CallOptions): Promise<void> {
     return this[invoke]("setReplyTimeout", [seconds], options) as Promise<void>;
   }
 
-  /** Vendor, model, serial number (`<order number>/<serial>`) and firmware version (`*IDN?`). */
+  /** Vendor, model, serial number and firmware version (`*IDN?`). */
   getIdn(options?: CallOptions): Promise<InstrumentIdn> {
     return this[invoke]("getIdn", [], options) as Promise<InstrumentIdn>;
   }

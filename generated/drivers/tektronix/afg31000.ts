@@ -94,7 +94,7 @@ export const TektronixAfg31000Service: ServiceDescriptor = {
       result: { kind: "void" },
       resultOptional: false,
       signature: "setReplyTimeout(seconds: number): Promise<void>",
-      doc: "Set how long to wait for each reply (default 5 s).",
+      doc: "Set how long to wait for each reply.",
     },
     {
       name: "getIdn",
@@ -410,7 +410,7 @@ export class TektronixAfg31000Proxy extends RpcProxy {
   }
 
   /**
-   * Set how long to wait for each reply (default 5 s).
+   * Set how long to wait for each reply.
    * @param seconds - from 0.01 s to 600 s
    */
   setReplyTimeout(seconds: number, options?: CallOptions): Promise<void> {

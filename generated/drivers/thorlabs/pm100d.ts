@@ -73,6 +73,26 @@ export const ThorlabsPm100dService: ServiceDescriptor = {
       doc: "True when the instrument is open.",
     },
     {
+      name: "setReplyTimeout",
+      rpcName: "SetReplyTimeout",
+      requestType: "SetReplyTimeoutRequest",
+      responseType: "SetReplyTimeoutResponse",
+      params: [
+        {
+          name: "seconds",
+          protoName: "seconds",
+          number: 1,
+          type: { kind: "scalar", proto: "double" },
+          optional: false,
+          doc: "from 0.01 s to 600 s",
+        },
+      ],
+      result: { kind: "void" },
+      resultOptional: false,
+      signature: "setReplyTimeout(seconds: number): Promise<void>",
+      doc: "Set how long to wait for each reply.",
+    },
+    {
       name: "getIdn",
       rpcName: "GetIdn",
       requestType: "GetIdnRequest",
@@ -81,7 +101,7 @@ export const ThorlabsPm100dService: ServiceDescriptor = {
       result: { kind: "message", name: "InstrumentIdn" },
       resultOptional: false,
       signature: "getIdn(): Promise<InstrumentIdn>",
-      doc: "Vendor, model, serial number and firmware version (`*IDN?`, e.g. `Thorlabs,PM100D,P0012345,2.6.0`).",
+      doc: "Vendor, model, serial number and firmware version (`*IDN?`).",
     },
     {
       name: "getSensorInfo",
@@ -381,7 +401,15 @@ export class ThorlabsPm100dProxy extends RpcProxy {
     return this[invoke]("isOpen", [], options) as Promise<boolean>;
   }
 
-  /** Vendor, model, serial number and firmware version (`*IDN?`, e.g. `Thorlabs,PM100D,P0012345,2.6.0`). */
+  /**
+   * Set how long to wait for each reply.
+   * @param seconds - from 0.01 s to 600 s
+   */
+  setReplyTimeout(seconds: number, options?: CallOptions): Promise<void> {
+    return this[invoke]("setReplyTimeout", [seconds], options) as Promise<void>;
+  }
+
+  /** Vendor, model, serial number and firmware version (`*IDN?`). */
   getIdn(options?: CallOptions): Promise<InstrumentIdn> {
     return this[invoke]("getIdn", [], options) as Promise<InstrumentIdn>;
   }
