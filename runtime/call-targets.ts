@@ -83,7 +83,7 @@ export class RemoteTarget implements CallTarget {
     if (!methodDescriptor && CORE_TASK_METHODS.includes(method)) return this.#coreTaskCall(method, options, lockToken, what);
     if (!methodDescriptor) throw new UnknownNameError(`${what}: ${descriptor.className} has no RPC method ${method}`);
     const request = encodeRequest(descriptor, methodDescriptor, args);
-    const response = await this.peer.unary({
+    const response = await this.peer.call({
       protoFile: descriptor.protoFile,
       protoService: descriptor.protoService,
       rpcName: methodDescriptor.rpcName,
@@ -164,7 +164,7 @@ export class RemoteTarget implements CallTarget {
   async lockOperation(operation: LockOperation, options: CallOptions, lockToken: string): Promise<boolean> {
     const rpc = lockRpcs[operation.kind];
     const leaseId = operation.kind === "lock" && operation.lease ? await this.peer.leaseId() : undefined;
-    const response = await this.peer.unary({
+    const response = await this.peer.call({
       protoFile: LOCK_PROTO,
       protoService: LOCK_SERVICE,
       rpcName: rpc.name,

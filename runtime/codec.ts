@@ -183,6 +183,7 @@ function decodeFields(service: ServiceDescriptor, fields: readonly FieldDescript
 
 /** Checks the number of arguments, then encodes them as the method's request message. */
 export function encodeRequest(service: ServiceDescriptor, method: MethodDescriptor, args: readonly unknown[]): WireMessage {
+  if (args.length === 0 && method.params.length === 0) return {}; // the common getter: nothing to check
   const required = method.params.filter((p) => !p.optional).length;
   if (args.length < required || args.length > method.params.length) {
     const count = required === method.params.length ? `${required}` : `${required} to ${method.params.length}`;

@@ -90,6 +90,31 @@ export interface DiscoveryConfig {
   readonly timeout?: number;
 }
 
+/** `security.tls`: TLS of the context's server and of its connections to peers (PEM files). */
+export interface TlsConfig {
+  /** Certificate chain of this context (server, and client with mutual TLS); relative to the config file. */
+  readonly cert: string;
+  /** Private key of `cert`; relative to the config file. */
+  readonly key: string;
+  /** CA certificate(s) peers' certificates are checked against; default the system's roots. */
+  readonly ca?: string;
+  /** True: the server accepts only clients presenting a certificate signed by `ca` (mutual TLS). */
+  readonly require_client_cert?: boolean;
+  /** Name expected in peers' certificates when it differs from the host connected to. */
+  readonly server_name?: string;
+}
+
+/** `security`: TLS, the shared-secret token and the message size limit (see the README's "Security"). */
+export interface SecurityConfig {
+  readonly tls?: TlsConfig;
+  /** Shared secret every call and stream must carry (`qmi-auth-token` metadata); at least 16 characters. */
+  readonly token?: string;
+  /** File holding the token (first line; relative to the config file); the alternative to `token`. */
+  readonly token_file?: string;
+  /** Largest request or response accepted, bytes; default 4 MiB. Larger ones fail with RESOURCE_EXHAUSTED. */
+  readonly max_message_bytes?: number;
+}
+
 /** The configuration, as read from the file. */
 export interface QmiConfig {
   /** Name of the workgroup; discovery only finds contexts of the same workgroup. Default `default`. */
@@ -105,6 +130,7 @@ export interface QmiConfig {
   readonly contexts?: Readonly<Record<string, ContextConfig>>;
   readonly process_management?: ProcessManagementConfig;
   readonly discovery?: DiscoveryConfig;
+  readonly security?: SecurityConfig;
 }
 
 /** A strict object whose unknown keys are reported with the list of known ones. */
@@ -197,6 +223,50 @@ const discoverySchema = strictObject(
   "an object (the discovery settings)",
 );
 
+const tlsSchema = strictObject(
+  {
+    cert: nonEmptyString("a PEM certificate file (relative to the configuration file)"),
+    key: nonEmptyString("a PEM private key file (relative to the configuration file)"),
+    ca: nonEmptyString("a PEM CA certificate file (relative to the configuration file)").optional(),
+    require_client_cert: z.boolean({ error: "true or false" }).optional(),
+    server_name: nonEmptyString("a host name").optional(),
+  },
+  "an object (the TLS settings: cert, key and optionally ca, require_client_cert, server_name)",
+).superRefine((tls, ctx) => {
+  if (tls.require_client_cert === true && tls.ca === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["ca"],
+      message: "a CA certificate file (required when require_client_cert is true)",
+      input: undefined,
+    });
+  }
+});
+
+const tokenPhrase = "a shared secret of at least 16 characters";
+const securitySchema = strictObject(
+  {
+    tls: tlsSchema.optional(),
+    token: z.string({ error: tokenPhrase }).min(16, { error: tokenPhrase }).optional(),
+    token_file: nonEmptyString("a file holding the token (relative to the configuration file)").optional(),
+    max_message_bytes: z
+      .number({ error: "an integer number of bytes >= 1024" })
+      .int({ error: "an integer number of bytes >= 1024" })
+      .min(1024, { error: "an integer number of bytes >= 1024" })
+      .optional(),
+  },
+  "an object (the security settings)",
+).superRefine((security, ctx) => {
+  if (security.token !== undefined && security.token_file !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["token_file"],
+      message: "either token or token_file, not both (remove one)",
+      input: security.token_file,
+    });
+  }
+});
+
 /** The schema of the whole file. @internal */
 export const configSchema = strictObject(
   {
@@ -208,6 +278,7 @@ export const configSchema = strictObject(
     contexts: z.record(name, contextSchema, { error: "an object of context names and settings" }).optional(),
     process_management: processManagementSchema.optional(),
     discovery: discoverySchema.optional(),
+    security: securitySchema.optional(),
   },
   "an object (the whole configuration)",
 ).superRefine((config, ctx) => {

@@ -28,6 +28,8 @@ export type {
   ProcessHostConfig,
   ProcessManagementConfig,
   QmiConfig,
+  SecurityConfig,
+  TlsConfig,
 } from "./config-schema.ts";
 
 /** A loaded configuration and the file it came from (undefined when none). */

@@ -6,21 +6,22 @@
  * @module
  */
 import {
-  Server,
-  ServerCredentials,
   type ServiceDefinition,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import type { PackageDefinition } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation } from "grpc-health-check";
+import { GuardedServer } from "./call-guard.ts";
 import { ConnectionError, SubscriptionEndedError } from "./errors.ts";
-import { LOCK_PROTO, LOCK_SERVICE, lockServiceImplementation, type LockServiceHost } from "./lock-service.ts";
-import { objectServiceImplementation } from "./object-service.ts";
+import { CHANNEL_PROTO, CHANNEL_SERVICE, ChannelRoutes, channelDefinition, channelServiceImplementation } from "./channel-service.ts";
+import { LOCK_PROTO, LOCK_SERVICE, lockCallHandlers, lockServiceImplementation, type LockServiceHost } from "./lock-service.ts";
+import { objectCallHandlers, objectServiceImplementation } from "./object-service.ts";
 import { TASK_PROTO, TASK_SERVICE, taskServiceImplementation } from "./task-service.ts";
 import { loadProtoFile, loadService } from "./proto-files.ts";
 import type { ServiceDescriptor } from "./service-descriptor.ts";
 import { StreamTracker } from "./stream-tracker.ts";
+import { INSECURE, serverCredentials, type SecuritySettings } from "./security-settings.ts";
 
 /** The core service's proto file and name. */
 export const CONTEXT_PROTO = "qmi/core/context.proto";
@@ -41,19 +42,36 @@ const serverOptions = { "grpc.enable_channelz": 0, "grpc.keepalive_time_ms": 20_
 
 /** The gRPC server of one context. */
 export class ContextServer {
-  readonly #server = new Server(serverOptions);
-  readonly #health = new HealthImplementation({ "": "SERVING", [CONTEXT_SERVICE]: "SERVING", [LOCK_SERVICE]: "SERVING", [TASK_SERVICE]: "SERVING" });
+  /** Every call passes the token and decode checks of `call-guard.ts`, whatever its service. */
+  readonly #server: GuardedServer;
+  readonly #security: SecuritySettings;
+  readonly #health = new HealthImplementation({ "": "SERVING", [CONTEXT_SERVICE]: "SERVING", [LOCK_SERVICE]: "SERVING", [TASK_SERVICE]: "SERVING", [CHANNEL_SERVICE]: "SERVING" });
   readonly #objectServices = new Set<string>();
   #reflectionPackages: PackageDefinition;
   #reflectionServices: ServiceDefinition[] = [];
   #port = 0;
   /** Open server streams, ended when the server closes. */
   readonly streams = new StreamTracker();
+  /** The RPCs `qmi.core.Channel` carries: the lock operations and every object service served. */
+  readonly #channelRoutes = new ChannelRoutes();
 
-  constructor(private readonly host: ContextServerHost) {
-    this.#reflectionPackages = { ...loadProtoFile(CONTEXT_PROTO), ...loadProtoFile(LOCK_PROTO), ...loadProtoFile(TASK_PROTO) };
+  constructor(
+    private readonly host: ContextServerHost,
+    security: SecuritySettings = INSECURE,
+  ) {
+    this.#security = security;
+    const limits = { "grpc.max_receive_message_length": security.maxMessageBytes, "grpc.max_send_message_length": security.maxMessageBytes };
+    this.#server = new GuardedServer({ ...serverOptions, ...limits }, security.token);
+    this.#reflectionPackages = {
+      ...loadProtoFile(CONTEXT_PROTO),
+      ...loadProtoFile(LOCK_PROTO),
+      ...loadProtoFile(TASK_PROTO),
+      ...loadProtoFile(CHANNEL_PROTO),
+    };
     this.#server.addService(loadService(CONTEXT_PROTO, CONTEXT_SERVICE), this.#coreImplementation());
     this.#server.addService(loadService(LOCK_PROTO, LOCK_SERVICE), lockServiceImplementation(host));
+    this.#channelRoutes.add(loadService(LOCK_PROTO, LOCK_SERVICE), lockCallHandlers(host));
+    this.#server.addService(channelDefinition(), channelServiceImplementation(this.#channelRoutes, this.streams));
     this.#server.addService(loadService(TASK_PROTO, TASK_SERVICE), taskServiceImplementation(host, this.streams));
     this.#health.addToServer(this.#server);
     this.#rebuildReflection();
@@ -68,7 +86,7 @@ export class ContextServer {
   async listen(host: string, port: number): Promise<number> {
     const address = host.includes(":") && !host.startsWith("[") ? `[${host}]:${port}` : `${host}:${port}`;
     this.#port = await new Promise<number>((resolve, reject) =>
-      this.#server.bindAsync(address, ServerCredentials.createInsecure(), (error, bound) =>
+      this.#server.bindAsync(address, serverCredentials(this.#security), (error, bound) =>
         error ? reject(new ConnectionError(`Cannot serve on ${address}: ${error.message}`, { cause: error })) : resolve(bound),
       ),
     );
@@ -80,6 +98,7 @@ export class ContextServer {
     if (this.#objectServices.has(descriptor.protoService)) return;
     const definition = loadService(descriptor.protoFile, descriptor.protoService);
     this.#server.addService(definition, objectServiceImplementation(this.host, descriptor, this.streams));
+    this.#channelRoutes.add(definition, objectCallHandlers(this.host, descriptor));
     this.#objectServices.add(descriptor.protoService);
     this.#health.setStatus(descriptor.protoService, "SERVING");
     Object.assign(this.#reflectionPackages, loadProtoFile(descriptor.protoFile));
@@ -88,7 +107,7 @@ export class ContextServer {
 
   /** Stops serving: waits up to `graceSeconds` for calls in flight, then cuts the rest. */
   async close(graceSeconds = 2): Promise<void> {
-    for (const service of ["", CONTEXT_SERVICE, LOCK_SERVICE, TASK_SERVICE, ...this.#objectServices]) this.#health.setStatus(service, "NOT_SERVING");
+    for (const service of ["", CONTEXT_SERVICE, LOCK_SERVICE, TASK_SERVICE, CHANNEL_SERVICE, ...this.#objectServices]) this.#health.setStatus(service, "NOT_SERVING");
     this.streams.endAll(new SubscriptionEndedError(`Context ${this.host.name} stopped; the stream ended`));
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {

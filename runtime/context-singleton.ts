@@ -26,16 +26,22 @@ import type { MakeTaskOptions } from "./make-task-options.ts";
 import type { Task } from "./task.ts";
 import type { TaskClass, TaskRunner } from "./task-runner.ts";
 import type { TaskProxy } from "./task-runner-proxy.ts";
+import { handleShutdownSignals } from "./shutdown-signals.ts";
 
 let current: Context | undefined;
 let starting: Promise<Context> | undefined;
+let removeSignalHandlers: (() => void) | undefined;
 
-/** Starts the process-wide context `name`. Fails if one is already running. */
+/**
+ * Starts the process-wide context `name`. Fails if one is already running. Until {@link stop}, SIGINT and
+ * SIGTERM stop it in order and end the process, unless the program handles them (see `shutdown-signals.ts`).
+ */
 export async function start(name: string, options: ContextOptions = {}): Promise<Context> {
   if (current || starting) throw new UsageError(`A context is already running (${current?.name ?? name}); stop() it first`);
   starting = Context.start(name, options);
   try {
     current = await starting;
+    removeSignalHandlers = handleShutdownSignals(current, stop);
     return current;
   } finally {
     starting = undefined;
@@ -47,7 +53,13 @@ export async function stop(): Promise<void> {
   const running = current;
   if (!running) throw new UsageError("No context is running; call start() first");
   current = undefined;
-  await running.stop();
+  const removeHandlers = removeSignalHandlers;
+  removeSignalHandlers = undefined;
+  try {
+    await running.stop();
+  } finally {
+    removeHandlers?.();
+  }
 }
 
 /** The process-wide context. Fails if none is running. */

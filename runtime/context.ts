@@ -9,6 +9,7 @@
  * @module
  */
 import { LocalTarget, RemoteTarget } from "./call-targets.ts";
+import type { CallPath } from "./channel-client.ts";
 import type { CallOptions } from "./call-options.ts";
 import { loadConfig, type ConfigSource, type QmiConfig } from "./config.ts";
 import { ContextServer } from "./context-server.ts";
@@ -21,12 +22,14 @@ import { connectConfiguredPeers } from "./configured-peers.ts";
 import { discoverContexts, type DiscoveredContext, type DiscoverPeerOptions } from "./discovery/discover-contexts.ts";
 import type { DiscoveryResponder } from "./discovery/discovery-responder.ts";
 import { discoverySettings } from "./discovery/discovery-settings.ts";
+import { isLoopbackHost } from "./discovery/scope.ts";
 import { startResponder } from "./discovery/start-responder.ts";
 import { explainListenError } from "./listen-error.ts";
 import { descriptorFromMetadata, makeProxy } from "./local-proxy.ts";
 import { LockLeases } from "./lock-leases.ts";
 import { ObjectRegistry, type HostedObject } from "./object-registry.ts";
 import { PeerConnection } from "./peer-connection.ts";
+import { loadSecuritySettings, type SecuritySettings } from "./security-settings.ts";
 import { RpcProxy, type Proxied, type ProxyClass, type UntypedProxy } from "./proxy.ts";
 import type { RpcObject, RpcObjectInit } from "./rpc-object.ts";
 import type { MakeTaskOptions } from "./make-task-options.ts";
@@ -51,6 +54,11 @@ export interface ConnectOptions {
   readonly ignoreDuplicate?: boolean;
   /** Seconds to wait for the peer to answer; default 5. */
   readonly timeout?: number;
+  /**
+   * How calls to the peer's objects travel: `channel` (multiplexed on one `qmi.core.Channel` stream, falling back
+   * to unary when the peer lacks it) or `unary` (one gRPC call each). Default: `QMI_CALL_PATH`, else `channel`.
+   */
+  readonly callPath?: CallPath;
 }
 
 /** Options of {@link Context.getInstrument}. */
@@ -84,6 +92,8 @@ export class Context {
   readonly config: QmiConfig;
   /** The configuration file in use, if any. */
   readonly configPath: string | undefined;
+  /** TLS, token and message limit from the configuration's `security` section. @internal */
+  readonly security: SecuritySettings;
   readonly #server: ContextServer;
   readonly #peers = new Map<string, PeerConnection>();
   readonly #startedAt = Date.now();
@@ -102,10 +112,11 @@ export class Context {
     const loaded = loadConfig(options.config);
     this.config = loaded.config;
     this.configPath = loaded.path;
+    this.security = loadSecuritySettings(this.config, this.configPath);
     this.#releaseLogging = applyLoggingConfig(this.config, this.configPath);
     this.objects = new ObjectRegistry(name);
     this.leases = new LockLeases(name, this.objects);
-    this.#server = new ContextServer(this);
+    this.#server = new ContextServer(this, this.security);
   }
 
   /** Creates a context and starts its gRPC server (host and port from `contexts.<name>` of the config). */
@@ -121,7 +132,16 @@ export class Context {
       const port = await context.#server
         .listen(context.#host, own?.tcp_server_port ?? 0)
         .catch((error: unknown) => Promise.reject(explainListenError(error, name, requested, context.configPath)));
-      log.info(`Context ${name} started (pid ${process.pid}), serving gRPC on ${context.#host}:${port}`);
+      const { tls, token } = context.security;
+      const protection = [tls && (tls.requireClientCert ? "mutual TLS" : "TLS"), token && "token required"].filter(Boolean);
+      const secured = protection.length > 0 ? ` (${protection.join(", ")})` : "";
+      log.info(`Context ${name} started (pid ${process.pid}), serving gRPC on ${context.#host}:${port}${secured}`);
+      if (!isLoopbackHost(context.#host) && !(tls && token)) {
+        log.warning(
+          `Context ${name} serves ${context.#host}:${port} beyond this machine without ${tls ? "" : "TLS"}${!tls && !token ? " and " : ""}` +
+            `${token ? "" : "a token"}: anyone who can reach it can call it; set security.tls and security.token_file (README, "Security")`,
+        );
+      }
       if (context.configPath) log.info(`Configuration read from ${context.configPath}`);
       context.#discovery = await startResponder(name, context.config, context.#host, port);
       await connectConfiguredPeers(context, own?.connect_to_peers ?? []);
@@ -246,7 +266,7 @@ export class Context {
       throw new UsageError(`Context ${this.name} is already connected to ${name}`);
     }
     const address = options.address ?? this.#configuredAddress(name);
-    const peer = new PeerConnection(name, address, this.name);
+    const peer = new PeerConnection(name, address, this.name, this.security, options.callPath);
     try {
       const answer = await peer.describe(Date.now() + (options.timeout ?? 5) * 1000);
       if (answer.name !== name) {
@@ -306,6 +326,11 @@ export class Context {
     return this.#shutdownReason !== undefined;
   }
 
+  /** True while the program awaits {@link waitUntilShutdown} (so it decides when to stop). @internal */
+  get shutdownAwaited(): boolean {
+    return this.#shutdownWaiters.length > 0;
+  }
+
   /** Resolves with the reason once a shutdown is requested. */
   waitUntilShutdown(): Promise<string> {
     if (this.#shutdownReason !== undefined) return Promise.resolve(this.#shutdownReason);
@@ -320,18 +345,26 @@ export class Context {
     for (const waiter of this.#shutdownWaiters.splice(0)) waiter(reason);
   }
 
-  /** Stops serving, closes peer connections and releases hosted objects (open instruments are closed). */
+  /**
+   * Stops, in this order: stops answering discovery and accepting calls, lets calls in flight finish (at most 2 s,
+   * then cuts them), closes peer connections, stops and joins tasks, releases the other hosted objects (open
+   * instruments are closed; each release waits at most {@link RELEASE_TIMEOUT} s), then flushes and closes logs.
+   */
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    log.info(`Context ${this.name} stopping: no new calls; waiting for calls in flight`);
     this.#discovery?.close();
     await this.#server.close();
     for (const peer of this.#peers.values()) peer.close();
     this.#peers.clear();
-    for (const hosted of this.objects.list().reverse()) {
+    const hostedNewestFirst = this.objects.list().reverse();
+    const isTask = (hosted: HostedObject) => hosted.instance instanceof TaskRunner;
+    for (const hosted of [...hostedNewestFirst.filter(isTask), ...hostedNewestFirst.filter((h) => !isTask(h))]) {
       this.objects.remove(hosted.name);
       try {
         await this.#release(hosted);
+        log.info(`Context ${this.name}: released ${hosted.name} (${isTask(hosted) ? "task stopped and joined" : hosted.kind})`);
       } catch (error) {
         log.warning(`Releasing ${this.name}.${hosted.name} failed: ${(error as Error).message}`);
       }

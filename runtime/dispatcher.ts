@@ -9,12 +9,13 @@
  * @module
  */
 import { encodeRequest } from "./codec.ts";
-import { CancelledError, DeadlineError, InvalidArgumentError, LockedError, QmiError, UnknownNameError } from "./errors.ts";
+import { DispatchedCall } from "./dispatched-call.ts";
+import { CancelledError, DeadlineError, InvalidArgumentError, QmiError, UnknownNameError } from "./errors.ts";
 import type { LockHolder } from "./object-lock.ts";
-import { Instrument } from "./instrument.ts";
 import type { HostedObject, ObjectRegistry } from "./object-registry.ts";
 import { raceDeadline } from "./deadline.ts";
 import { getLogger } from "./log.ts";
+import type { MethodDescriptor, ServiceDescriptor } from "./service-descriptor.ts";
 
 const log = getLogger("qmi.core.rpc");
 
@@ -64,8 +65,7 @@ export interface LockDispatchRequest {
   readonly leaseId?: string;
 }
 
-/** The error of a call refused because another proxy holds the lock. */
-export const LOCKED_MESSAGE = "The object is locked by another proxy";
+export { LOCKED_MESSAGE } from "./dispatched-call.ts";
 
 function holderOf(request: { callerContext?: string; lockToken?: string }): LockHolder | undefined {
   return request.lockToken ? { context: request.callerContext ?? "", token: request.lockToken } : undefined;
@@ -80,26 +80,44 @@ export function checkMethod(hosted: HostedObject, method: string, address: strin
   }
 }
 
-/** Dispatches one call to a hosted object of `registry`; always rejects with a {@link QmiError}. */
-export async function dispatch(registry: ObjectRegistry, contextName: string, request: DispatchRequest): Promise<unknown> {
-  const address = `${contextName}.${request.object}`;
-  const what = `${address}.${request.method}()`;
-  try {
-    const hosted = registry.getOrThrow(request.object);
-    checkMethod(hosted, request.method, address);
-    const method = hosted.descriptor?.methods.find((m) => m.name === request.method);
-    if (request.validateArgs && hosted.descriptor && method) encodeRequest(hosted.descriptor, method, request.args);
-    const job = async () => {
-      checkStillWanted(request, what);
-      if (!hosted.lock.permits(holderOf(request))) throw new LockedError(LOCKED_MESSAGE);
-      return invoke(hosted, request);
-    };
-    const run = hosted.metadata.methodsOutsideQueue.has(request.method) ? job() : hosted.queue.run(job);
-    return await raceDeadline(run, request.deadline, what, request.signal);
-  } catch (error) {
-    if (!(error instanceof QmiError)) log.warning(`${what} failed with an unexpected ${describeThrown(error)}`);
-    throw QmiError.from(error);
+/** Methods of a descriptor by name, built once per descriptor. */
+const methodMaps = new WeakMap<ServiceDescriptor, Map<string, MethodDescriptor>>();
+
+function methodOf(descriptor: ServiceDescriptor, name: string): MethodDescriptor | undefined {
+  let methods = methodMaps.get(descriptor);
+  if (!methods) {
+    methods = new Map(descriptor.methods.map((m) => [m.name, m]));
+    methodMaps.set(descriptor, methods);
   }
+  return methods.get(name);
+}
+
+/**
+ * Dispatches one call to a hosted object of `registry`; always rejects with a {@link QmiError}. The call runs in
+ * the object's queue (unless its method is marked to run outside it) as a {@link DispatchedCall}.
+ */
+export function dispatch(registry: ObjectRegistry, contextName: string, request: DispatchRequest): Promise<unknown> {
+  let hosted: HostedObject;
+  try {
+    hosted = registry.getOrThrow(request.object);
+    checkMethod(hosted, request.method, `${contextName}.${request.object}`);
+    const descriptor = hosted.descriptor;
+    if (request.validateArgs && descriptor) {
+      const method = methodOf(descriptor, request.method);
+      if (method) encodeRequest(descriptor, method, request.args);
+    }
+  } catch (error) {
+    if (!(error instanceof QmiError)) {
+      log.warning(`${contextName}.${request.object}.${request.method}() failed with an unexpected ${describeThrown(error)}`);
+    }
+    return Promise.reject(QmiError.from(error));
+  }
+  const outsideQueue = hosted.metadata.methodsOutsideQueue.has(request.method);
+  return new Promise<unknown>((resolve, reject) => {
+    const call = new DispatchedCall(hosted, request, contextName, resolve, reject);
+    if (outsideQueue) call.start(undefined);
+    else hosted.queue.enqueue(call);
+  });
 }
 
 function checkStillWanted(request: { deadline: number; signal?: AbortSignal }, what: string): void {
@@ -163,13 +181,4 @@ export async function dispatchLock(
   } catch (error) {
     throw QmiError.from(error);
   }
-}
-
-async function invoke(hosted: HostedObject, request: DispatchRequest): Promise<unknown> {
-  const { instance, metadata } = hosted;
-  if (instance instanceof Instrument && !metadata.methodsAllowedWhenClosed.has(request.method)) {
-    instance.checkIsOpen();
-  }
-  const fn = (instance as unknown as Record<string, (...args: unknown[]) => unknown>)[request.method]!;
-  return await fn.apply(instance, request.args as unknown[]);
 }

@@ -24,7 +24,8 @@ export type QmiErrorCode =
   | "TASK_STOPPED"
   | "TRANSPORT"
   | "TRANSPORT_TIMEOUT"
-  | "END_OF_INPUT";
+  | "END_OF_INPUT"
+  | "UNAUTHENTICATED";
 
 /** Base class of all qmi-ts errors. */
 export class QmiError extends Error {
@@ -129,6 +130,14 @@ export class TaskStoppedError extends QmiError {
   override readonly code = "TASK_STOPPED";
 }
 
+/**
+ * A call or stream was refused because it did not carry this context's shared-secret token (`qmi-auth-token`
+ * metadata), or carried another one: set `security.token` or `security.token_file` in the caller's configuration.
+ */
+export class UnauthenticatedError extends QmiError {
+  override readonly code = "UNAUTHENTICATED";
+}
+
 /** Error classes by name, used to rethrow a remote error as the class the server raised. */
 export const errorClasses: ReadonlyMap<string, new (message: string) => QmiError> = new Map<
   string,
@@ -152,4 +161,5 @@ export const errorClasses: ReadonlyMap<string, new (message: string) => QmiError
   ["TransportError", TransportError],
   ["TransportTimeoutError", TransportTimeoutError],
   ["EndOfInputError", EndOfInputError],
+  ["UnauthenticatedError", UnauthenticatedError],
 ]);

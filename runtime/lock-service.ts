@@ -3,12 +3,12 @@
  *
  * @module
  */
-import type { ServerUnaryCall, ServerWritableStream, UntypedServiceImplementation, sendUnaryData } from "@grpc/grpc-js";
+import type { ServerWritableStream, UntypedServiceImplementation } from "@grpc/grpc-js";
 import type { LockDispatchRequest, LockOperation } from "./dispatcher.ts";
 import { UnknownNameError } from "./errors.ts";
+import { CONTEXT_METADATA, OBJECT_METADATA, firstString, unaryHandler, type CallHandler, type IncomingCall } from "./incoming-call.ts";
 import type { LockLeases } from "./lock-leases.ts";
-import { CONTEXT_METADATA, LEASE_METADATA, LOCK_TOKEN_METADATA, OBJECT_METADATA, firstString, type ObjectServiceHost } from "./object-service.ts";
-import { toStatus } from "./status-mapping.ts";
+import type { ObjectServiceHost } from "./object-service.ts";
 
 /** The lock service's proto file and name. */
 export const LOCK_PROTO = "qmi/core/lock.proto";
@@ -23,8 +23,7 @@ export interface LockServiceHost extends ObjectServiceHost {
 type Request = Record<string, unknown>;
 
 /** `qmi-object`, or the context's only object. */
-function targetObject(host: LockServiceHost, call: ServerUnaryCall<Request, Request>): string {
-  const named = firstString(call.metadata, OBJECT_METADATA);
+function targetObject(host: LockServiceHost, named: string | undefined): string {
   if (named !== undefined) return named;
   const all = host.objects.list();
   if (all.length === 1) return all[0]!.name;
@@ -37,36 +36,31 @@ function handler(
   host: LockServiceHost,
   operationOf: (request: Request) => LockOperation,
   answer: (result: boolean) => Request,
-) {
-  return (call: ServerUnaryCall<Request, Request>, callback: sendUnaryData<Request>) => {
-    const abort = new AbortController();
-    call.on("cancelled", () => abort.abort());
-    new Promise<boolean>((resolve) => {
-      const deadline = call.getDeadline();
-      const object = targetObject(host, call);
-      const operation = operationOf(call.request);
-      const leaseId = operation.kind === "lock" ? firstString(call.metadata, LEASE_METADATA) : undefined;
-      if (leaseId !== undefined) host.leases.touch(leaseId, object);
-      resolve(
-        host.dispatchLock({
-          object,
-          operation,
-          leaseId,
-          deadline: deadline instanceof Date ? deadline.getTime() : deadline,
-          signal: abort.signal,
-          callerContext: firstString(call.metadata, CONTEXT_METADATA),
-          lockToken: firstString(call.metadata, LOCK_TOKEN_METADATA),
-        }),
-      );
-    }).then(
-      (result) => callback(null, answer(result)),
-      (error: unknown) => callback(toStatus(error)),
+): CallHandler {
+  return async (call: IncomingCall): Promise<Request> => {
+    const object = targetObject(host, call.object);
+    const operation = operationOf(call.request);
+    const leaseId = operation.kind === "lock" ? call.leaseId : undefined;
+    if (leaseId !== undefined) host.leases.touch(leaseId, object);
+    return answer(
+      await host.dispatchLock({
+        object,
+        operation,
+        leaseId,
+        deadline: call.deadline,
+        signal: call.signal,
+        callerContext: call.callerContext,
+        lockToken: call.lockToken,
+      }),
     );
   };
 }
 
-/** The handler table of `qmi.core.Lock`. */
-export function lockServiceImplementation(host: LockServiceHost): UntypedServiceImplementation {
+/**
+ * The call handlers of `qmi.core.Lock`'s unary RPCs, keyed by RPC name; shared by the unary gRPC handlers and the
+ * `qmi.core.Channel` stream.
+ */
+export function lockCallHandlers(host: LockServiceHost): Record<string, CallHandler> {
   return {
     Lock: handler(host, (r) => ({ kind: "lock", timeout: Number(r.timeout_seconds ?? 0) }), (granted) => ({ granted })),
     Unlock: handler(
@@ -76,6 +70,15 @@ export function lockServiceImplementation(host: LockServiceHost): UntypedService
     ),
     ForceUnlock: handler(host, () => ({ kind: "forceUnlock" }), (wasLocked) => ({ was_locked: wasLocked })),
     IsLocked: handler(host, () => ({ kind: "isLocked" }), (locked) => ({ locked })),
+  };
+}
+
+/** The handler table of `qmi.core.Lock`. */
+export function lockServiceImplementation(host: LockServiceHost): UntypedServiceImplementation {
+  const implementation: UntypedServiceImplementation = {};
+  for (const [rpcName, call] of Object.entries(lockCallHandlers(host))) implementation[rpcName] = unaryHandler(call);
+  return {
+    ...implementation,
     Lease: (call: ServerWritableStream<Request, Request>) => {
       const id = host.leases.open(firstString(call.metadata, CONTEXT_METADATA) ?? "");
       let ended = false;

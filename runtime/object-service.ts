@@ -6,30 +6,23 @@
  *
  * @module
  */
-import {
-  type Metadata,
-  type ServerUnaryCall,
-  type ServerWritableStream,
-  type UntypedServiceImplementation,
-  type sendUnaryData,
-} from "@grpc/grpc-js";
+import { type Metadata, type ServerWritableStream, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import { decodeRequest, encodeResponse, type WireMessage } from "./codec.ts";
 import { InstrumentError, InvalidArgumentError, UnknownNameError } from "./errors.ts";
 import type { DispatchRequest } from "./dispatcher.ts";
+import { OBJECT_METADATA, firstString, unaryHandler, type CallHandler, type IncomingCall } from "./incoming-call.ts";
 import type { ObjectRegistry } from "./object-registry.ts";
 import type { MethodDescriptor, ServiceDescriptor } from "./service-descriptor.ts";
 import { serveSignalStream } from "./signal-stream.ts";
-import { toStatus } from "./status-mapping.ts";
 import type { StreamTracker } from "./stream-tracker.ts";
 
-/** Metadata key naming the target object. */
-export const OBJECT_METADATA = "qmi-object";
-/** Metadata key naming the calling context. */
-export const CONTEXT_METADATA = "qmi-context";
-/** Metadata key carrying the caller's lock token. */
-export const LOCK_TOKEN_METADATA = "qmi-lock-token";
-/** Metadata key tying a `Lock` call to a lease (see `qmi.core.Lock/Lease`). */
-export const LEASE_METADATA = "qmi-lease";
+export {
+  CONTEXT_METADATA,
+  LEASE_METADATA,
+  LOCK_TOKEN_METADATA,
+  OBJECT_METADATA,
+  firstString,
+} from "./incoming-call.ts";
 
 /** What the handlers need from their context. */
 export interface ObjectServiceHost {
@@ -38,15 +31,13 @@ export interface ObjectServiceHost {
   dispatch(request: DispatchRequest): Promise<unknown>;
 }
 
-/** The first value of a metadata key, when it is a non-empty string. */
-export function firstString(metadata: Metadata, key: string): string | undefined {
-  const value = metadata.get(key)[0];
-  return typeof value === "string" && value !== "" ? value : undefined;
-}
-
 /** The object a call addresses: `qmi-object`, or the only object of the service. */
 export function resolveObject(host: ObjectServiceHost, service: ServiceDescriptor, metadata: Metadata): string {
-  const named = firstString(metadata, OBJECT_METADATA);
+  return resolveNamedObject(host, service, firstString(metadata, OBJECT_METADATA));
+}
+
+/** The object a call addresses: `named` (its `qmi-object`), or the only object of the service. */
+export function resolveNamedObject(host: ObjectServiceHost, service: ServiceDescriptor, named: string | undefined): string {
   if (named !== undefined) {
     const hosted = host.objects.get(named);
     if (hosted && hosted.descriptor?.protoService !== service.protoService) {
@@ -65,45 +56,47 @@ export function resolveObject(host: ObjectServiceHost, service: ServiceDescripto
   );
 }
 
-function unaryHandler(host: ObjectServiceHost, service: ServiceDescriptor, method: MethodDescriptor) {
-  return (call: ServerUnaryCall<WireMessage, WireMessage>, callback: sendUnaryData<WireMessage>) => {
-    const abort = new AbortController();
-    call.on("cancelled", () => abort.abort());
-    const path = `${service.protoService}/${method.rpcName}`;
-    new Promise<unknown>((resolve) => {
-      const object = resolveObject(host, service, call.metadata);
-      let args: unknown[];
-      try {
-        args = decodeRequest(service, method, call.request);
-      } catch (error) {
-        throw new InvalidArgumentError(`Cannot decode the request of ${path}: ${(error as Error).message}`);
-      }
-      const deadline = call.getDeadline();
-      resolve(
-        host.dispatch({
-          object,
-          method: method.name,
-          args,
-          deadline: deadline instanceof Date ? deadline.getTime() : deadline,
-          signal: abort.signal,
-          validateArgs: false,
-          callerContext: firstString(call.metadata, CONTEXT_METADATA),
-          lockToken: firstString(call.metadata, LOCK_TOKEN_METADATA),
-        }),
-      );
-    })
-      .then((result) => {
-        try {
-          return encodeResponse(service, method, result);
-        } catch (error) {
-          throw new InstrumentError(`The driver returned an invalid result: ${(error as Error).message}`);
-        }
-      })
-      .then(
-        (response) => callback(null, response),
-        (error: unknown) => callback(toStatus(error)),
-      );
+/**
+ * The handler of one RPC of a generated service, shared by the unary gRPC handler and the `qmi.core.Channel`
+ * stream: resolve the object, decode the request, {@link ObjectServiceHost.dispatch}, encode the answer.
+ */
+export function objectCallHandler(host: ObjectServiceHost, service: ServiceDescriptor, method: MethodDescriptor): CallHandler {
+  const path = `${service.protoService}/${method.rpcName}`;
+  const decodeFailed = (error: unknown) =>
+    new InvalidArgumentError(`Cannot decode the request of ${path}: ${(error as Error).message}`);
+  const encodeFailed = (error: unknown) =>
+    new InstrumentError(`The driver returned an invalid result: ${(error as Error).message}`);
+  return async (call: IncomingCall): Promise<WireMessage> => {
+    const object = resolveNamedObject(host, service, call.object);
+    let args: unknown[];
+    try {
+      args = decodeRequest(service, method, call.request);
+    } catch (error) {
+      throw decodeFailed(error);
+    }
+    const result = await host.dispatch({
+      object,
+      method: method.name,
+      args,
+      deadline: call.deadline,
+      signal: call.signal,
+      validateArgs: false,
+      callerContext: call.callerContext,
+      lockToken: call.lockToken,
+    });
+    try {
+      return encodeResponse(service, method, result);
+    } catch (error) {
+      throw encodeFailed(error);
+    }
   };
+}
+
+/** The call handlers of one generated service, keyed by RPC name. */
+export function objectCallHandlers(host: ObjectServiceHost, service: ServiceDescriptor): Record<string, CallHandler> {
+  const handlers: Record<string, CallHandler> = {};
+  for (const method of service.methods) handlers[method.rpcName] = objectCallHandler(host, service, method);
+  return handlers;
 }
 
 /** The handler table of one generated service, keyed by RPC name as grpc-js expects. */
@@ -113,7 +106,7 @@ export function objectServiceImplementation(
   streams: StreamTracker,
 ): UntypedServiceImplementation {
   const implementation: UntypedServiceImplementation = {};
-  for (const method of service.methods) implementation[method.rpcName] = unaryHandler(host, service, method);
+  for (const [rpcName, handler] of Object.entries(objectCallHandlers(host, service))) implementation[rpcName] = unaryHandler(handler);
   for (const signal of service.signals) {
     implementation[signal.rpcName] = (call: ServerWritableStream<WireMessage, WireMessage>) =>
       serveSignalStream(host, service, signal, call, streams);

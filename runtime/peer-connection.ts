@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Client, credentials, Metadata, type ClientReadableStream, type ServiceError } from "@grpc/grpc-js";
+import { Client, Metadata, type ClientOptions, type ClientReadableStream, type ServiceError } from "@grpc/grpc-js";
 import type { MethodDefinition } from "@grpc/proto-loader";
 import { CancelledError, ConnectionError, SubscriptionEndedError, type QmiError } from "./errors.ts";
 import { LOCK_PROTO, LOCK_SERVICE } from "./lock-service.ts";
@@ -12,7 +12,9 @@ import type { WireMessage } from "./codec.ts";
 import { CONTEXT_PROTO, CONTEXT_SERVICE } from "./context-server.ts";
 import { CONTEXT_METADATA, LEASE_METADATA, LOCK_TOKEN_METADATA, OBJECT_METADATA } from "./object-service.ts";
 import { loadService } from "./proto-files.ts";
+import { CHANNEL_MAX_REQUEST_BYTES, ChannelClient, defaultCallPath, type CallPath } from "./channel-client.ts";
 import { fromStatus } from "./status-mapping.ts";
+import { INSECURE, channelCredentials, securityClientOptions, type SecuritySettings } from "./security-settings.ts";
 
 /** Channel options: no channelz bookkeeping, and no reconnect back-off longer than a few seconds in a lab. */
 const channelOptions = {
@@ -86,6 +88,8 @@ export class PeerConnection {
   readonly #client: Client;
   /** The open lease stream and its id, once a leased lock was asked for. */
   #lease: { readonly stream: ClientReadableStream<WireMessage>; readonly id: Promise<string> } | undefined;
+  /** The `qmi.core.Channel` stream calls to objects take, unless the path is `unary`. */
+  readonly #channel: ChannelClient | undefined;
 
   constructor(
     /** The peer context's name. */
@@ -94,8 +98,14 @@ export class PeerConnection {
     readonly address: string,
     /** The name of the context that owns this connection (sent as `qmi-context`). */
     private readonly ownContext: string,
+    /** TLS, token and message limit of the owning context; every call and stream on the channel uses them. */
+    security: SecuritySettings = INSECURE,
+    /** How calls to the peer's objects travel (see {@link PeerConnection.call}); default `QMI_CALL_PATH`, else `channel`. */
+    readonly callPath: CallPath = defaultCallPath(),
   ) {
-    this.#client = new Client(address, credentials.createInsecure(), channelOptions);
+    const options: ClientOptions = { ...channelOptions, ...securityClientOptions(security) };
+    this.#client = new Client(address, channelCredentials(security), options);
+    if (callPath === "channel") this.#channel = new ChannelClient(this.#client, () => this.#metadata({}), `${name} at ${address}`);
   }
 
   /** The metadata every call carries: this context's name and the target object. */
@@ -104,6 +114,32 @@ export class PeerConnection {
     metadata.set(CONTEXT_METADATA, this.ownContext);
     if (call.object !== undefined) metadata.set(OBJECT_METADATA, call.object);
     return metadata;
+  }
+
+  /**
+   * Makes one call to an object of the peer (its generated service or `qmi.core.Lock`): on the call channel when
+   * the path is `channel`, the peer serves it and the request is small, else as a unary RPC. Both reach the same
+   * dispatcher on the peer; rejects with the error class the peer raised.
+   */
+  async call(call: PeerCall): Promise<WireMessage> {
+    const channel = this.#channel;
+    if (!channel) return this.unary(call);
+    const ready = channel.ready();
+    if (ready !== true && !(await ready)) return this.unary(call);
+    const definition = methodOf(call);
+    const request = definition.requestSerialize(call.request);
+    if (request.length > CHANNEL_MAX_REQUEST_BYTES) return this.unary(call);
+    const response = await channel.call({
+      path: definition.path,
+      request,
+      object: call.object,
+      lockToken: call.lockToken,
+      leaseId: call.leaseId,
+      deadline: call.deadline,
+      signal: call.signal,
+      what: call.what,
+    });
+    return definition.responseDeserialize(response);
   }
 
   /** Makes one unary call; rejects with the error class the peer raised. */
@@ -244,6 +280,7 @@ export class PeerConnection {
 
   /** Closes the channel (and the lease, releasing its locks); calls in flight fail. */
   close(): void {
+    this.#channel?.close();
     this.#lease?.stream.cancel();
     this.#lease = undefined;
     this.#client.close();

@@ -68,6 +68,9 @@ interface ProxyState {
 
 const states = new WeakMap<RpcProxy, ProxyState>();
 
+/** The options of a call made without any. */
+const NO_OPTIONS: CallOptions = Object.freeze({});
+
 /**
  * Base class of all proxies: the lock operations every hosted object has, and the call path of the generated
  * methods.
@@ -84,7 +87,9 @@ export class RpcProxy {
   /** Performs a call; generated methods delegate here. @internal */
   [invoke](method: string, args: readonly unknown[], options?: CallOptions): Promise<unknown> {
     const { binding, token } = states.get(this)!;
-    return binding.target.call(method, args, { ...binding.defaults, ...options }, token);
+    const defaults = binding.defaults;
+    const merged = defaults && (defaults.timeout !== undefined || defaults.signal !== undefined) ? { ...defaults, ...options } : options;
+    return binding.target.call(method, args, merged ?? NO_OPTIONS, token);
   }
 
   /**

@@ -6,7 +6,7 @@
  */
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { Client, credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
+import { Metadata, type ServiceError } from "@grpc/grpc-js";
 import {
   loadFileDescriptorSetFromBuffer,
   loadSync,
@@ -16,6 +16,7 @@ import {
 } from "@grpc/proto-loader";
 import { ConnectionError, UnknownNameError } from "./errors.ts";
 import { fromStatus } from "./status-mapping.ts";
+import { INSECURE, securedClient, type SecuritySettings } from "./security-settings.ts";
 
 type Message = Record<string, unknown>;
 
@@ -52,9 +53,15 @@ function fileDescriptorSet(files: readonly Uint8Array[]): Buffer {
  * The package definition of the file defining `symbol` (a fully qualified service name) and its dependencies, as
  * served by the reflection service at `address`; loaded with `options`.
  */
-export function fetchDefinitions(address: string, symbol: string, options: Options, timeoutSeconds = 5): Promise<PackageDefinition> {
+export function fetchDefinitions(
+  address: string,
+  symbol: string,
+  options: Options,
+  timeoutSeconds = 5,
+  security: SecuritySettings = INSECURE,
+): Promise<PackageDefinition> {
   const method = reflectionMethod();
-  const client = new Client(address, credentials.createInsecure());
+  const client = securedClient(address, security);
   return new Promise<PackageDefinition>((resolve, reject) => {
     const stream = client.makeBidiStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, new Metadata(), {
       deadline: Date.now() + timeoutSeconds * 1000,

@@ -64,6 +64,7 @@ export class SignalReceiver<T = unknown> implements SignalSink<T>, AsyncIterable
   readonly #queue: Entry<T>[] = [];
   #signalCount = 0;
   #seqnr = 0;
+  #dropped = 0;
   #live = 0;
   #waiters: (() => void)[] = [];
 
@@ -77,6 +78,19 @@ export class SignalReceiver<T = unknown> implements SignalSink<T>, AsyncIterable
   /** Signals waiting to be read. */
   get queueLength(): number {
     return this.#signalCount;
+  }
+
+  /** Signals offered to this receiver so far (the last `receiverSeqnr`), including dropped ones. */
+  get offeredCount(): number {
+    return this.#seqnr;
+  }
+
+  /**
+   * Signals lost so far: dropped here by the discard policy, plus those dropped upstream (by a publishing
+   * server whose stream this receiver could not keep up with). `offeredCount - droppedCount` were queued.
+   */
+  get droppedCount(): number {
+    return this.#dropped;
   }
 
   /** Subscriptions currently delivering to this receiver. */
@@ -135,7 +149,9 @@ export class SignalReceiver<T = unknown> implements SignalSink<T>, AsyncIterable
   /** @internal */
   push(signal: Omit<ReceivedSignal<T>, "receiverSeqnr">, missed = 0): void {
     this.#seqnr += missed + 1;
+    this.#dropped += missed;
     if (this.#signalCount >= this.maxQueueLength) {
+      this.#dropped++;
       if (this.discardPolicy === "dropNewest") return;
       const oldest = this.#queue.findIndex((e) => e.kind === "signal");
       this.#queue.splice(oldest, 1);

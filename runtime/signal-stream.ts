@@ -4,15 +4,16 @@
  *
  * Event fields: `value = 1` (the payload), `publisher_context = 2`, `publisher_name = 3`, `signal_name = 4`,
  * `sequence = 5` (1, 2, ... per stream, counting events dropped by this server). The response headers are sent
- * once the subscription is in place, so a client knows it will see every later publish. Memory is bounded:
- * while HTTP/2 flow control holds writes back (`write()` returned false), at most {@link STREAM_BACKLOG} events
- * wait, the oldest dropped first (the gap shows in `sequence`). The stream ends with `ABORTED` /
+ * once the subscription is in place, so a client knows it will see every later publish. Memory is bounded: at
+ * most {@link STREAM_BACKLOG} events are handed to HTTP/2 and not yet flushed, and while that many are, at most
+ * {@link STREAM_BACKLOG} more wait, the oldest dropped first (the gap shows in `sequence`). The stream ends with `ABORTED` /
  * `SubscriptionEndedError` when the publisher is removed or the context stops.
  *
  * @module
  */
 import { Metadata, type ServerWritableStream } from "@grpc/grpc-js";
 import { encodeValue, type WireMessage } from "./codec.ts";
+import { directSender } from "./direct-sender.ts";
 import { QmiError, SubscriptionEndedError } from "./errors.ts";
 import type { HostedObject } from "./object-registry.ts";
 import { resolveObject, type ObjectServiceHost } from "./object-service.ts";
@@ -59,14 +60,34 @@ export function streamSignal(
     const { hosted, signalName, address } = source();
     let sequence = 0;
     let paused = false;
-    const backlog: WireMessage[] = [];
-    const write = (event: WireMessage) => {
-      if (!call.write(event)) paused = true;
-    };
-    call.on("drain", () => {
+    /** Events waiting while paused: `backlog[head..]` (an index, not `shift()`, which is O(n) per dropped event). */
+    let backlog: WireMessage[] = [];
+    let head = 0;
+    // Many events in flight at once (see direct-sender.ts: `call.write` sends one per flush, ~10k/s measured).
+    const direct = directSender(call);
+    let unsent = 0;
+    const resume = () => {
       paused = false;
-      while (backlog.length > 0 && !paused) write(backlog.shift()!);
-    });
+      while (head < backlog.length && !paused) write(backlog[head++]!);
+      if (head === backlog.length) {
+        backlog = [];
+        head = 0;
+      }
+    };
+    const onSent = () => {
+      unsent--;
+      if (paused && unsent <= STREAM_BACKLOG / 2) resume();
+    };
+    const write = (event: WireMessage) => {
+      if (!direct) {
+        if (!call.write(event)) paused = true;
+        return;
+      }
+      unsent++;
+      direct.sendMessage(event, onSent);
+      if (unsent >= STREAM_BACKLOG) paused = true;
+    };
+    if (!direct) call.on("drain", resume);
     stop = listenToHosted(
       hosted,
       signalName,
@@ -75,7 +96,11 @@ export function streamSignal(
         const event = toEvent(payload, ++sequence);
         if (!event) return;
         if (!paused) return write(event);
-        if (backlog.length >= STREAM_BACKLOG) backlog.shift();
+        if (backlog.length - head >= STREAM_BACKLOG) head++; // the oldest is dropped (the gap shows in `sequence`)
+        if (head > STREAM_BACKLOG) {
+          backlog = backlog.slice(head);
+          head = 0;
+        }
         backlog.push(event);
       },
       () => end(new SubscriptionEndedError(`${address} was removed; its ${signalName} stream ended`)),

@@ -14,6 +14,7 @@ import {
   InstrumentError,
   InvalidArgumentError,
   QmiError,
+  UnauthenticatedError,
   UnknownNameError,
   errorClasses,
   type QmiErrorCode,
@@ -41,6 +42,7 @@ const statusByCode: Record<QmiErrorCode, Status> = {
   TRANSPORT: Status.UNAVAILABLE,
   TRANSPORT_TIMEOUT: Status.DEADLINE_EXCEEDED,
   END_OF_INPUT: Status.UNAVAILABLE,
+  UNAUTHENTICATED: Status.UNAUTHENTICATED,
 };
 
 /** The gRPC status for an error raised while serving a call. */
@@ -57,6 +59,7 @@ const classByStatus: Partial<Record<Status, new (message: string) => QmiError>> 
   [Status.DEADLINE_EXCEEDED]: DeadlineError,
   [Status.CANCELLED]: CancelledError,
   [Status.UNAVAILABLE]: ConnectionError,
+  [Status.UNAUTHENTICATED]: UnauthenticatedError,
 };
 
 /** The error to throw for a failed call, given the gRPC status the client received. */

@@ -14,7 +14,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { Client, credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
+import { Metadata, type ServiceError } from "@grpc/grpc-js";
 import type { MessageTypeDefinition, MethodDefinition } from "@grpc/proto-loader";
 import { loadConfig } from "../config.ts";
 import { InvalidArgumentError, QmiError, UnknownNameError, UsageError } from "../errors.ts";
@@ -22,6 +22,7 @@ import { CONTEXT_METADATA, LOCK_TOKEN_METADATA, OBJECT_METADATA } from "../objec
 import { PeerConnection } from "../peer-connection.ts";
 import { fetchDefinitions } from "../reflection-client.ts";
 import { fromStatus } from "../status-mapping.ts";
+import { loadSecuritySettings, securedClient, type SecuritySettings } from "../security-settings.ts";
 import { resolveContextAddress } from "./context-address.ts";
 
 const HELP = `Usage: qmi call <context>.<object>.<method> [args...] [options]
@@ -150,8 +151,10 @@ export async function runCall(argv: readonly string[]): Promise<number> {
     const timeout = Number(values.timeout ?? 30);
     if (!(timeout > 0)) throw new UsageError(`--timeout must be a positive number of seconds, found ${values.timeout}`);
     const deadline = Date.now() + timeout * 1000;
-    const address = await resolveContextAddress(contextName, values.address, loadConfig(values.config).config);
-    peer = new PeerConnection(contextName, address, "qmi-cli");
+    const loaded = loadConfig(values.config);
+    const security = loadSecuritySettings(loaded.config, loaded.path);
+    const address = await resolveContextAddress(contextName, values.address, loaded.config);
+    peer = new PeerConnection(contextName, address, "qmi-cli", security);
     const answer = await peer.describe(deadline);
     const info = answer.objects.find((o) => o.name === objectName);
     if (!info) {
@@ -164,7 +167,7 @@ export async function runCall(argv: readonly string[]): Promise<number> {
       throw new UnknownNameError(`${contextName}.${objectName} has no RPC method ${methodName} (methods: ${known})`);
     }
     if (!info.proto_service) throw new UnknownNameError(`${contextName}.${objectName} has no gRPC service (not generated)`);
-    const definitions = await fetchDefinitions(address, info.proto_service, { keepCase: true, longs: String, enums: String, defaults: true }, timeout);
+    const definitions = await fetchDefinitions(address, info.proto_service, { keepCase: true, longs: String, enums: String, defaults: true }, timeout, security);
     const rpc = (definitions[info.proto_service] as Record<string, MethodDefinition<Message, Message>>)[method.rpc_name]!;
     const fields = requestFields(rpc);
     if (rawArgs.length > fields.length) {
@@ -172,7 +175,7 @@ export async function runCall(argv: readonly string[]): Promise<number> {
     }
     const request: Message = {};
     rawArgs.forEach((text, i) => (request[fields[i]!.name] = toWire(parseArgument(text), fields[i]!)));
-    const response = await unary(address, rpc, request, objectName, values["lock-token"], deadline);
+    const response = await unary(address, rpc, request, objectName, values["lock-token"], deadline, security);
     if ("value" in response) process.stdout.write(JSON.stringify(printable(response.value)) + "\n");
     return 0;
   } catch (error) {
@@ -191,8 +194,9 @@ function unary(
   object: string,
   lockToken: string | undefined,
   deadline: number,
+  security: SecuritySettings,
 ): Promise<Message> {
-  const client = new Client(address, credentials.createInsecure());
+  const client = securedClient(address, security);
   const metadata = new Metadata();
   metadata.set(OBJECT_METADATA, object);
   metadata.set(CONTEXT_METADATA, "qmi-cli");

@@ -13,6 +13,7 @@ import { loadConfig } from "../config.ts";
 import { QmiError, UnknownNameError, UsageError } from "../errors.ts";
 import { PeerConnection, type DescribeAnswer } from "../peer-connection.ts";
 import { resolveContextAddress } from "./context-address.ts";
+import { loadSecuritySettings } from "../security-settings.ts";
 
 const HELP = `Usage: qmi describe <context>[.<object>] [options]
 
@@ -91,8 +92,9 @@ export async function runDescribe(argv: readonly string[]): Promise<number> {
   try {
     const timeout = Number(values.timeout ?? 5);
     if (!(timeout > 0)) throw new UsageError(`--timeout must be a positive number of seconds, found ${values.timeout}`);
-    const address = await resolveContextAddress(contextName, values.address, loadConfig(values.config).config);
-    peer = new PeerConnection(contextName, address, "qmi-cli");
+    const loaded = loadConfig(values.config);
+    const address = await resolveContextAddress(contextName, values.address, loaded.config);
+    peer = new PeerConnection(contextName, address, "qmi-cli", loadSecuritySettings(loaded.config, loaded.path));
     const answer = await peer.describe(Date.now() + timeout * 1000);
     if (answer.name !== contextName) throw new UnknownNameError(`The context at ${address} is named ${answer.name}, not ${contextName}`);
     if (objectName === undefined) {

@@ -35,11 +35,11 @@ export type ProbeResult =
   | { readonly state: "offline"; readonly reason: string };
 
 /** The target of a probe. */
-export type ProbeTarget = Pick<ManagedContext, "name" | "host" | "port">;
+export type ProbeTarget = Pick<ManagedContext, "name" | "host" | "port" | "security">;
 
 /** Pings the context; never throws for an unreachable or silent context (that is `offline`). */
 export async function probeContext(target: ProbeTarget, timeoutSeconds = DEFAULT_PROBE_TIMEOUT): Promise<ProbeResult> {
-  const connection = new PeerConnection(target.name, reachableAddress(target), MANAGER_CONTEXT_NAME);
+  const connection = new PeerConnection(target.name, reachableAddress(target), MANAGER_CONTEXT_NAME, target.security);
   try {
     const answer = await connection.unary({
       protoFile: CONTEXT_PROTO,
@@ -65,7 +65,7 @@ export async function probeContext(target: ProbeTarget, timeoutSeconds = DEFAULT
 
 /** Asks the context to stop gracefully; resolves when it acknowledged, rejects when it could not be asked. */
 export async function requestContextShutdown(target: ProbeTarget, reason: string, timeoutSeconds = DEFAULT_PROBE_TIMEOUT): Promise<void> {
-  const connection = new PeerConnection(target.name, reachableAddress(target), MANAGER_CONTEXT_NAME);
+  const connection = new PeerConnection(target.name, reachableAddress(target), MANAGER_CONTEXT_NAME, target.security);
   try {
     await connection.requestShutdown(reason, Date.now() + timeoutSeconds * 1000);
   } finally {

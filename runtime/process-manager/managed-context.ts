@@ -12,6 +12,7 @@
 import { dirname, resolve } from "node:path";
 import type { QmiConfig } from "../config-schema.ts";
 import { UnknownNameError, UsageError } from "../errors.ts";
+import { loadSecuritySettings, type SecuritySettings } from "../security-settings.ts";
 
 /** One configured context, with the settings the process manager needs. */
 export interface ManagedContext {
@@ -31,6 +32,8 @@ export interface ManagedContext {
   readonly workingDir: string;
   /** Extra environment variables of the program. */
   readonly env: Readonly<Record<string, string>>;
+  /** TLS and token the manager uses to reach it (the configuration's `security`); absent when none. */
+  readonly security?: SecuritySettings;
 }
 
 /** The address the manager uses to reach a context: a wildcard bind address is reached on loopback. */
@@ -48,7 +51,9 @@ export function reachableAddress(context: Pick<ManagedContext, "host" | "port" |
 /** Every context of the configuration, in file order. `configPath` anchors relative working directories. */
 export function managedContexts(config: QmiConfig, configPath: string | undefined): ManagedContext[] {
   const base = configPath ? dirname(configPath) : process.cwd();
+  const security = config.security ? { security: loadSecuritySettings(config, configPath) } : {};
   return Object.entries(config.contexts ?? {}).map(([name, c]) => ({
+    ...security,
     name,
     host: c.host ?? "127.0.0.1",
     port: c.tcp_server_port,

@@ -105,7 +105,7 @@ describe("loadConfig", () => {
     assert.equal(
       problem(`{ loging: {} }`),
       `Invalid configuration file FILE: loging: unknown key; expected one of the keys workgroup, qmi_home, log_dir, ` +
-        `datastore, logging, contexts, process_management, discovery`,
+        `datastore, logging, contexts, process_management, discovery, security`,
     );
     assert.equal(
       problem(`{ process_management: { hosts: { "10.0.0.2": { ssh_usr: "me" } } } }`),
@@ -140,6 +140,49 @@ describe("loadConfig", () => {
         `  - logging.loglevels["qmi.core"]: expected a log level: DEBUG, INFO, WARNING or ERROR, found "LOUD"\n` +
         `  - discovery.port: expected a port number in [1, 65535], found 0`,
     );
+  });
+
+  it("checks the security section: unknown keys, short tokens, token and token_file together, mutual TLS without ca", () => {
+    assert.equal(
+      problem(`{ security: { tokn: "x" } }`),
+      `Invalid configuration file FILE: security.tokn: unknown key; expected one of the keys tls, token, token_file, max_message_bytes`,
+    );
+    assert.equal(
+      problem(`{ security: { token: "short" } }`),
+      `Invalid configuration file FILE: security.token: expected a shared secret of at least 16 characters, found "short"`,
+    );
+    assert.equal(
+      problem(`{ security: { token: "0123456789abcdef", token_file: "t" } }`),
+      `Invalid configuration file FILE: security.token_file: expected either token or token_file, not both (remove one), found "t"`,
+    );
+    assert.equal(
+      problem(`{ security: { tls: { cert: "a.crt", key: "a.key", require_client_cert: true } } }`),
+      `Invalid configuration file FILE: security.tls.ca: expected a CA certificate file (required when ` +
+        `require_client_cert is true), found nothing (the key is missing)`,
+    );
+    assert.equal(
+      problem(`{ security: { tls: { cert: "a.crt" }, max_message_bytes: 10 } }`),
+      `Invalid configuration file FILE (2 problems):\n` +
+        `  - security.tls.key: expected a PEM private key file (relative to the configuration file), found nothing (the key is missing)\n` +
+        `  - security.max_message_bytes: expected an integer number of bytes >= 1024, found 10`,
+    );
+  });
+
+  it("names the key and the file when a security file is missing or not PEM, relative to the config file", async () => {
+    write("not-pem.crt", "hello");
+    const missing = write("missing-tls.conf", `{ security: { tls: { cert: "nope.crt", key: "nope.key" } } }`);
+    await assert.rejects(Context.start("sec_missing", { config: missing }), (e: unknown) =>
+      e instanceof UsageError && e.message.startsWith(`Cannot read security.tls.cert ${join(dir, "nope.crt")} (in ${missing}): ENOENT`) &&
+      e.message.endsWith("fix the path or create the file"));
+    const notPem = write("not-pem.conf", `{ security: { tls: { cert: "not-pem.crt", key: "not-pem.crt" } } }`);
+    await assert.rejects(Context.start("sec_not_pem", { config: notPem }), {
+      name: "UsageError",
+      message: `security.tls.cert ${join(dir, "not-pem.crt")} (in ${notPem}) is not a PEM file (no "-----BEGIN" line); give a PEM file`,
+    });
+    write("short.token", "abc\n");
+    const shortToken = write("short-token.conf", `{ security: { token_file: "short.token" } }`);
+    await assert.rejects(Context.start("sec_short", { config: shortToken }), (e: unknown) =>
+      e instanceof UsageError && e.message.includes("must hold a token of at least 16 characters on its first line (found 3)"));
   });
 
   it("checks a config object given to start() the same way", async () => {

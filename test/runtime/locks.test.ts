@@ -7,6 +7,7 @@ import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
 import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
 import { IDL_ROOT } from "../../runtime/proto-files.ts";
 import { startChild, type Child } from "../helpers/child-context.ts";
+import { CALL_PATHS } from "../helpers/call-paths.ts";
 
 const isLockedError = (e: unknown) => e instanceof LockedError && e.message === "The object is locked by another proxy";
 
@@ -38,7 +39,7 @@ async function tutorialScenario(getProxy: () => Promise<NoisySineGeneratorProxy>
   await nsg1.close();
 }
 
-describe("locks in one process", () => {
+for (const callPath of CALL_PATHS) describe(`locks in one process (remote proxies over the ${callPath} path)`, () => {
   let ctx: Context;
   before(async () => {
     ctx = await Context.start("lock_demo", { config: null });
@@ -53,7 +54,7 @@ describe("locks in one process", () => {
   it("follows the tutorial with proxies of another context over gRPC", async () => {
     const client = await Context.start("client", { config: null });
     try {
-      await client.connectToPeer("lock_demo", { address: ctx.address });
+      await client.connectToPeer("lock_demo", { address: ctx.address, callPath });
       await tutorialScenario(() => client.getInstrument("lock_demo.nsg", NoisySineGeneratorProxy));
       // Unlock from another context, naming the context and token of the holder.
       const nsg1 = await ctx.getInstrument("lock_demo.nsg", NoisySineGeneratorProxy);
@@ -85,7 +86,7 @@ describe("locks in one process", () => {
   it("ends a leased lock when the holder's context disconnects, not before", async () => {
     const client = await Context.start("lessee", { config: null });
     try {
-      await client.connectToPeer("lock_demo", { address: ctx.address });
+      await client.connectToPeer("lock_demo", { address: ctx.address, callPath });
       const leased = await client.getInstrument("lock_demo.nsg", NoisySineGeneratorProxy);
       const local = await ctx.getInstrument("lock_demo.nsg", NoisySineGeneratorProxy);
       assert.equal(await leased.lock({ lease: true }), true);
@@ -182,13 +183,13 @@ describe("locks against raw gRPC clients with hand-set metadata", () => {
   });
 });
 
-describe("locks across processes", () => {
+for (const callPath of CALL_PATHS) describe(`locks across processes (over the ${callPath} path)`, () => {
   it("follows the tutorial against a lock_demo context in another process, and logs the warnings there", async () => {
     const server = startChild("test/fixtures/nsg-server.ts", ["lock_demo"]);
     const client = await Context.start("client", { config: null });
     try {
       const port = Number((await server.waitForLine(/^LISTENING (\d+)$/, 30))[1]);
-      await client.connectToPeer("lock_demo", { address: `127.0.0.1:${port}` });
+      await client.connectToPeer("lock_demo", { address: `127.0.0.1:${port}`, callPath });
       await tutorialScenario(() => client.getInstrument("lock_demo.nsg", NoisySineGeneratorProxy));
       await client.requestPeerShutdown("lock_demo", "done");
       assert.equal(await server.waitForExit(20), 0);
@@ -253,7 +254,7 @@ describe("locks across processes", () => {
       const nsg = await server.makeInstrument("nsg", NoisySineGenerator);
       await nsg.open();
       racer = startChild("test/fixtures/lock-racer.ts", ["racer_child", server.address, "25"]);
-      await local.connectToPeer("lock_server", { address: server.address });
+      await local.connectToPeer("lock_server", { address: server.address, callPath });
       const localProxies: NoisySineGeneratorProxy[] = [];
       for (let i = 0; i < 10; i++) localProxies.push(await server.getInstrument("lock_server.nsg", NoisySineGeneratorProxy));
       for (let i = 0; i < 15; i++) localProxies.push(await local.getInstrument("lock_server.nsg", NoisySineGeneratorProxy));

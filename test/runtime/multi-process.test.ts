@@ -3,8 +3,9 @@ import assert from "node:assert/strict";
 import { Context, DeadlineError, InvalidArgumentError, NotOpenError, UnknownNameError, ConnectionError } from "qmi-ts";
 import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
 import { startChild, type Child } from "../helpers/child-context.ts";
+import { CALL_PATHS } from "../helpers/call-paths.ts";
 
-describe("an instrument in a second OS process", () => {
+for (const callPath of CALL_PATHS) describe(`an instrument in a second OS process (over the ${callPath} path)`, () => {
   let child: Child;
   let port: number;
   let client: Context;
@@ -20,7 +21,7 @@ describe("an instrument in a second OS process", () => {
   });
 
   it("is driven through connectToPeer and getInstrument, with errors rethrown as their classes", async () => {
-    await client.connectToPeer("instr_server", { address: `127.0.0.1:${port}` });
+    await client.connectToPeer("instr_server", { address: `127.0.0.1:${port}`, callPath });
     const nsg = await client.getInstrument("instr_server.nsg", NoisySineGeneratorProxy);
     await assert.rejects(nsg.getSample(), NotOpenError);
     await nsg.open();

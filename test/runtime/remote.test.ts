@@ -16,6 +16,7 @@ import {
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
 import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
 import { IDL_ROOT } from "../../runtime/proto-files.ts";
+import { CALL_PATHS } from "../helpers/call-paths.ts";
 
 const NSG_SERVICE = "qmi.drivers.dummy.noisy_sine_generator.NoisySineGenerator";
 
@@ -34,14 +35,14 @@ function rawCall(address: string, protoFile: string, service: string, method: st
   });
 }
 
-describe("remote instruments (two contexts, real gRPC on 127.0.0.1)", () => {
+for (const callPath of CALL_PATHS) describe(`remote instruments over the ${callPath} path (two contexts, real gRPC on 127.0.0.1)`, () => {
   let server: Context;
   let client: Context;
   before(async () => {
     server = await Context.start("instr_server", { config: null });
     client = await Context.start("hello_world", { config: null });
     await server.makeInstrument("nsg", NoisySineGenerator);
-    await client.connectToPeer("instr_server", { address: server.address });
+    await client.connectToPeer("instr_server", { address: server.address, callPath });
   });
   after(async () => {
     await client.stop();

@@ -1,0 +1,44 @@
+/**
+ * Benchmarks 2, 3, 5 and 9: calls through the generated proxy to `nsg` in the benchmark server's process, over
+ * one call path (`QMI_CALL_PATH`, read when the connection is made): sequential `getSample` p50/p99 and calls/s,
+ * calls/s with 16 and 256 in flight, the `lock()` + `unlock()` pair, and `connectToPeer` + the first typed proxy.
+ */
+import { Context } from "qmi-ts";
+import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
+import { figures, type CallFigures } from "./baselines.ts";
+import { nowUs, quantile, sequentialLatencies, throughput } from "./stats.ts";
+
+/** What {@link benchRemoteCalls} measured over one path. */
+export interface RemoteCallFigures extends CallFigures {
+  readonly lockPairP50Us: number;
+  readonly connectMs: number;
+}
+
+/** Runs the remote call benchmarks over `path` against the context at `address`. */
+export async function benchRemoteCalls(path: "unary" | "channel", address: string, count: number, seconds: number): Promise<RemoteCallFigures> {
+  const previous = process.env.QMI_CALL_PATH;
+  process.env.QMI_CALL_PATH = path;
+  const client = await Context.start(`bench_client_${path}`, { config: { logging: { console_loglevel: "WARNING" } } });
+  try {
+    const started = nowUs();
+    await client.connectToPeer("bench_server", { address });
+    const nsg = await client.getInstrument("bench_server.nsg", NoisySineGeneratorProxy);
+    const connectMs = (nowUs() - started) / 1000;
+    const sequential = figures(await sequentialLatencies(() => nsg.getSample(), count, Math.min(count, 300)));
+    const inFlight16PerS = await throughput(() => nsg.getSample(), 16, seconds);
+    const inFlight256PerS = await throughput(() => nsg.getSample(), 256, seconds);
+    const pairs = await sequentialLatencies(
+      async () => {
+        await nsg.lock();
+        await nsg.unlock();
+      },
+      Math.max(20, Math.floor(count / 4)),
+      20,
+    );
+    return { ...sequential, inFlight16PerS, inFlight256PerS, lockPairP50Us: quantile(pairs, 0.5), connectMs };
+  } finally {
+    await client.stop();
+    if (previous === undefined) delete process.env.QMI_CALL_PATH;
+    else process.env.QMI_CALL_PATH = previous;
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * `npm run bench`: every benchmark of issue 6 in one bounded run (about a minute; loopback only), printed as a
+ * table and written to `bench/results.json`, each qmi-ts figure next to a baseline measured in the same run.
+ *
+ * The server side runs in a second process (`bench/server.ts`); remote call figures are measured over both call
+ * paths (`unary` and `channel`, see `QMI_CALL_PATH`).
+ *
+ * Usage: npx tsx bench/run.ts [--smoke] [--out <file>]
+ *   --smoke  tiny counts, no Python or codegen timing: checks that the benchmark works (used by `npm test`)
+ *   --out    where to write the JSON (default bench/results.json; with --smoke, nothing unless given)
+ */
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { benchRawGrpcBidi, benchRawGrpcUnary, benchTcpPingPong, type CallFigures } from "./baselines.ts";
+import { benchCodegen, type CodegenFigures } from "./codegen-time.ts";
+import { benchInProcess } from "./in-process.ts";
+import { benchLoopPeriodInChild } from "./loop-period.ts";
+import { benchPython } from "./python-client.ts";
+import { benchRemoteCalls, type RemoteCallFigures } from "./remote-calls.ts";
+import { round } from "./stats.ts";
+import { benchSignals } from "./signals.ts";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const argv = process.argv.slice(2);
+const smoke = argv.includes("--smoke");
+const outIndex = argv.indexOf("--out");
+const out = outIndex >= 0 ? argv[outIndex + 1] : smoke ? undefined : `${ROOT}bench/results.json`;
+
+/** Sizes of the run. */
+const size = smoke
+  ? { calls: 100, seconds: 0.2, inProcess: 2_000, events: 400, loopSeconds: 0.3, python: 0 }
+  : { calls: 3_000, seconds: 2, inProcess: 200_000, events: 40_000, loopSeconds: 4, python: 2_000 };
+
+/** A hard stop, so that a hung benchmark never outlives its budget. */
+const watchdog = setTimeout(() => {
+  console.error("bench: still running after 150 s; giving up");
+  process.exit(2);
+}, 150_000);
+watchdog.unref();
+
+interface Row {
+  readonly benchmark: string;
+  readonly qmi: string;
+  readonly baseline: string;
+  readonly ratio: string;
+  readonly goal: string;
+}
+const rows: Row[] = [];
+const fmt = (value: number, unit: string) => `${round(value)} ${unit}`;
+function row(benchmark: string, qmi: number, unit: string, baselineName: string, baseline: number | undefined, goal = "") {
+  const ratio = baseline === undefined || !Number.isFinite(baseline) ? "" : `${round(qmi / baseline)}×`;
+  rows.push({ benchmark, qmi: fmt(qmi, unit), baseline: baseline === undefined ? baselineName : `${baselineName} ${fmt(baseline, unit)}`, ratio, goal });
+}
+
+async function startServer() {
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/server.ts"], { cwd: ROOT, stdio: ["pipe", "pipe", "inherit"] });
+  const lines = createInterface({ input: child.stdout! });
+  const waiters: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
+  lines.on("line", (line) => {
+    for (const waiter of [...waiters]) {
+      const match = line.match(waiter.pattern);
+      if (!match) continue;
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve(match);
+    }
+  });
+  const waitFor = (pattern: RegExp, seconds: number) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`bench server: no ${pattern} within ${seconds} s`)), seconds * 1000);
+      waiters.push({ pattern, resolve: (m) => (clearTimeout(timer), resolve(m)) });
+    });
+  const ready = await new Promise<RegExpMatchArray>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("bench server did not start within 60 s")), 60_000);
+    lines.once("line", (line) => {
+      clearTimeout(timer);
+      const match = /^READY (\d+) (\d+) (\d+) (\d+)$/.exec(line);
+      if (match) resolve(match);
+      else reject(new Error(`bench server said ${line}`));
+    });
+    child.once("exit", (code) => reject(new Error(`bench server exited (${code})`)));
+  });
+  return {
+    qmiPort: Number(ready[1]),
+    tcpPort: Number(ready[2]),
+    rawPort: Number(ready[3]),
+    guardedPort: Number(ready[4]),
+    async burst(count: number) {
+      const done = waitFor(/^BURST DONE$/, 60);
+      child.stdin!.write(`burst ${count}\n`);
+      await done;
+    },
+    async stop() {
+      child.stdin!.end("quit\n");
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => (child.kill("SIGKILL"), resolve()), 5000);
+        child.once("exit", () => (clearTimeout(timer), resolve()));
+      });
+    },
+  };
+}
+
+const started = performance.now();
+const load = loadavg()[0]!;
+const results: Record<string, unknown> = { date: new Date().toISOString(), smoke, cpus: cpus().length, loadAverage1mAtStart: load };
+
+const inProcess = await benchInProcess(size.inProcess);
+results.inProcess = inProcess;
+row("1 in-process getSample via proxy", inProcess.proxyNs, "ns", "direct call", inProcess.directNs, "≤ 500 ns");
+
+const server = await startServer();
+const address = `127.0.0.1:${server.qmiPort}`;
+let tcp: CallFigures;
+let raw: CallFigures;
+let bidi: CallFigures;
+const remote: Partial<Record<"unary" | "channel", RemoteCallFigures>> = {};
+try {
+  tcp = await benchTcpPingPong(server.tcpPort, size.calls);
+  raw = await benchRawGrpcUnary(server.rawPort, size.calls, size.seconds);
+  const guarded = await benchRawGrpcUnary(server.guardedPort, size.calls, size.seconds);
+  bidi = await benchRawGrpcBidi(server.rawPort, size.calls, size.seconds);
+  results.baselines = { tcpPingPong: tcp, rawGrpcUnary: raw, rawGrpcUnaryGuarded: guarded, rawGrpcBidi: bidi };
+  for (const path of ["channel", "unary"] as const) remote[path] = await benchRemoteCalls(path, address, size.calls, size.seconds);
+  results.remote = remote;
+  for (const path of ["channel", "unary"] as const) {
+    const r = remote[path]!;
+    row(`2 remote getSample p50 (${path})`, r.p50Us, "µs", "TCP ping-pong", tcp.p50Us, path === "channel" ? "≤ 1.3× TCP" : "");
+    row(`2 remote getSample p99 (${path})`, r.p99Us, "µs", "TCP ping-pong", tcp.p99Us);
+    row(`2 remote sequential calls/s (${path})`, r.seqCallsPerS, "/s", "raw grpc-js unary", raw.seqCallsPerS);
+    const same = path === "channel" ? { name: "raw grpc-js bidi", figures: bidi } : { name: "raw grpc-js unary", figures: raw };
+    row(`3 remote calls/s, 16 in flight (${path})`, r.inFlight16PerS!, "/s", same.name, same.figures.inFlight16PerS, path === "channel" ? "≥ 60k/s" : "");
+    row(`3 remote calls/s, 256 in flight (${path})`, r.inFlight256PerS!, "/s", same.name, same.figures.inFlight256PerS ?? same.figures.inFlight16PerS);
+    row(`5 lock+unlock pair p50 (${path})`, r.lockPairP50Us, "µs", "one call, same path", r.p50Us, path === "channel" ? "≤ 2×" : "");
+    row(`9 connectToPeer + typed proxy (${path})`, r.connectMs, "ms", "", undefined);
+  }
+  row("- raw grpc-js unary p50 (baseline)", raw.p50Us, "µs", "TCP ping-pong", tcp.p50Us);
+  row("- raw grpc-js bidi, one call per message, p50 (baseline)", bidi.p50Us, "µs", "TCP ping-pong", tcp.p50Us);
+  row("- qmi-ts unary p50 vs raw grpc-js unary", remote.unary!.p50Us, "µs", "raw grpc-js unary", raw.p50Us, "≤ 1.1×");
+  row("- raw grpc-js unary behind the call guard p50", guarded.p50Us, "µs", "raw grpc-js unary", raw.p50Us);
+
+  const signals = [];
+  for (const subscribers of [1, 8]) {
+    const s = await benchSignals(address, subscribers, Math.floor(size.events / Math.sqrt(subscribers)), (n) => server.burst(n));
+    signals.push(s);
+    row(`4 signal events/s, ${subscribers} subscriber${subscribers > 1 ? "s" : ""} (dropped ${s.dropped})`, s.eventsPerS, "/s", "", undefined, "≥ 200k/s");
+  }
+  results.signals = signals;
+
+  if (size.python > 0) {
+    const python = await benchPython(address, `127.0.0.1:${server.rawPort}`, `127.0.0.1:${server.guardedPort}`, size.python);
+    results.python = python;
+    if (typeof python === "string") rows.push({ benchmark: "6 Python grpcio unary p50", qmi: python, baseline: "", ratio: "", goal: "" });
+    else {
+      row("6 Python grpcio unary p50", python.qmiP50Us, "µs", "Python → raw grpc-js", python.rawP50Us, "≤ 1.1×");
+      row("6 Python → raw grpc-js behind the call guard", python.guardedP50Us, "µs", "Python → raw grpc-js", python.rawP50Us);
+    }
+  }
+} finally {
+  await server.stop();
+}
+
+const loops = [];
+for (const periodMs of [10, 1]) {
+  const l = await benchLoopPeriodInChild(periodMs, size.loopSeconds);
+  loops.push(l);
+  row(`7 LoopTask ${periodMs} ms period error p50`, l.p50Ms, "ms", "", undefined);
+  row(`7 LoopTask ${periodMs} ms period error p99`, l.p99Ms, "ms", "", undefined, periodMs === 10 ? "≤ 0.5 ms" : "");
+}
+results.loopPeriod = loops;
+
+if (!smoke) {
+  const codegen: CodegenFigures = await benchCodegen();
+  results.codegen = codegen;
+  row("8 npm run gen (all sources)", codegen.genMs, "ms", "", undefined);
+  row("8 npm run gen -- --check", codegen.checkMs, "ms", "", undefined);
+}
+
+results.rows = rows;
+results.totalSeconds = (performance.now() - started) / 1000;
+const widths = (["benchmark", "qmi", "baseline", "ratio", "goal"] as const).map((k) => Math.max(k.length, ...rows.map((r) => r[k].length)));
+const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ");
+console.log(line(["benchmark", "qmi-ts", "baseline (same run)", "ratio", "goal"]));
+console.log(widths.map((w) => "-".repeat(w)).join("-|-"));
+for (const r of rows) console.log(line([r.benchmark, r.qmi, r.baseline, r.ratio, r.goal]));
+console.log(`\n${cpus().length} CPUs, 1-min load average ${load.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end; ${round(results.totalSeconds as number)} s`);
+if (out) {
+  writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
+  console.log(`results written to ${out}`);
+}
+process.exit(0);

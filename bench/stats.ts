@@ -1,0 +1,55 @@
+/**
+ * Small statistics and timing helpers shared by the benchmarks.
+ *
+ * @module
+ */
+
+/** The `p`-quantile (0..1) of `values` (sorted in place), or NaN for none. */
+export function quantile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  values.sort((a, b) => a - b);
+  return values[Math.min(values.length - 1, Math.floor(p * values.length))]!;
+}
+
+/** Microseconds since an arbitrary origin, sub-microsecond resolution. */
+export function nowUs(): number {
+  return Number(process.hrtime.bigint()) / 1000;
+}
+
+/** Latencies of `count` sequential runs of `call` (after `warmup` untimed ones), in µs. */
+export async function sequentialLatencies(call: () => Promise<unknown>, count: number, warmup: number): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await call();
+  const latencies: number[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const start = nowUs();
+    await call();
+    latencies[i] = nowUs() - start;
+  }
+  return latencies;
+}
+
+/** Calls per second with `inFlight` concurrent callers looping over `call` for `seconds` (after a short warm-up). */
+export async function throughput(call: () => Promise<unknown>, inFlight: number, seconds: number): Promise<number> {
+  const run = async (until: number) => {
+    let done = 0;
+    const worker = async () => {
+      while (performance.now() < until) {
+        await call();
+        done++;
+      }
+    };
+    await Promise.all(Array.from({ length: inFlight }, worker));
+    return done;
+  };
+  await run(performance.now() + Math.min(300, seconds * 250));
+  const start = performance.now();
+  const done = await run(start + seconds * 1000);
+  return done / ((performance.now() - start) / 1000);
+}
+
+/** Rounds for display: 3 significant digits. */
+export function round(value: number): number {
+  if (!Number.isFinite(value) || value === 0) return value;
+  const digits = Math.max(0, 2 - Math.floor(Math.log10(Math.abs(value))));
+  return Number(value.toFixed(Math.min(digits, 3)));
+}

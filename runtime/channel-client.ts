@@ -1,0 +1,207 @@
+/**
+ * The client side of `qmi.core.Channel`: one long-lived bidirectional stream per peer connection, opened on the
+ * first call, carrying each call as one `ChannelCall` message and matching `ChannelAnswer`s by id.
+ *
+ * It gives a call what gRPC gives a unary call: a deadline (the caller's answer is a `DeadlineError` at the
+ * deadline, and the server is told to cancel), cancellation by `AbortSignal`, and failures as the error class
+ * the server raised (through the same `fromStatus()` as unary calls). When the stream fails, the calls in flight
+ * fail with the stream's error (a `ConnectionError` for a lost peer) and the next call opens a new stream. A peer
+ * without the service (`UNIMPLEMENTED`) is remembered, and {@link ChannelClient.ready} answers false from then on.
+ *
+ * @module
+ */
+import { Metadata, status as Status, type Client, type ClientDuplexStream, type ServiceError } from "@grpc/grpc-js";
+import type { MethodDefinition } from "@grpc/proto-loader";
+import { CHANNEL_PROTO, CHANNEL_SERVICE } from "./channel-service.ts";
+import type { WireMessage } from "./codec.ts";
+import { DeadlineEntry, deadlines } from "./deadline-watch.ts";
+import { CancelledError, ConnectionError, DeadlineError, type QmiError } from "./errors.ts";
+import { loadService } from "./proto-files.ts";
+import { ERROR_CLASS_TRAILER, fromStatus } from "./status-mapping.ts";
+
+/** How calls to a peer travel: each as a unary RPC, or multiplexed on the `qmi.core.Channel` stream. */
+export type CallPath = "unary" | "channel";
+
+/** The default call path: `QMI_CALL_PATH` (`unary` or `channel`), else `channel`. */
+export function defaultCallPath(): CallPath {
+  return process.env.QMI_CALL_PATH === "unary" ? "unary" : "channel";
+}
+
+/** Requests larger than this take the unary path, so that they do not hold up the stream's other calls. */
+export const CHANNEL_MAX_REQUEST_BYTES = 64 * 1024;
+
+/** One call to send on the channel. */
+export interface ChannelCallRequest {
+  /** `/<service>/<rpc>`. */
+  readonly path: string;
+  readonly request: Buffer;
+  readonly object: string | undefined;
+  readonly lockToken: string | undefined;
+  readonly leaseId: string | undefined;
+  /** Absolute deadline, ms since the epoch. */
+  readonly deadline: number;
+  readonly signal: AbortSignal | undefined;
+  /** Names the call in errors. */
+  readonly what: string;
+}
+
+/** A call waiting for its answer; its deadline is on the shared {@link deadlines} watch. */
+class PendingCall extends DeadlineEntry {
+  constructor(
+    readonly client: ChannelClient,
+    readonly id: number,
+    readonly stream: ClientDuplexStream<WireMessage, WireMessage>,
+    readonly call: ChannelCallRequest,
+    readonly resolve: (response: Buffer) => void,
+    readonly reject: (error: QmiError) => void,
+  ) {
+    super();
+  }
+
+  /** The deadline passed: the caller gets a `DeadlineError`, the server is told to cancel. */
+  override expire(): void {
+    this.client.giveUp(this, new DeadlineError(`${this.call.what} on ${this.client.where}: Deadline exceeded`));
+  }
+
+  /** The caller's signal aborted. */
+  handleEvent(): void {
+    this.client.giveUp(this, new CancelledError(`${this.call.what} was cancelled`));
+  }
+}
+
+/** The channel of one peer connection. */
+export class ChannelClient {
+  readonly #open: MethodDefinition<WireMessage, WireMessage>;
+  #stream: ClientDuplexStream<WireMessage, WireMessage> | undefined;
+  #ready: Promise<boolean> | undefined;
+  #unsupported = false;
+  #nextId = 1;
+  readonly #pending = new Map<number, PendingCall>();
+
+  constructor(
+    private readonly client: Client,
+    /** The stream's metadata (`qmi-context`). */
+    private readonly metadata: () => Metadata,
+    /** `<peer> at <address>`, for messages. */
+    readonly where: string,
+  ) {
+    this.#open = loadService(CHANNEL_PROTO, CHANNEL_SERVICE).Open as MethodDefinition<WireMessage, WireMessage>;
+  }
+
+  /**
+   * Resolves true once the stream is open (opening it if needed), false when the peer lacks the service or the
+   * stream cannot be opened now (the caller then uses the unary path).
+   */
+  ready(): Promise<boolean> | boolean {
+    if (this.#unsupported) return false;
+    if (this.#stream && this.#ready === undefined) return true;
+    return (this.#ready ??= this.#connect());
+  }
+
+  #connect(): Promise<boolean> {
+    const stream = this.client.makeBidiStreamRequest(
+      this.#open.path,
+      this.#open.requestSerialize,
+      this.#open.responseDeserialize,
+      this.metadata(),
+      { deadline: Infinity },
+    );
+    return new Promise<boolean>((resolve) => {
+      let accepted = false;
+      stream.once("metadata", () => {
+        accepted = true;
+        this.#stream = stream;
+        this.#ready = undefined;
+        resolve(true);
+      });
+      stream.on("data", (answer: WireMessage) => this.#answer(answer));
+      stream.on("error", (error: ServiceError) => {
+        if (!accepted) {
+          if (error.code === Status.UNIMPLEMENTED) this.#unsupported = true;
+          this.#ready = undefined;
+          resolve(false);
+        }
+        this.#fail(stream, fromStatus(error, `The call channel to ${this.where}`));
+      });
+      stream.on("end", () => this.#fail(stream, new ConnectionError(`The call channel to ${this.where} ended`)));
+    });
+  }
+
+  /** Sends one call; the stream must be {@link ready}. Resolves with the serialized response message. */
+  call(call: ChannelCallRequest): Promise<Buffer> {
+    return new Promise<Buffer>((resolve, reject) => {
+      if (call.signal?.aborted) return reject(new CancelledError(`${call.what} was cancelled`));
+      const stream = this.#stream;
+      if (!stream) return reject(new ConnectionError(`${call.what}: the call channel to ${this.where} is closed`));
+      const id = this.#nextId;
+      this.#nextId = id >= 0xffffffff ? 1 : id + 1;
+      const pending = new PendingCall(this, id, stream, call, resolve, reject);
+      this.#pending.set(id, pending);
+      const remaining = call.deadline - Date.now();
+      if (call.deadline !== Infinity) deadlines.add(pending, call.deadline);
+      call.signal?.addEventListener("abort", pending, { once: true });
+      stream.write({
+        id,
+        path: call.path,
+        request: call.request,
+        object: call.object ?? "",
+        lock_token: call.lockToken ?? "",
+        lease_id: call.leaseId ?? "",
+        timeout_ms: Number.isFinite(call.deadline) ? Math.max(1, remaining) : 0,
+        cancellable: call.signal !== undefined,
+      });
+    });
+  }
+
+  /** Ends the stream; calls in flight fail with a `ConnectionError`. */
+  close(): void {
+    const stream = this.#stream;
+    this.#stream = undefined;
+    if (stream) {
+      stream.cancel();
+      this.#fail(stream, new ConnectionError(`The call channel to ${this.where} was closed`));
+    }
+  }
+
+  #answer(answer: WireMessage): void {
+    const id = Number(answer.id);
+    const pending = this.#pending.get(id);
+    if (!pending) return; // cancelled or timed out meanwhile
+    this.#settle(id, pending);
+    const code = Number(answer.code ?? 0);
+    if (code === Status.OK) return pending.resolve(answer.response as Buffer);
+    const metadata = new Metadata();
+    if (answer.error_class) metadata.set(ERROR_CLASS_TRAILER, String(answer.error_class));
+    const details = String(answer.message ?? "");
+    const status = Object.assign(new Error(details), { code, details, metadata }) as ServiceError;
+    pending.reject(fromStatus(status, `${pending.call.what} on ${this.where}`));
+  }
+
+  /** A call ends without its answer (deadline or cancellation): fail it and tell the server. @internal */
+  giveUp(pending: PendingCall, error: QmiError): void {
+    if (this.#pending.get(pending.id) !== pending) return;
+    this.#settle(pending.id, pending);
+    this.#cancel(pending.id);
+    pending.reject(error);
+  }
+
+  #settle(id: number, pending: PendingCall): void {
+    this.#pending.delete(id);
+    deadlines.delete(pending);
+    pending.call.signal?.removeEventListener("abort", pending);
+  }
+
+  #cancel(id: number): void {
+    this.#stream?.write({ id, cancel: true });
+  }
+
+  /** The stream failed or ended: every call in flight on it fails with `error`. */
+  #fail(stream: ClientDuplexStream<WireMessage, WireMessage>, error: QmiError): void {
+    if (this.#stream === stream) this.#stream = undefined;
+    for (const [id, pending] of [...this.#pending]) {
+      if (pending.stream !== stream) continue;
+      this.#settle(id, pending);
+      pending.reject(error);
+    }
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * The server side of `qmi.core.Channel` (`idl/qmi/core/channel.proto`): many calls multiplexed on one
+ * long-lived bidirectional stream per peer connection, each served by the same {@link CallHandler} as the
+ * unary RPC it names, so it reaches the same `dispatch()` / `dispatchLock()` with the same checks and errors.
+ *
+ * The server enforces each call's deadline itself (from `timeout_ms`) and aborts a call on a `cancel` message
+ * or when the stream ends. One bad message never ends the stream: an unknown path is answered `UNIMPLEMENTED`,
+ * an undecodable request `INVALID_ARGUMENT`, and an envelope that does not decode at all is dropped (logged;
+ * it has no id to answer).
+ *
+ * @module
+ */
+import { Metadata, status as Status, type ServerDuplexStream, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
+import type { WireMessage } from "./codec.ts";
+import { InvalidArgumentError, QmiError } from "./errors.ts";
+import { CONTEXT_METADATA, firstString, type CallHandler } from "./incoming-call.ts";
+import { getLogger } from "./log.ts";
+import { loadService } from "./proto-files.ts";
+import { toStatus } from "./status-mapping.ts";
+import type { StreamTracker } from "./stream-tracker.ts";
+
+const log = getLogger("qmi.core.channel");
+
+/** The channel service's proto file and name. */
+export const CHANNEL_PROTO = "qmi/core/channel.proto";
+export const CHANNEL_SERVICE = "qmi.core.Channel";
+
+/** One RPC reachable through the channel: how to read its request and write its response, and its handler. */
+interface Route {
+  readonly deserialize: (bytes: Buffer) => WireMessage;
+  readonly serialize: (message: WireMessage) => Buffer;
+  readonly handler: CallHandler;
+}
+
+/** The RPCs the channel can carry, by path (`/<service>/<rpc>`). */
+export class ChannelRoutes {
+  readonly #routes = new Map<string, Route>();
+
+  /** Adds the RPCs of `definition` that have a handler in `handlers` (keyed by RPC name). */
+  add(definition: ServiceDefinition, handlers: Record<string, CallHandler>): void {
+    for (const [rpcName, handler] of Object.entries(handlers)) {
+      const method = definition[rpcName];
+      if (!method) continue;
+      this.#routes.set(method.path, {
+        deserialize: method.requestDeserialize as (bytes: Buffer) => WireMessage,
+        serialize: method.responseSerialize as (message: WireMessage) => Buffer,
+        handler,
+      });
+    }
+  }
+
+  get(path: string): Route | undefined {
+    return this.#routes.get(path);
+  }
+}
+
+/** What an envelope the guard could not decode turns into (see {@link channelDefinition}). */
+interface Undecodable {
+  readonly undecodable: string;
+}
+
+/** The `qmi.core.Channel` definition, with an envelope deserializer that never throws. */
+export function channelDefinition(): ServiceDefinition {
+  const definition = loadService(CHANNEL_PROTO, CHANNEL_SERVICE);
+  const open = definition.Open!;
+  const decode = open.requestDeserialize;
+  return {
+    Open: {
+      ...open,
+      requestDeserialize: (bytes: Buffer) => {
+        try {
+          return decode(bytes);
+        } catch (error) {
+          return { undecodable: error instanceof Error ? error.message : String(error) } satisfies Undecodable;
+        }
+      },
+    },
+  } as ServiceDefinition;
+}
+
+/** A failure as a `ChannelAnswer`: the status and `qmi-error` class a unary call would end with. */
+function failure(id: number, error: unknown): WireMessage {
+  const status = toStatus(error);
+  const errorClass = status.metadata?.get("qmi-error")[0];
+  return { id, code: status.code ?? Status.UNKNOWN, message: status.details ?? "", error_class: typeof errorClass === "string" ? errorClass : "" };
+}
+
+/** The handler table of `qmi.core.Channel` serving `routes`. */
+export function channelServiceImplementation(routes: ChannelRoutes, streams: StreamTracker): UntypedServiceImplementation {
+  return {
+    Open: (call: ServerDuplexStream<WireMessage, WireMessage>) => {
+      const callerContext = firstString(call.metadata, CONTEXT_METADATA);
+      const send = (answer: WireMessage) => call.write(answer);
+      /** Aborted when the stream ends: the signal of every call not marked cancellable. */
+      const streamAbort = new AbortController();
+      /** Calls in flight marked cancellable, by id (an AbortController per call is a visible cost, so only these). */
+      const cancellable = new Map<number, AbortController>();
+      let inFlight = 0;
+      let open = true;
+      const close = () => {
+        if (!open) return;
+        open = false;
+        untrack();
+        streamAbort.abort();
+        for (const abort of cancellable.values()) abort.abort();
+        cancellable.clear();
+      };
+      const untrack = streams.add(() => {
+        close();
+        call.end();
+      });
+      call.on("cancelled", close);
+      call.on("error", close);
+      call.on("end", () => {
+        // The client half-closed: answer what is in flight, then end.
+        const finish = () => (inFlight === 0 ? (close(), call.end()) : setTimeout(finish, 10));
+        finish();
+      });
+      call.on("data", (envelope: WireMessage | Undecodable) => {
+        if ("undecodable" in envelope) {
+          log.warning(`Dropped an undecodable qmi.core.Channel message from ${call.getPeer()}: ${envelope.undecodable}`);
+          return;
+        }
+        const id = Number(envelope.id ?? 0);
+        if (envelope.cancel === true) {
+          cancellable.get(id)?.abort();
+          return;
+        }
+        const path = String(envelope.path ?? "");
+        const route = routes.get(path);
+        if (!route) {
+          send({ id, code: Status.UNIMPLEMENTED, message: `The channel does not carry ${path || "an empty path"}`, error_class: "" });
+          return;
+        }
+        let request: WireMessage;
+        try {
+          request = route.deserialize(envelope.request as Buffer);
+        } catch (error) {
+          send(failure(id, new InvalidArgumentError(`Cannot decode the request of ${path}: ${(error as Error).message}`)));
+          return;
+        }
+        let signal = streamAbort.signal;
+        if (envelope.cancellable === true) {
+          const abort = new AbortController();
+          cancellable.set(id, abort);
+          signal = abort.signal;
+        }
+        inFlight++;
+        const timeout = Number(envelope.timeout_ms ?? 0);
+        let outcome: Promise<WireMessage>;
+        try {
+          outcome = route.handler({
+            request,
+            object: (envelope.object as string) || undefined,
+            callerContext,
+            lockToken: (envelope.lock_token as string) || undefined,
+            leaseId: (envelope.lease_id as string) || undefined,
+            deadline: timeout > 0 ? Date.now() + timeout : Infinity,
+            signal,
+          });
+        } catch (error) {
+          outcome = Promise.reject(QmiError.from(error));
+        }
+        outcome
+          .then(
+            (response) => {
+              try {
+                return { id, response: route.serialize(response) };
+              } catch (error) {
+                return failure(id, new QmiError(`Cannot encode the answer of ${path}: ${(error as Error).message}`));
+              }
+            },
+            (error: unknown) => failure(id, error),
+          )
+          .then((answer) => {
+            inFlight--;
+            cancellable.delete(id);
+            if (open) send(answer);
+          })
+          .catch((error: unknown) => log.warning(`Answering ${path} on the channel failed: ${String(error)}`));
+      });
+      call.sendMetadata(new Metadata());
+    },
+  };
+}

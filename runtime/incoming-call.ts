@@ -1,0 +1,72 @@
+/**
+ * A call as the server receives it, whatever carried it: a unary gRPC call (fields from its metadata and
+ * deadline) or a message of the `qmi.core.Channel` stream (fields from the envelope). Each RPC of a hosted
+ * object's service and of `qmi.core.Lock` has one {@link CallHandler}, shared by both transports, so decoding,
+ * dispatch, encoding and errors are the same code on both paths.
+ *
+ * @module
+ */
+import type { Metadata, ServerUnaryCall, sendUnaryData } from "@grpc/grpc-js";
+import type { WireMessage } from "./codec.ts";
+import { toStatus } from "./status-mapping.ts";
+
+/** Metadata key naming the target object. */
+export const OBJECT_METADATA = "qmi-object";
+/** Metadata key naming the calling context. */
+export const CONTEXT_METADATA = "qmi-context";
+/** Metadata key carrying the caller's lock token. */
+export const LOCK_TOKEN_METADATA = "qmi-lock-token";
+/** Metadata key tying a `Lock` call to a lease (see `qmi.core.Lock/Lease`). */
+export const LEASE_METADATA = "qmi-lease";
+
+/** One incoming call, transport-independent. */
+export interface IncomingCall {
+  /** The decoded request message. */
+  readonly request: WireMessage;
+  /** `qmi-object`, when given. */
+  readonly object: string | undefined;
+  readonly callerContext: string | undefined;
+  readonly lockToken: string | undefined;
+  readonly leaseId: string | undefined;
+  /** Absolute deadline, ms since the epoch (`Infinity` for none). */
+  readonly deadline: number;
+  /** Aborted when the caller cancels. */
+  readonly signal: AbortSignal;
+}
+
+/** Serves one RPC: resolves with the response message, rejects with the error to report. */
+export type CallHandler = (call: IncomingCall) => Promise<WireMessage>;
+
+/** The first value of a metadata key, when it is a non-empty string. */
+export function firstString(metadata: Metadata, key: string): string | undefined {
+  const value = metadata.get(key)[0];
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** The grpc-js unary handler serving `handler`: fields from metadata, errors as status plus `qmi-error`. */
+export function unaryHandler(handler: CallHandler) {
+  return (call: ServerUnaryCall<WireMessage, WireMessage>, callback: sendUnaryData<WireMessage>): void => {
+    const abort = new AbortController();
+    call.on("cancelled", () => abort.abort());
+    const deadline = call.getDeadline();
+    const metadata = call.metadata;
+    let outcome: Promise<WireMessage>;
+    try {
+      outcome = handler({
+        request: call.request,
+        object: firstString(metadata, OBJECT_METADATA),
+        callerContext: firstString(metadata, CONTEXT_METADATA),
+        lockToken: firstString(metadata, LOCK_TOKEN_METADATA),
+        leaseId: firstString(metadata, LEASE_METADATA),
+        deadline: deadline instanceof Date ? deadline.getTime() : deadline,
+        signal: abort.signal,
+      });
+    } catch (error) {
+      outcome = Promise.reject(error);
+    }
+    outcome.then(
+      (response) => callback(null, response),
+      (error: unknown) => callback(toStatus(error)),
+    );
+  };
+}
