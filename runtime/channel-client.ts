@@ -99,13 +99,19 @@ export class ChannelClient {
   }
 
   #connect(): Promise<boolean> {
-    const stream = this.client.makeBidiStreamRequest(
-      this.#open.path,
-      this.#open.requestSerialize,
-      this.#open.responseDeserialize,
-      this.metadata(),
-      { deadline: Infinity },
-    );
+    let stream: ClientDuplexStream<WireMessage, WireMessage>;
+    try {
+      stream = this.client.makeBidiStreamRequest(
+        this.#open.path,
+        this.#open.requestSerialize,
+        this.#open.responseDeserialize,
+        this.metadata(),
+        { deadline: Infinity },
+      );
+    } catch {
+      this.#ready = undefined;
+      return Promise.resolve(false); // e.g. the connection was closed: the unary path reports it as before
+    }
     return new Promise<boolean>((resolve) => {
       let accepted = false;
       stream.once("metadata", () => {

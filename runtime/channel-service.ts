@@ -12,7 +12,7 @@
  */
 import { Metadata, status as Status, type ServerDuplexStream, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import type { WireMessage } from "./codec.ts";
-import { InvalidArgumentError, QmiError } from "./errors.ts";
+import { ConnectionError, InvalidArgumentError, QmiError } from "./errors.ts";
 import { CONTEXT_METADATA, firstString, type CallHandler } from "./incoming-call.ts";
 import { getLogger } from "./log.ts";
 import { loadService } from "./proto-files.ts";
@@ -105,18 +105,32 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
         for (const abort of cancellable.values()) abort.abort();
         cancellable.clear();
       };
-      const untrack = streams.add(() => {
-        close();
-        call.end();
-      });
+      /** Set when the client half-closed or the server is stopping: new calls are refused, those in flight answered. */
+      let draining = false;
+      const drainThenEnd = () => {
+        draining = true;
+        const finish = () => {
+          if (!open) return; // cancelled or failed meanwhile: nothing left to answer
+          if (inFlight === 0) {
+            close();
+            call.end();
+          } else {
+            setTimeout(finish, 10).unref();
+          }
+        };
+        finish();
+      };
+      // The server is closing: let the calls in flight finish (the server's grace period bounds the wait).
+      const untrack = streams.add(drainThenEnd);
       call.on("cancelled", close);
       call.on("error", close);
-      call.on("end", () => {
-        // The client half-closed: answer what is in flight, then end.
-        const finish = () => (inFlight === 0 ? (close(), call.end()) : setTimeout(finish, 10));
-        finish();
-      });
+      call.on("end", drainThenEnd);
       call.on("data", (envelope: WireMessage | Undecodable) => {
+        if (draining && !("undecodable" in envelope) && envelope.cancel !== true) {
+          const error = new ConnectionError("The context is stopping; the call was not started");
+          send(failure(Number(envelope.id ?? 0), error));
+          return;
+        }
         if ("undecodable" in envelope) {
           log.warning(`Dropped an undecodable qmi.core.Channel message from ${call.getPeer()}: ${envelope.undecodable}`);
           return;

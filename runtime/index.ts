@@ -11,6 +11,7 @@ export { start, stop, context, isRunning, makeInstrument, makeTask, getInstrumen
 export type { Openable } from "./context-singleton.ts";
 export { Context } from "./context.ts";
 export type { ContextOptions, ConnectOptions, GetInstrumentOptions, HostableClass } from "./context.ts";
+export type { CallPath } from "./channel-client.ts";
 export { help, helpText } from "./help.ts";
 export type { CallOptions } from "./call-options.ts";
 export { DEFAULT_CALL_TIMEOUT } from "./call-options.ts";

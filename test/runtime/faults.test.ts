@@ -125,10 +125,7 @@ async function connect(client: Context, path: CallPath, name: string, address: s
 }
 
 /** Known failures of a call path, reported as `todo` until fixed. */
-const KNOWN: Partial<Record<`${CallPath}:${string}`, string>> = {
-  "channel:sigterm":
-    "the qmi.core.Channel stream is ended when the server closes, cutting calls in flight on it (the unary path lets them finish)",
-};
+const KNOWN: Partial<Record<`${CallPath}:${string}`, string>> = {};
 
 for (const path of ["unary", "channel"] as const)
 describe(`faults across processes (${path} call path)`, () => {
