@@ -8,15 +8,14 @@
  *
  * @module
  */
-import { LocalTarget, RemoteTarget } from "./call-targets.ts";
-import type { CallPath } from "./channel-client.ts";
+import { LocalTarget } from "./call-targets.ts";
 import type { CallOptions } from "./call-options.ts";
 import { loadConfig, type ConfigSource, type QmiConfig } from "./config.ts";
 import { ContextServer } from "./context-server.ts";
 import { raceDeadline } from "./deadline.ts";
 import { dispatch, dispatchLock, type DispatchRequest, type LockDispatchRequest } from "./dispatcher.ts";
-import { NotGeneratedError, UnknownNameError, UsageError } from "./errors.ts";
-import { findGeneratedForClass, findGeneratedForService } from "./generated-services.ts";
+import { UnknownNameError, UsageError } from "./errors.ts";
+import { findGeneratedForClass } from "./generated-services.ts";
 import { applyLoggingConfig, getLogger } from "./log.ts";
 import { connectConfiguredPeers } from "./configured-peers.ts";
 import { discoverContexts, type DiscoveredContext, type DiscoverPeerOptions } from "./discovery/discover-contexts.ts";
@@ -26,9 +25,11 @@ import { isLoopbackHost } from "./discovery/scope.ts";
 import { startResponder } from "./discovery/start-responder.ts";
 import { explainListenError } from "./listen-error.ts";
 import { descriptorFromMetadata, makeProxy } from "./local-proxy.ts";
+import { describeObject } from "./object-description.ts";
+import { remoteProxy } from "./remote-proxy.ts";
 import { LockLeases } from "./lock-leases.ts";
 import { ObjectRegistry, type HostedObject } from "./object-registry.ts";
-import { PeerConnection } from "./peer-connection.ts";
+import { PeerTable, type ConnectOptions } from "./peer-table.ts";
 import { loadSecuritySettings, type SecuritySettings } from "./security-settings.ts";
 import { RpcProxy, type Proxied, type ProxyClass, type UntypedProxy } from "./proxy.ts";
 import type { RpcObject, RpcObjectInit } from "./rpc-object.ts";
@@ -44,21 +45,6 @@ const log = getLogger("qmi.core.context");
 export interface ContextOptions {
   /** Configuration file path, a config object, or `null` for none; default `QMI_CONFIG` or `~/qmi.conf`. */
   readonly config?: ConfigSource;
-}
-
-/** Options of {@link Context.connectToPeer}. */
-export interface ConnectOptions {
-  /** `host:port` of the peer; default from the configuration's `contexts.<name>`. */
-  readonly address?: string;
-  /** When true, connecting to an already connected peer is not an error. */
-  readonly ignoreDuplicate?: boolean;
-  /** Seconds to wait for the peer to answer; default 5. */
-  readonly timeout?: number;
-  /**
-   * How calls to the peer's objects travel: `channel` (multiplexed on one `qmi.core.Channel` stream, falling back
-   * to unary when the peer lacks it) or `unary` (one gRPC call each). Default: `QMI_CALL_PATH`, else `channel`.
-   */
-  readonly callPath?: CallPath;
 }
 
 /** Options of {@link Context.getInstrument}. */
@@ -95,7 +81,7 @@ export class Context {
   /** TLS, token and message limit from the configuration's `security` section. @internal */
   readonly security: SecuritySettings;
   readonly #server: ContextServer;
-  readonly #peers = new Map<string, PeerConnection>();
+  readonly #peers: PeerTable;
   readonly #startedAt = Date.now();
   #host = DEFAULT_HOST;
   #stopped = false;
@@ -113,6 +99,7 @@ export class Context {
     this.config = loaded.config;
     this.configPath = loaded.path;
     this.security = loadSecuritySettings(this.config, this.configPath);
+    this.#peers = new PeerTable(name, this.security, (peer) => this.#configuredAddress(peer));
     this.#releaseLogging = applyLoggingConfig(this.config, this.configPath);
     this.objects = new ObjectRegistry(name);
     this.leases = new LockLeases(name, this.objects);
@@ -261,31 +248,12 @@ export class Context {
    */
   async connectToPeer(name: string, options: ConnectOptions = {}): Promise<void> {
     this.#checkRunning();
-    if (this.#peers.has(name)) {
-      if (options.ignoreDuplicate) return;
-      throw new UsageError(`Context ${this.name} is already connected to ${name}`);
-    }
-    const address = options.address ?? this.#configuredAddress(name);
-    const peer = new PeerConnection(name, address, this.name, this.security, options.callPath);
-    try {
-      const answer = await peer.describe(Date.now() + (options.timeout ?? 5) * 1000);
-      if (answer.name !== name) {
-        throw new UnknownNameError(`The context at ${address} is named ${answer.name}, not ${name}`);
-      }
-    } catch (error) {
-      peer.close();
-      throw error;
-    }
-    this.#peers.set(name, peer);
-    log.info(`Context ${this.name} connected to peer ${name} at ${address}`);
+    await this.#peers.connect(name, options);
   }
 
   /** Disconnects from a peer; its proxies fail from then on. */
   disconnectFromPeer(name: string): void {
-    const peer = this.#peers.get(name);
-    if (!peer) throw new UnknownNameError(`Context ${this.name} is not connected to ${name}`);
-    peer.close();
-    this.#peers.delete(name);
+    this.#peers.disconnect(name);
   }
 
   /**
@@ -293,9 +261,7 @@ export class Context {
    * peer has accepted the request (not when it has stopped).
    */
   async requestPeerShutdown(name: string, reason = `requested by ${this.name}`): Promise<void> {
-    const peer = this.#peers.get(name);
-    if (!peer) throw new UnknownNameError(`Context ${this.name} is not connected to ${name}`);
-    await peer.requestShutdown(reason, Date.now() + 5000);
+    await this.#peers.getOrThrow(name).requestShutdown(reason, Date.now() + 5000);
   }
 
   /**
@@ -318,7 +284,7 @@ export class Context {
 
   /** Names and addresses of the connected peers. */
   peers(): { name: string; address: string }[] {
-    return [...this.#peers.values()].map((p) => ({ name: p.name, address: p.address }));
+    return this.#peers.list();
   }
 
   /** True once a shutdown was requested (e.g. by `qmi proc stop` through `qmi.core.Context/Shutdown`). */
@@ -356,8 +322,7 @@ export class Context {
     log.info(`Context ${this.name} stopping: no new calls; waiting for calls in flight`);
     this.#discovery?.close();
     await this.#server.close();
-    for (const peer of this.#peers.values()) peer.close();
-    this.#peers.clear();
+    this.#peers.closeAll();
     const hostedNewestFirst = this.objects.list().reverse();
     const isTask = (hosted: HostedObject) => hosted.instance instanceof TaskRunner;
     for (const hosted of [...hostedNewestFirst.filter(isTask), ...hostedNewestFirst.filter((h) => !isTask(h))]) {
@@ -437,7 +402,7 @@ export class Context {
     options: GetInstrumentOptions,
     defaults: CallOptions,
   ): Promise<RpcProxy> {
-    if (!this.#peers.has(contextName)) {
+    if (!this.#peers.get(contextName)) {
       if (!options.autoConnect) {
         throw new UnknownNameError(
           `Context ${this.name} is not connected to ${contextName}; call connectToPeer("${contextName}") first, ` +
@@ -446,26 +411,7 @@ export class Context {
       }
       await this.connectToPeer(contextName, { address: options.hostPort, ignoreDuplicate: true });
     }
-    const peer = this.#peers.get(contextName)!;
-    const answer = await peer.describe(Date.now() + (options.timeout ?? 5) * 1000);
-    const info = answer.objects.find((o) => o.name === objectName);
-    if (!info) {
-      const known = answer.objects.map((o) => o.name).join(", ") || "none";
-      throw new UnknownNameError(`Context ${contextName} has no object named ${objectName} (objects: ${known})`);
-    }
-    if (!info.proto_service) {
-      throw new NotGeneratedError(
-        `${contextName}.${objectName} (${info.class_name}) has no generated service; run \`qmi gen\` where its driver lives`,
-      );
-    }
-    const generated = await findGeneratedForService(info.proto_service);
-    if (!generated) {
-      throw new NotGeneratedError(
-        `This program has no generated proxy for ${info.proto_service}; run \`qmi gen\` and register the generated code`,
-      );
-    }
-    const target = new RemoteTarget(peer, objectName, generated.descriptor);
-    return makeProxy(`${contextName}.${objectName}`, target, generated, generated.descriptor, defaults);
+    return remoteProxy(this.#peers.getOrThrow(contextName), objectName, options.timeout ?? 5, defaults);
   }
 }
 
@@ -477,24 +423,4 @@ function checkExpectedClass(proxy: RpcProxy, expected: ProxyOrClass, address: st
   if (!ok) {
     throw new UsageError(`${address} is a ${actualClass ?? "object of another class"}, not a ${expected.name}`);
   }
-}
-
-function describeObject(hosted: HostedObject): Record<string, unknown> {
-  const descriptor = hosted.descriptor ?? descriptorFromMetadata(hosted.className, hosted.metadata);
-  const cls = hosted.instance.constructor as unknown as Record<string, unknown>;
-  return {
-    name: hosted.name,
-    kind: hosted.kind,
-    class_name: hosted.className,
-    proto_service: descriptor.protoService,
-    doc: descriptor.doc ?? "",
-    methods: descriptor.methods.map((m) => ({ name: m.name, rpc_name: m.rpcName, signature: m.signature, doc: m.doc ?? "" })),
-    signals: descriptor.signals.map((s) => ({ name: s.name, rpc_name: s.rpcName, doc: s.doc ?? "" })),
-    constants: descriptor.constants.map((c) => ({
-      name: c.name,
-      type: c.type,
-      value_json: JSON.stringify(cls[c.name] ?? null),
-      doc: c.doc ?? "",
-    })),
-  };
 }

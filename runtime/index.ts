@@ -10,7 +10,8 @@
 export { start, stop, context, isRunning, makeInstrument, makeTask, getInstrument, startStop, openClose } from "./context-singleton.ts";
 export type { Openable } from "./context-singleton.ts";
 export { Context } from "./context.ts";
-export type { ContextOptions, ConnectOptions, GetInstrumentOptions, HostableClass } from "./context.ts";
+export type { ContextOptions, GetInstrumentOptions, HostableClass } from "./context.ts";
+export type { ConnectOptions } from "./peer-table.ts";
 export type { CallPath } from "./channel-client.ts";
 export { help, helpText } from "./help.ts";
 export type { CallOptions } from "./call-options.ts";
