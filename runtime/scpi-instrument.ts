@@ -75,6 +75,18 @@ export abstract class ScpiInstrument extends Instrument {
     this.scpi.timeout = seconds;
   }
 
+  /**
+   * Restore the instrument's default state (`*RST`; outputs are off after it on most instruments), clear the
+   * error queue, apply the driver's connection settings again and wait until done.
+   */
+  @rpcMethod
+  async reset(): Promise<void> {
+    await this.scpi.write("*RST");
+    await this.scpi.write("*CLS");
+    await this.query("*OPC?");
+    await this.onConnected();
+  }
+
   /** Vendor, model, serial number and firmware version (`*IDN?`). */
   @rpcMethod
   async getIdn(): Promise<InstrumentIdn> {

@@ -52,15 +52,6 @@ export class AnapicoApsin extends ScpiInstrument {
     await this.scpi.writeChecked(":UNIT:POW DBM");
   }
 
-  /** Restore the default settings (`*RST`: output off), clear the error queue, select dBm again, and wait until done. */
-  @rpcMethod
-  async reset(): Promise<void> {
-    await this.scpi.write("*RST");
-    await this.scpi.write("*CLS");
-    await this.query("*OPC?");
-    await this.scpi.writeChecked(":UNIT:POW DBM");
-  }
-
   /**
    * Set the RF frequency.
    * @param frequency - Hz, from 9 kHz to 40 GHz (the model's own range is narrower, e.g. 100 kHz to 20 GHz; the

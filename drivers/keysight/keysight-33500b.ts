@@ -35,14 +35,6 @@ export class Keysight33500B extends ScpiInstrument {
     super(init, transport, { defaults: { port: 5025, vendorid: 0x0957 }, schemes: ["tcp", "usbtmc"], timeout: 5 });
   }
 
-  /** Restore the factory default state (`*RST`) and clear the error queue. */
-  @rpcMethod
-  async reset(): Promise<void> {
-    await this.scpi.write("*RST");
-    await this.scpi.write("*CLS");
-    await this.scpi.ask("*OPC?");
-  }
-
   /**
    * Set the waveform shape of a channel.
    * @param channel - 1 or 2

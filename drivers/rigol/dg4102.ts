@@ -43,14 +43,6 @@ export class RigolDg4102 extends ScpiInstrument {
     super(init, transport, { defaults: { port: 5555 }, schemes: ["tcp"], timeout: 5, errorQuery: ":SYST:ERR?" });
   }
 
-  /** Restore the factory default state (`*RST`: outputs off), clear the error queue, and wait until done. */
-  @rpcMethod
-  async reset(): Promise<void> {
-    await this.scpi.write("*RST");
-    await this.scpi.write("*CLS");
-    await this.query("*OPC?");
-  }
-
   /**
    * Set the waveform of a channel.
    * @param channel - 1 or 2

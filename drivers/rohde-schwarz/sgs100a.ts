@@ -54,14 +54,6 @@ export class RohdeSchwarzSgs100a extends ScpiInstrument {
     super(init, transport, { defaults: { port: 5025 }, schemes: ["tcp"], timeout: 5 });
   }
 
-  /** Restore the preset state (`*RST`: RF output off), clear the error queue, and wait until done. */
-  @rpcMethod
-  async reset(): Promise<void> {
-    await this.scpi.write("*RST");
-    await this.scpi.write("*CLS");
-    await this.query("*OPC?");
-  }
-
   /**
    * Set the RF frequency.
    * @param frequency - Hz, from 1 MHz to 12.75 GHz (6 GHz with option SGS-B106; the instrument refuses more)

@@ -52,14 +52,6 @@ export class TektronixAfg31000 extends ScpiInstrument {
     super(init, transport, { defaults: { port: 5025, vendorid: TEKTRONIX_VENDOR_ID }, schemes: ["tcp", "usbtmc"], timeout: 5 });
   }
 
-  /** Restore the default settings (`*RST`: outputs off), clear the error queue, and wait until done. */
-  @rpcMethod
-  async reset(): Promise<void> {
-    await this.scpi.write("*RST");
-    await this.scpi.write("*CLS");
-    await this.query("*OPC?");
-  }
-
   /**
    * Set the waveform shape of a channel.
    * @param channel - 1 or 2

@@ -85,16 +85,6 @@ export class ThorlabsPm100d extends ScpiInstrument {
     return { name: fields[0]!, serial: fields[1]!, calibrationMessage: fields[2]!, type: numbers[0]!, subtype: numbers[1]!, flags: numbers[2]! };
   }
 
-  /** Restore the default settings (`*RST`) and clear the error queue; the power unit is set back to W. */
-  @rpcMethod
-  async reset(): Promise<void> {
-    await this.scpi.write("*CLS");
-    await this.scpi.write("*RST");
-    await this.scpi.ask("*OPC?");
-    await this.scpi.writeChecked("SENS:POW:UNIT W");
-    this.#averagingCount = await this.#askInteger("SENS:AVER:COUN?");
-  }
-
   /**
    * Measure the optical power (`MEAS:POW?`), W, averaged over the averaging count and corrected for the wavelength
    * and the zero offset. The reply may take longer with a large averaging count (about 3 ms per sample). A reading

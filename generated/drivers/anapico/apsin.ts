@@ -80,6 +80,17 @@ export const AnapicoApsinService: ServiceDescriptor = {
       doc: "Set how long to wait for each reply.",
     },
     {
+      name: "reset",
+      rpcName: "Reset",
+      requestType: "ResetRequest",
+      responseType: "ResetResponse",
+      params: [],
+      result: { kind: "void" },
+      resultOptional: false,
+      signature: "reset(): Promise<void>",
+      doc: "Restore the instrument's default state (`*RST`; outputs are off after it on most instruments), clear the\nerror queue, apply the driver's connection settings again and wait until done.",
+    },
+    {
       name: "getIdn",
       rpcName: "GetIdn",
       requestType: "GetIdnRequest",
@@ -89,17 +100,6 @@ export const AnapicoApsinService: ServiceDescriptor = {
       resultOptional: false,
       signature: "getIdn(): Promise<InstrumentIdn>",
       doc: "Vendor, model, serial number and firmware version (`*IDN?`).",
-    },
-    {
-      name: "reset",
-      rpcName: "Reset",
-      requestType: "ResetRequest",
-      responseType: "ResetResponse",
-      params: [],
-      result: { kind: "void" },
-      resultOptional: false,
-      signature: "reset(): Promise<void>",
-      doc: "Restore the default settings (`*RST`: output off), clear the error queue, select dBm again, and wait until done.",
     },
     {
       name: "setFrequency",
@@ -307,14 +307,17 @@ export class AnapicoApsinProxy extends RpcProxy {
     return this[invoke]("setReplyTimeout", [seconds], options) as Promise<void>;
   }
 
+  /**
+   * Restore the instrument's default state (`*RST`; outputs are off after it on most instruments), clear the
+   * error queue, apply the driver's connection settings again and wait until done.
+   */
+  reset(options?: CallOptions): Promise<void> {
+    return this[invoke]("reset", [], options) as Promise<void>;
+  }
+
   /** Vendor, model, serial number and firmware version (`*IDN?`). */
   getIdn(options?: CallOptions): Promise<InstrumentIdn> {
     return this[invoke]("getIdn", [], options) as Promise<InstrumentIdn>;
-  }
-
-  /** Restore the default settings (`*RST`: output off), clear the error queue, select dBm again, and wait until done. */
-  reset(options?: CallOptions): Promise<void> {
-    return this[invoke]("reset", [], options) as Promise<void>;
   }
 
   /**

@@ -97,6 +97,17 @@ export const TektronixAfg31000Service: ServiceDescriptor = {
       doc: "Set how long to wait for each reply.",
     },
     {
+      name: "reset",
+      rpcName: "Reset",
+      requestType: "ResetRequest",
+      responseType: "ResetResponse",
+      params: [],
+      result: { kind: "void" },
+      resultOptional: false,
+      signature: "reset(): Promise<void>",
+      doc: "Restore the instrument's default state (`*RST`; outputs are off after it on most instruments), clear the\nerror queue, apply the driver's connection settings again and wait until done.",
+    },
+    {
       name: "getIdn",
       rpcName: "GetIdn",
       requestType: "GetIdnRequest",
@@ -106,17 +117,6 @@ export const TektronixAfg31000Service: ServiceDescriptor = {
       resultOptional: false,
       signature: "getIdn(): Promise<InstrumentIdn>",
       doc: "Vendor, model, serial number and firmware version (`*IDN?`).",
-    },
-    {
-      name: "reset",
-      rpcName: "Reset",
-      requestType: "ResetRequest",
-      responseType: "ResetResponse",
-      params: [],
-      result: { kind: "void" },
-      resultOptional: false,
-      signature: "reset(): Promise<void>",
-      doc: "Restore the default settings (`*RST`: outputs off), clear the error queue, and wait until done.",
     },
     {
       name: "setWaveform",
@@ -417,14 +417,17 @@ export class TektronixAfg31000Proxy extends RpcProxy {
     return this[invoke]("setReplyTimeout", [seconds], options) as Promise<void>;
   }
 
+  /**
+   * Restore the instrument's default state (`*RST`; outputs are off after it on most instruments), clear the
+   * error queue, apply the driver's connection settings again and wait until done.
+   */
+  reset(options?: CallOptions): Promise<void> {
+    return this[invoke]("reset", [], options) as Promise<void>;
+  }
+
   /** Vendor, model, serial number and firmware version (`*IDN?`). */
   getIdn(options?: CallOptions): Promise<InstrumentIdn> {
     return this[invoke]("getIdn", [], options) as Promise<InstrumentIdn>;
-  }
-
-  /** Restore the default settings (`*RST`: outputs off), clear the error queue, and wait until done. */
-  reset(options?: CallOptions): Promise<void> {
-    return this[invoke]("reset", [], options) as Promise<void>;
   }
 
   /**

@@ -93,6 +93,17 @@ export const ThorlabsPm100dService: ServiceDescriptor = {
       doc: "Set how long to wait for each reply.",
     },
     {
+      name: "reset",
+      rpcName: "Reset",
+      requestType: "ResetRequest",
+      responseType: "ResetResponse",
+      params: [],
+      result: { kind: "void" },
+      resultOptional: false,
+      signature: "reset(): Promise<void>",
+      doc: "Restore the instrument's default state (`*RST`; outputs are off after it on most instruments), clear the\nerror queue, apply the driver's connection settings again and wait until done.",
+    },
+    {
       name: "getIdn",
       rpcName: "GetIdn",
       requestType: "GetIdnRequest",
@@ -113,17 +124,6 @@ export const ThorlabsPm100dService: ServiceDescriptor = {
       resultOptional: false,
       signature: "getSensorInfo(): Promise<Pm100dSensorInfo>",
       doc: "The connected sensor head (`SYST:SENS:IDN?`).",
-    },
-    {
-      name: "reset",
-      rpcName: "Reset",
-      requestType: "ResetRequest",
-      responseType: "ResetResponse",
-      params: [],
-      result: { kind: "void" },
-      resultOptional: false,
-      signature: "reset(): Promise<void>",
-      doc: "Restore the default settings (`*RST`) and clear the error queue; the power unit is set back to W.",
     },
     {
       name: "getPower",
@@ -409,6 +409,14 @@ export class ThorlabsPm100dProxy extends RpcProxy {
     return this[invoke]("setReplyTimeout", [seconds], options) as Promise<void>;
   }
 
+  /**
+   * Restore the instrument's default state (`*RST`; outputs are off after it on most instruments), clear the
+   * error queue, apply the driver's connection settings again and wait until done.
+   */
+  reset(options?: CallOptions): Promise<void> {
+    return this[invoke]("reset", [], options) as Promise<void>;
+  }
+
   /** Vendor, model, serial number and firmware version (`*IDN?`). */
   getIdn(options?: CallOptions): Promise<InstrumentIdn> {
     return this[invoke]("getIdn", [], options) as Promise<InstrumentIdn>;
@@ -417,11 +425,6 @@ export class ThorlabsPm100dProxy extends RpcProxy {
   /** The connected sensor head (`SYST:SENS:IDN?`). */
   getSensorInfo(options?: CallOptions): Promise<Pm100dSensorInfo> {
     return this[invoke]("getSensorInfo", [], options) as Promise<Pm100dSensorInfo>;
-  }
-
-  /** Restore the default settings (`*RST`) and clear the error queue; the power unit is set back to W. */
-  reset(options?: CallOptions): Promise<void> {
-    return this[invoke]("reset", [], options) as Promise<void>;
   }
 
   /**
