@@ -4,7 +4,7 @@
 Run (after `bash examples/python/gen-stubs.sh`, with a context hosting the noisy sine generator `nsg`):
     /usr/bin/python3 examples/python/qmi_client.py --address 127.0.0.1:40001
 
-The metadata contract (DESIGN.md, "Wire contract"): `qmi-object` names the target object, `qmi-context` the
+The metadata contract (README, "Design choices"): `qmi-object` names the target object, `qmi-context` the
 caller, `qmi-lock-token` the caller's lock token. A failed call ends with a gRPC status and the trailer
 `qmi-error: <ErrorClass>`.
 """
