@@ -2,8 +2,11 @@
  * qmi-ts: control lab instruments locally and over the network.
  *
  * For scripts: {@link start}, {@link stop}, {@link context}, {@link makeInstrument}, {@link getInstrument},
- * {@link startStop}, {@link openClose}, {@link help}. For driver authors: `Instrument`, `@rpcMethod`,
- * `@rpcConstant`, `@signal`, `Signal`, the number kinds (`int32`...) and the error classes.
+ * {@link makeTask}, {@link startStop}, {@link openClose}, {@link withTask}, {@link help},
+ * {@link showNetworkContexts}, {@link SignalReceiver}. For driver and task authors: `Instrument`, `Task`,
+ * `LoopTask`, `TaskRunner`, `@rpcMethod`, `@rpcConstant`, `@signal`, `Signal`, the number kinds (`int32`...) and
+ * the error classes. SCPI drivers extend `ScpiInstrument` from `qmi-ts/runtime/scpi-instrument` (kept out of this
+ * entry point so that scripts do not load the transports' native modules).
  *
  * @module
  */
