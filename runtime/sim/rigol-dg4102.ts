@@ -7,7 +7,8 @@
  *
  * @module
  */
-import { ScpiSimError, ScpiSimInstrument } from "./scpi-sim-instrument.ts";
+import { FunctionGeneratorSim, type GeneratorChannel } from "./function-generator-sim.ts";
+import { ScpiSimError } from "./scpi-sim-instrument.ts";
 
 /** Short form by accepted spelling. */
 const SHAPES: Record<string, string> = {
@@ -18,30 +19,16 @@ const SHAPES: Record<string, string> = {
 /** Highest frequency by waveform in this simulator, Hz (sine 100 MHz, square 25 MHz, ramp 1 MHz, ...). */
 const MAX_FREQUENCY: Record<string, number> = { SIN: 100e6, SQU: 25e6, RAMP: 1e6, PULS: 25e6, NOIS: 100e6, USER: 40e6, HARM: 50e6 };
 
-interface Channel {
-  shape: string;
-  frequency: number;
-  amplitude: number;
-  offset: number;
-  output: boolean;
-}
-
-const fresh = (): Channel => ({ shape: "SIN", frequency: 1e3, amplitude: 5, offset: 0, output: false });
+const fresh = (): GeneratorChannel => ({ shape: "SIN", frequency: 1e3, amplitude: 5, offset: 0, output: false });
 
 /** Rigol's number format: 7 significant digits and a two-digit exponent, e.g. `2.500000E+06`. */
 const scientific = (value: number) => value.toExponential(6).toUpperCase().replace(/E([+-])(\d)$/, "E$10$2");
 
 /** The simulator. */
-export class RigolDg4102Sim extends ScpiSimInstrument {
-  readonly channels: [Channel, Channel] = [fresh(), fresh()];
-
+export class RigolDg4102Sim extends FunctionGeneratorSim {
   constructor(serial = "DG4E100000001") {
-    super(`Rigol Technologies,DG4102,${serial},00.01.12`);
-    const ch = (suffixes: number[]) => {
-      const n = suffixes[0] ?? 1;
-      if (n < 1 || n > 2) throw new ScpiSimError(-114, "Header suffix out of range");
-      return this.channels[n - 1]!;
-    };
+    super(`Rigol Technologies,DG4102,${serial},00.01.12`, { fresh, formatLevel: scientific, outputStates: ["ON", "OFF"] });
+    const ch = (suffixes: number[]) => this.channel(suffixes);
     this.command("[SOURce#]:FUNCtion[:SHAPe]", {
       set: (arg, s) => {
         const shape = SHAPES[arg.trim().toUpperCase()];
@@ -59,32 +46,5 @@ export class RigolDg4102Sim extends ScpiSimInstrument {
       },
       get: (_, s) => scientific(ch(s).frequency),
     });
-    this.command("[SOURce#]:VOLTage[:LEVel][:IMMediate]:OFFSet", {
-      set: (arg, s) => {
-        const c = ch(s);
-        const offset = this.number(arg, -5, 5);
-        if (Math.abs(offset) + c.amplitude / 2 > 5) throw new ScpiSimError(-222, "Data out of range");
-        c.offset = offset;
-      },
-      get: (_, s) => scientific(ch(s).offset),
-    });
-    this.command("[SOURce#]:VOLTage[:LEVel][:IMMediate][:AMPLitude]", {
-      set: (arg, s) => {
-        const c = ch(s);
-        const amplitude = this.number(arg, 1e-3, 10);
-        if (Math.abs(c.offset) + amplitude / 2 > 5) throw new ScpiSimError(-222, "Data out of range");
-        c.amplitude = amplitude;
-      },
-      get: (_, s) => scientific(ch(s).amplitude),
-    });
-    this.command("OUTPut#[:STATe]", {
-      set: (arg, s) => void (ch(s).output = this.bool(arg)),
-      get: (_, s) => (ch(s).output ? "ON" : "OFF"),
-    });
-  }
-
-  protected reset(): void {
-    this.channels[0] = fresh();
-    this.channels[1] = fresh();
   }
 }

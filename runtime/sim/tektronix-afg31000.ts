@@ -7,7 +7,8 @@
  *
  * @module
  */
-import { ScpiSimError, ScpiSimInstrument } from "./scpi-sim-instrument.ts";
+import { FunctionGeneratorSim, type GeneratorChannel } from "./function-generator-sim.ts";
+import { ScpiSimError } from "./scpi-sim-instrument.ts";
 
 /** Short form by accepted spelling (long forms and short forms). */
 const SHAPES: Record<string, string> = {
@@ -20,19 +21,10 @@ const SHAPES: Record<string, string> = {
 /** Highest sine frequency by the model's 3rd and 4th digits (AFG31**02**2 → 25 MHz), Hz. */
 const MAX_FREQUENCY: Record<string, number> = { "02": 25e6, "05": 50e6, "10": 100e6, "15": 150e6, "25": 250e6 };
 
-interface Channel {
-  shape: string;
-  frequency: number;
-  amplitude: number;
-  offset: number;
-  output: boolean;
-}
-
-const fresh = (): Channel => ({ shape: "SIN", frequency: 1e6, amplitude: 1, offset: 0, output: false });
+const fresh = (): GeneratorChannel => ({ shape: "SIN", frequency: 1e6, amplitude: 1, offset: 0, output: false });
 
 /** The simulator. */
-export class TektronixAfg31000Sim extends ScpiSimInstrument {
-  readonly channels: [Channel, Channel] = [fresh(), fresh()];
+export class TektronixAfg31000Sim extends FunctionGeneratorSim {
   readonly maxFrequency: number;
 
   /**
@@ -40,13 +32,9 @@ export class TektronixAfg31000Sim extends ScpiSimInstrument {
    * @param model - e.g. `AFG31022` (25 MHz) or `AFG31252` (250 MHz)
    */
   constructor(serial = "C010001", model = "AFG31022") {
-    super(`TEKTRONIX,${model},${serial},SCPI:99.0 FV:1.5.2`);
+    super(`TEKTRONIX,${model},${serial},SCPI:99.0 FV:1.5.2`, { fresh, formatLevel: String, outputStates: ["1", "0"] });
     this.maxFrequency = MAX_FREQUENCY[model.slice(5, 7)] ?? 25e6;
-    const ch = (suffixes: number[]) => {
-      const n = suffixes[0] ?? 1;
-      if (n < 1 || n > 2) throw new ScpiSimError(-114, "Header suffix out of range");
-      return this.channels[n - 1]!;
-    };
+    const ch = (suffixes: number[]) => this.channel(suffixes);
     this.command("[SOURce#]:FUNCtion[:SHAPe]", {
       set: (arg, s) => {
         const shape = SHAPES[arg.trim().toUpperCase()];
@@ -61,32 +49,5 @@ export class TektronixAfg31000Sim extends ScpiSimInstrument {
     };
     this.command("[SOURce#]:FREQuency[:CW]", frequency);
     this.command("[SOURce#]:FREQuency:FIXed", frequency);
-    this.command("[SOURce#]:VOLTage[:LEVel][:IMMediate]:OFFSet", {
-      set: (arg, s) => {
-        const c = ch(s);
-        const offset = this.number(arg, -5, 5);
-        if (Math.abs(offset) + c.amplitude / 2 > 5) throw new ScpiSimError(-222, "Data out of range");
-        c.offset = offset;
-      },
-      get: (_, s) => String(ch(s).offset),
-    });
-    this.command("[SOURce#]:VOLTage[:LEVel][:IMMediate][:AMPLitude]", {
-      set: (arg, s) => {
-        const c = ch(s);
-        const amplitude = this.number(arg, 1e-3, 10);
-        if (Math.abs(c.offset) + amplitude / 2 > 5) throw new ScpiSimError(-222, "Data out of range");
-        c.amplitude = amplitude;
-      },
-      get: (_, s) => String(ch(s).amplitude),
-    });
-    this.command("OUTPut#[:STATe]", {
-      set: (arg, s) => void (ch(s).output = this.bool(arg)),
-      get: (_, s) => (ch(s).output ? "1" : "0"),
-    });
-  }
-
-  protected reset(): void {
-    this.channels[0] = fresh();
-    this.channels[1] = fresh();
   }
 }
