@@ -1,7 +1,8 @@
 /**
  * Benchmark 4: signal events per second delivered to one and to 8 remote subscribers. The benchmark server
  * publishes a burst of `sampleTaken` events; each subscriber is a counting sink behind its own proxy (its own
- * `SubscribeSampleTaken` stream). Events/s = events delivered to all subscribers / (last delivery - burst start).
+ * stream: `qmi.core.Signals/Subscribe`, several events per message, or `SubscribeSampleTaken` with
+ * `QMI_CALL_PATH=unary`). Events/s = events delivered to all subscribers / (last delivery - burst start).
  */
 import { Context, type QmiError } from "qmi-ts";
 import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";

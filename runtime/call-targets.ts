@@ -5,7 +5,7 @@
  * @module
  */
 import type { CallOptions } from "./call-options.ts";
-import { decodeResponse, decodeValue, encodeRequest } from "./codec.ts";
+import { decodeResponse, encodeRequest } from "./codec.ts";
 import { deadlineOf } from "./deadline.ts";
 import type { DispatchRequest, LockDispatchRequest, LockOperation } from "./dispatcher.ts";
 import { LOCK_PROTO, LOCK_SERVICE } from "./lock-service.ts";
@@ -15,7 +15,8 @@ import type { ObjectRegistry } from "./object-registry.ts";
 import type { CallTarget } from "./proxy.ts";
 import type { ServiceDescriptor } from "./service-descriptor.ts";
 import type { SignalSink } from "./signal-receiver.ts";
-import { Subscription, subscribeLocal } from "./signal-subscription.ts";
+import { subscribeRemote } from "./remote-subscription.ts";
+import { type Subscription, subscribeLocal } from "./signal-subscription.ts";
 import { CORE_TASK_METHODS } from "./task-runner.ts";
 import { TASK_PROTO, TASK_SERVICE } from "./task-service.ts";
 
@@ -115,50 +116,8 @@ export class RemoteTarget implements CallTarget {
     return undefined;
   }
 
-  async subscribe(signalName: string, sink: SignalSink<never>): Promise<Subscription> {
-    const what = `${this.peer.name}.${this.object}.${signalName}`;
-    const isStatus = signalName === "statusUpdated" && !this.descriptor.signals.some((s) => s.name === signalName);
-    const signal = isStatus
-      ? { name: signalName, rpcName: "WatchStatus", eventType: "TaskStatusEvent", payload: { kind: "void" as const } }
-      : this.descriptor.signals.find((s) => s.name === signalName);
-    if (!signal) {
-      const known = this.descriptor.signals.map((s) => s.name).join(", ") || "none";
-      throw new UnknownNameError(`${this.peer.name}.${this.object} has no signal ${signalName} (signals: ${known})`);
-    }
-    const subscription = new Subscription(`${this.peer.name}.${this.object}`, signalName, sink);
-    let lastSequence = 0;
-    try {
-      const cancel = await this.peer.serverStream({
-        protoFile: isStatus ? TASK_PROTO : this.descriptor.protoFile,
-        protoService: isStatus ? TASK_SERVICE : this.descriptor.protoService,
-        rpcName: signal.rpcName,
-        request: {},
-        object: this.object,
-        what: `subscribe ${what}`,
-        onMessage: (event) => {
-          const sequence = Number(event.sequence ?? 0);
-          const missed = sequence > lastSequence + 1 ? sequence - lastSequence - 1 : 0;
-          lastSequence = sequence;
-          (sink as SignalSink<unknown>).push(
-            {
-              publisherContext: String(event.publisher_context || this.peer.name),
-              publisherName: String(event.publisher_name || this.object),
-              signalName: String(event.signal_name || signalName),
-              args: isStatus
-                ? (JSON.parse(String(event.status_json || "{}")) as unknown)
-                : decodeValue(this.descriptor, signal.payload, event.value),
-            },
-            missed,
-          );
-        },
-        onEnd: (error) => subscription.fail(error),
-      });
-      subscription.onCleanup(cancel);
-    } catch (error) {
-      subscription.unsubscribe();
-      throw error;
-    }
-    return subscription;
+  subscribe(signalName: string, sink: SignalSink<never>): Promise<Subscription> {
+    return subscribeRemote(this.peer, this.object, this.descriptor, signalName, sink);
   }
 
   async lockOperation(operation: LockOperation, options: CallOptions, lockToken: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 /**
- * The one gRPC server of a context: the core `qmi.core.Context` service, the generated services of hosted
- * objects (registered when the first object of a service is hosted), gRPC server reflection and
- * `grpc.health.v1.Health`.
+ * The one gRPC server of a context: the core services (`qmi.core.Context`, `Lock`, `Task`, `Channel`, `Signals`),
+ * the generated services of hosted objects (registered when the first object of a service is hosted), gRPC server
+ * reflection and `grpc.health.v1.Health`.
  *
  * @module
  */
@@ -17,6 +17,7 @@ import { ConnectionError, SubscriptionEndedError } from "./errors.ts";
 import { CHANNEL_PROTO, CHANNEL_SERVICE, ChannelRoutes, channelDefinition, channelServiceImplementation } from "./channel-service.ts";
 import { LOCK_PROTO, LOCK_SERVICE, lockCallHandlers, lockServiceImplementation, type LockServiceHost } from "./lock-service.ts";
 import { objectCallHandlers, objectServiceImplementation } from "./object-service.ts";
+import { SIGNALS_PROTO, SIGNALS_SERVICE, signalsServiceImplementation } from "./signals-service.ts";
 import { TASK_PROTO, TASK_SERVICE, taskServiceImplementation } from "./task-service.ts";
 import { loadProtoFile, loadService } from "./proto-files.ts";
 import type { ServiceDescriptor } from "./service-descriptor.ts";
@@ -45,7 +46,7 @@ export class ContextServer {
   /** Every call passes the token and decode checks of `call-guard.ts`, whatever its service. */
   readonly #server: GuardedServer;
   readonly #security: SecuritySettings;
-  readonly #health = new HealthImplementation({ "": "SERVING", [CONTEXT_SERVICE]: "SERVING", [LOCK_SERVICE]: "SERVING", [TASK_SERVICE]: "SERVING", [CHANNEL_SERVICE]: "SERVING" });
+  readonly #health = new HealthImplementation({ "": "SERVING", [CONTEXT_SERVICE]: "SERVING", [LOCK_SERVICE]: "SERVING", [TASK_SERVICE]: "SERVING", [CHANNEL_SERVICE]: "SERVING", [SIGNALS_SERVICE]: "SERVING" });
   readonly #objectServices = new Set<string>();
   #reflectionPackages: PackageDefinition;
   #reflectionServices: ServiceDefinition[] = [];
@@ -67,12 +68,14 @@ export class ContextServer {
       ...loadProtoFile(LOCK_PROTO),
       ...loadProtoFile(TASK_PROTO),
       ...loadProtoFile(CHANNEL_PROTO),
+      ...loadProtoFile(SIGNALS_PROTO),
     };
     this.#server.addService(loadService(CONTEXT_PROTO, CONTEXT_SERVICE), this.#coreImplementation());
     this.#server.addService(loadService(LOCK_PROTO, LOCK_SERVICE), lockServiceImplementation(host));
     this.#channelRoutes.add(loadService(LOCK_PROTO, LOCK_SERVICE), lockCallHandlers(host));
     this.#server.addService(channelDefinition(), channelServiceImplementation(this.#channelRoutes, this.streams));
     this.#server.addService(loadService(TASK_PROTO, TASK_SERVICE), taskServiceImplementation(host, this.streams));
+    this.#server.addService(loadService(SIGNALS_PROTO, SIGNALS_SERVICE), signalsServiceImplementation(host, this.streams));
     this.#health.addToServer(this.#server);
     this.#rebuildReflection();
   }
@@ -107,7 +110,7 @@ export class ContextServer {
 
   /** Stops serving: waits up to `graceSeconds` for calls in flight, then cuts the rest. */
   async close(graceSeconds = 2): Promise<void> {
-    for (const service of ["", CONTEXT_SERVICE, LOCK_SERVICE, TASK_SERVICE, CHANNEL_SERVICE, ...this.#objectServices]) this.#health.setStatus(service, "NOT_SERVING");
+    for (const service of ["", CONTEXT_SERVICE, LOCK_SERVICE, TASK_SERVICE, CHANNEL_SERVICE, SIGNALS_SERVICE, ...this.#objectServices]) this.#health.setStatus(service, "NOT_SERVING");
     this.streams.endAll(new SubscriptionEndedError(`Context ${this.host.name} stopped; the stream ended`));
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {

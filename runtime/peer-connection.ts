@@ -90,6 +90,8 @@ export class PeerConnection {
   #lease: { readonly stream: ClientReadableStream<WireMessage>; readonly id: Promise<string> } | undefined;
   /** The `qmi.core.Channel` stream calls to objects take, unless the path is `unary`. */
   readonly #channel: ChannelClient | undefined;
+  /** The largest message this connection accepts (the owning context's `security.max_message_bytes`). */
+  readonly maxMessageBytes: number;
 
   constructor(
     /** The peer context's name. */
@@ -103,6 +105,7 @@ export class PeerConnection {
     /** How calls to the peer's objects travel (see {@link PeerConnection.call}); default `QMI_CALL_PATH`, else `channel`. */
     readonly callPath: CallPath = defaultCallPath(),
   ) {
+    this.maxMessageBytes = security.maxMessageBytes;
     const options: ClientOptions = { ...channelOptions, ...securityClientOptions(security) };
     this.#client = new Client(address, channelCredentials(security), options);
     if (callPath === "channel") this.#channel = new ChannelClient(this.#client, () => this.#metadata({}), `${name} at ${address}`);

@@ -1,6 +1,6 @@
 /**
  * Subscriptions of a {@link SignalSink} (usually a `SignalReceiver`) to one signal of one object, in-process
- * (a listener on the object's `Signal`, no sockets) or remote (a `Subscribe<Signal>` server stream).
+ * (a listener on the object's `Signal`, no sockets) or remote (a server stream, see remote-subscription.ts).
  *
  * A subscription ends exactly once: by {@link Subscription.unsubscribe} (quietly), or because its publisher was
  * removed, its context stopped or its peer was lost (the sink then gets the error, after the signals before it).

@@ -8,7 +8,8 @@
  * ```
  *
  * Listeners in the same process are called synchronously, in subscription order; a listener that throws does not
- * stop the others. Streaming signals to other contexts is served by the context (see `Subscribe<Signal>` RPCs).
+ * stop the others. Streaming signals to other contexts is served by the context (see `Subscribe<Signal>` RPCs and
+ * `qmi.core.Signals`).
  *
  * @module
  */

@@ -8,7 +8,7 @@ import { Metadata, type ServerUnaryCall, type ServerWritableStream, type Untyped
 import type { WireMessage } from "./codec.ts";
 import { UnknownNameError } from "./errors.ts";
 import { CONTEXT_METADATA, LOCK_TOKEN_METADATA, OBJECT_METADATA, firstString, type ObjectServiceHost } from "./object-service.ts";
-import { streamSignal } from "./signal-stream.ts";
+import { streamSignal, type StreamFormat } from "./signal-stream.ts";
 import { toStatus } from "./status-mapping.ts";
 import type { StreamTracker } from "./stream-tracker.ts";
 
@@ -56,21 +56,21 @@ function unary(host: ObjectServiceHost, method: string, answer: (result: unknown
 
 function watchStatus(host: ObjectServiceHost, streams: StreamTracker) {
   return (call: ServerWritableStream<WireMessage, WireMessage>) => {
-    let object = "";
-    streamSignal(
-      call,
-      streams,
-      () => {
-        object = targetTask(host, call.metadata);
-        return { hosted: host.objects.getOrThrow(object), signalName: "statusUpdated", address: `${host.name}.${object}` };
-      },
-      (status, sequence) => ({
-        status_json: JSON.stringify(status ?? {}),
-        publisher_context: host.name,
-        publisher_name: object,
-        sequence: String(sequence),
-      }),
-    );
+    streamSignal(call, streams, () => {
+      const object = targetTask(host, call.metadata);
+      const format: StreamFormat<string> = {
+        key: "status-json",
+        batch: 1,
+        encode: (status) => JSON.stringify(status ?? {}),
+        message: ([statusJson], sequence) => ({
+          status_json: statusJson,
+          publisher_context: host.name,
+          publisher_name: object,
+          sequence: String(sequence),
+        }),
+      };
+      return { hosted: host.objects.getOrThrow(object), signalName: "statusUpdated", address: `${host.name}.${object}`, format };
+    });
   };
 }
 

@@ -15,6 +15,7 @@ import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
 import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
 import { loadService } from "../../runtime/proto-files.ts";
 import { CHANNEL_PROTO, CHANNEL_SERVICE } from "../../runtime/channel-service.ts";
+import { SIGNALS_PROTO, SIGNALS_SERVICE } from "../../runtime/signals-service.ts";
 import { rawStream, rawUnary, type RawMetadata, type RawOutcome } from "../helpers/raw-grpc.ts";
 
 const TOKEN = "fuzz-token-0123456789abcdef";
@@ -36,6 +37,7 @@ function knownPaths(): { unary: string[]; streams: { path: string; bidi: boolean
     ["qmi/core/lock.proto", "qmi.core.Lock"],
     ["qmi/core/task.proto", "qmi.core.Task"],
     [CHANNEL_PROTO, CHANNEL_SERVICE],
+    [SIGNALS_PROTO, SIGNALS_SERVICE],
   ];
   for (const [file, service] of services) {
     for (const method of Object.values(loadService(file, service))) {

@@ -1,12 +1,14 @@
 /**
- * Signals: in-process and remote subscriptions, several subscribers, the receiver's discard policies with exact
- * sequence numbers, unknown names, a removed publisher, a stopped context, a killed peer (and resubscribing when
- * it returns), and a raw grpc-js client on `Subscribe<Signal>`.
+ * Signals: in-process and remote subscriptions (remote ones over the batched `qmi.core.Signals` stream and over the
+ * generated `Subscribe<Signal>` stream), several subscribers, the receiver's discard policies with exact sequence
+ * numbers, a burst delivered complete, a burst the client cannot keep up with (gaps, bounded memory), unknown names,
+ * a removed publisher, a stopped context, a killed peer (and resubscribing when it returns), raw grpc-js clients on
+ * both streams, and the fallback to `Subscribe<Signal>` when a peer does not serve `qmi.core.Signals`.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Client, credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
-import { loadSync } from "@grpc/proto-loader";
+import { Client, credentials, Metadata, Server, ServerCredentials, type ServiceError } from "@grpc/grpc-js";
+import { loadSync, type MethodDefinition } from "@grpc/proto-loader";
 import {
   ConnectionError,
   Context,
@@ -21,8 +23,14 @@ import {
   type ReceivedSignal,
 } from "qmi-ts";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
-import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
-import { IDL_ROOT } from "../../runtime/proto-files.ts";
+import { NoisySineGeneratorProxy, NoisySineGeneratorService } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
+import { CONTEXT_PROTO, CONTEXT_SERVICE } from "../../runtime/context-server.ts";
+import { objectServiceImplementation } from "../../runtime/object-service.ts";
+import { IDL_ROOT, loadService } from "../../runtime/proto-files.ts";
+import { STREAM_BACKLOG } from "../../runtime/signal-stream.ts";
+import { SIGNAL_BATCH, SIGNALS_PROTO, SIGNALS_SERVICE, type SignalBatch } from "../../runtime/signals-service.ts";
+import { StreamTracker } from "../../runtime/stream-tracker.ts";
+import { CALL_PATHS } from "../helpers/call-paths.ts";
 import { startChild, type Child } from "../helpers/child-context.ts";
 import { freeTcpPort } from "../helpers/free-port.ts";
 
@@ -105,14 +113,21 @@ describe("SignalReceiver", () => {
   });
 });
 
-describe("remote signals (two contexts, real gRPC)", () => {
+/** Publishes `count` samples `{ t: from + i, value: i }` on the server's `nsg` in one event-loop turn. */
+function publishSamples(server: Context, count: number, from = 0): void {
+  const nsg = server.objects.get("nsg")!.instance as NoisySineGenerator;
+  for (let i = 0; i < count; i++) nsg.sampleTaken.publish({ t: from + i, value: i });
+}
+
+// `channel` subscribes over the batched `qmi.core.Signals` stream, `unary` over the generated `Subscribe<Signal>`.
+for (const callPath of CALL_PATHS) describe(`remote signals over the ${callPath} path (two contexts, real gRPC)`, () => {
   let server: Context;
   let client: Context;
   before(async () => {
-    server = await Context.start("sig_server", { config: null });
-    client = await Context.start("sig_client", { config: null });
+    server = await Context.start(`sig_server_${callPath}`, { config: null });
+    client = await Context.start(`sig_client_${callPath}`, { config: null });
     await (await server.makeInstrument("nsg", NoisySineGenerator)).open();
-    await client.connectToPeer("sig_server", { address: server.address });
+    await client.connectToPeer(server.name, { address: server.address, callPath });
   });
   after(async () => {
     await client.stop();
@@ -120,8 +135,8 @@ describe("remote signals (two contexts, real gRPC)", () => {
   });
 
   it("streams to several remote and local subscribers with publisher context, name and sequence", async () => {
-    const remote = await client.getInstrument("sig_server.nsg", NoisySineGeneratorProxy);
-    const local = await server.getInstrument("sig_server.nsg", NoisySineGenerator);
+    const remote = await client.getInstrument(`${server.name}.nsg`, NoisySineGeneratorProxy);
+    const local = await server.getInstrument(`${server.name}.nsg`, NoisySineGenerator);
     const r1 = new SignalReceiver<{ t: number; value: number }>();
     const r2 = new SignalReceiver<{ t: number; value: number }>();
     const r3 = new SignalReceiver<{ t: number; value: number }>();
@@ -131,20 +146,20 @@ describe("remote signals (two contexts, real gRPC)", () => {
       const got = await take(r, 3);
       assert.deepEqual(got.map((s) => s.args.value), values);
       assert.deepEqual(got.map((s) => s.receiverSeqnr), [1, 2, 3]);
-      assert.deepEqual([got[0]!.publisherContext, got[0]!.publisherName, got[0]!.signalName], ["sig_server", "nsg", "sampleTaken"]);
+      assert.deepEqual([got[0]!.publisherContext, got[0]!.publisherName, got[0]!.signalName], [server.name, "nsg", "sampleTaken"]);
     }
     for (const s of subs) s.unsubscribe();
     assert.equal(await subs[0]!.ended, undefined);
   });
 
   it("refuses an unknown signal or object clearly", async () => {
-    const remote = await client.getInstrument("sig_server.nsg", NoisySineGeneratorProxy);
+    const remote = await client.getInstrument(`${server.name}.nsg`, NoisySineGeneratorProxy);
     await assert.rejects(remote.subscribe("nope", new SignalReceiver()), /has no signal nope/);
   });
 
   it("ends the remote subscription when the publisher is removed", async () => {
     await (await server.makeInstrument("nsg_tmp", NoisySineGenerator)).open();
-    const remote = await client.getInstrument("sig_server.nsg_tmp", NoisySineGeneratorProxy);
+    const remote = await client.getInstrument(`${server.name}.nsg_tmp`, NoisySineGeneratorProxy);
     const receiver = new SignalReceiver();
     const sub = await remote.subscribe("sampleTaken", receiver);
     await server.removeInstrument("nsg_tmp");
@@ -171,7 +186,7 @@ describe("remote signals (two contexts, real gRPC)", () => {
       stream.on("error", (error: ServiceError) => (error.code === 1 ? undefined : reject(error)));
     });
     await new Promise((resolve) => stream.once("metadata", resolve));
-    const local = await server.getInstrument("sig_server.nsg", NoisySineGenerator);
+    const local = await server.getInstrument(`${server.name}.nsg`, NoisySineGenerator);
     const a = await local.getSample();
     const b = await local.getSample();
     await done;
@@ -179,13 +194,145 @@ describe("remote signals (two contexts, real gRPC)", () => {
     raw.close();
     assert.deepEqual(events.map((e) => (e.value as { value: number }).value), [a, b]);
     assert.deepEqual(events.map((e) => [e.publisher_context, e.publisher_name, e.signal_name, e.sequence]), [
-      ["sig_server", "nsg", "sampleTaken", "1"],
-      ["sig_server", "nsg", "sampleTaken", "2"],
+      [server.name, "nsg", "sampleTaken", "1"],
+      [server.name, "nsg", "sampleTaken", "2"],
     ]);
+  });
+
+  it("delivers a burst of 5000 publishes complete and in order when the client keeps up", async () => {
+    const remote = await client.getInstrument(`${server.name}.nsg`, NoisySineGeneratorProxy);
+    const receiver = new SignalReceiver<{ t: number; value: number }>();
+    const sub = await remote.subscribe("sampleTaken", receiver);
+    const got: ReceivedSignal<{ t: number; value: number }>[] = [];
+    // Bursts of 500 publishes in one event-loop turn each (inside the server's bounds), the next once these arrived.
+    for (let from = 0; from < 5000; from += 500) {
+      publishSamples(server, 500, from);
+      got.push(...(await take(receiver, 500)));
+    }
+    sub.unsubscribe();
+    assert.deepEqual(got.map((s) => s.args.t), Array.from({ length: 5000 }, (_, i) => i));
+    assert.deepEqual(got.map((s) => s.receiverSeqnr), Array.from({ length: 5000 }, (_, i) => i + 1));
+    assert.equal(receiver.droppedCount, 0);
+  });
+
+  it("drops the oldest events the client cannot keep up with, as gaps the receiver counts; memory stays bounded", async () => {
+    const remote = await client.getInstrument(`${server.name}.nsg`, NoisySineGeneratorProxy);
+    const receiver = new SignalReceiver<{ t: number; value: number }>({ maxQueueLength: 100_000 });
+    const sub = await remote.subscribe("sampleTaken", receiver);
+    // 20000 publishes in one event-loop turn: nothing reaches the client meanwhile, so the server keeps what its
+    // bounds allow (the first events in flight, the newest waiting) and drops the rest.
+    publishSamples(server, 20_000);
+    const got: ReceivedSignal<{ t: number; value: number }>[] = [];
+    while (got.at(-1)?.args.t !== 19_999) got.push(await receiver.getNextSignal(5));
+    sub.unsubscribe();
+    assert.equal(receiver.offeredCount, 20_000);
+    assert.equal(receiver.droppedCount, 20_000 - got.length);
+    assert.ok(got.length <= 2 * STREAM_BACKLOG + SIGNAL_BATCH, `${got.length} events were held for the client`);
+    // Each event's receiver sequence number is its publish number: the gaps are exactly the dropped events.
+    assert.ok(got.every((s) => s.receiverSeqnr === s.args.t + 1));
   });
 });
 
-describe("remote signals from another process", () => {
+describe("qmi.core.Signals (batched signal streams)", () => {
+  let server: Context;
+  before(async () => {
+    server = await Context.start("sig_batch_server", { config: null });
+    await (await server.makeInstrument("nsg", NoisySineGenerator)).open();
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  it("carries a burst in a few messages, each event the generated SampleTakenEvent with only its value", async () => {
+    const options = { includeDirs: [IDL_ROOT], keepCase: true, longs: String, defaults: true };
+    const subscribe = (loadSync(SIGNALS_PROTO, options)[SIGNALS_SERVICE] as Record<string, MethodDefinition<object, SignalBatch>>).Subscribe!;
+    const nsgService = loadSync(NoisySineGeneratorService.protoFile, options)[NoisySineGeneratorService.protoService] as Record<string, MethodDefinition<object, { value: object }>>;
+    const event = nsgService.SubscribeSampleTaken!.responseDeserialize;
+    const raw = new Client(server.address, credentials.createInsecure());
+    const metadata = new Metadata();
+    metadata.set("qmi-object", "nsg");
+    const stream = raw.makeServerStreamRequest(subscribe.path, subscribe.requestSerialize, subscribe.responseDeserialize, { signal_name: "sampleTaken" }, metadata, {});
+    const batches: SignalBatch[] = [];
+    let count = 0;
+    const done = new Promise<void>((resolve, reject) => {
+      stream.on("data", (batch: SignalBatch) => {
+        batches.push(batch);
+        if ((count += batch.events.length) === 300) resolve();
+      });
+      stream.on("error", (error: ServiceError) => (error.code === 1 ? undefined : reject(error)));
+    });
+    await new Promise((resolve) => stream.once("metadata", resolve));
+    publishSamples(server, 300);
+    await done;
+    stream.cancel();
+    raw.close();
+    assert.deepEqual(batches.map((b) => [b.publisher_context, b.publisher_name, b.signal_name, b.first_sequence, b.events.length]), [
+      [server.name, "nsg", "sampleTaken", "1", SIGNAL_BATCH],
+      [server.name, "nsg", "sampleTaken", String(SIGNAL_BATCH + 1), 300 - SIGNAL_BATCH],
+    ]);
+    assert.deepEqual(event(batches[0]!.events[0]!), { value: { t: 0, value: 0 }, publisher_context: "", publisher_name: "", signal_name: "", sequence: "0" });
+    assert.deepEqual(event(batches[1]!.events.at(-1)!).value, { t: 299, value: 299 });
+  });
+
+  it("keeps each batch within the largest message the client accepts", async () => {
+    const options = { includeDirs: [IDL_ROOT], keepCase: true, longs: String, defaults: true };
+    const subscribe = (loadSync(SIGNALS_PROTO, options)[SIGNALS_SERVICE] as Record<string, MethodDefinition<object, SignalBatch>>).Subscribe!;
+    const raw = new Client(server.address, credentials.createInsecure());
+    const metadata = new Metadata();
+    metadata.set("qmi-object", "nsg");
+    const request = { signal_name: "sampleTaken", max_message_bytes: 1024 };
+    const stream = raw.makeServerStreamRequest(subscribe.path, subscribe.requestSerialize, subscribe.responseDeserialize, request, metadata, {});
+    const sizes: number[] = [];
+    const firsts: number[] = [];
+    let count = 0;
+    const done = new Promise<void>((resolve, reject) => {
+      stream.on("data", (batch: SignalBatch) => {
+        sizes.push(subscribe.responseSerialize(batch).length);
+        firsts.push(Number(batch.first_sequence));
+        if ((count += batch.events.length) === 300) resolve();
+      });
+      stream.on("error", (error: ServiceError) => (error.code === 1 ? undefined : reject(error)));
+    });
+    await new Promise((resolve) => stream.once("metadata", resolve));
+    publishSamples(server, 300);
+    await done;
+    stream.cancel();
+    raw.close();
+    assert.ok(sizes.every((size) => size <= 1024), `batch sizes ${sizes.join(", ")}`);
+    assert.ok(sizes.length > 1 && sizes.length < 300, `${sizes.length} batches`);
+    assert.equal(firsts[0], 1);
+  });
+
+  it("falls back to Subscribe<Signal> when the peer answers UNIMPLEMENTED", async () => {
+    // A peer serving only qmi.core.Context and the generated service, as a context of an older qmi-ts would.
+    const older = new Server();
+    const answer = (make: () => object) => (_call: unknown, callback: (error: null, response: object) => void) => callback(null, make());
+    older.addService(loadService(CONTEXT_PROTO, CONTEXT_SERVICE), { Describe: answer(() => server.describe()), Ping: answer(() => server.ping()) });
+    older.addService(
+      loadService(NoisySineGeneratorService.protoFile, NoisySineGeneratorService.protoService),
+      objectServiceImplementation(server, NoisySineGeneratorService, new StreamTracker()),
+    );
+    const port = await new Promise<number>((resolve, reject) =>
+      older.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    );
+    const client = await Context.start("sig_batch_client", { config: null });
+    try {
+      await client.connectToPeer(server.name, { address: `127.0.0.1:${port}`, callPath: "channel" });
+      const remote = await client.getInstrument(`${server.name}.nsg`, NoisySineGeneratorProxy);
+      const receiver = new SignalReceiver<{ t: number; value: number }>();
+      const sub = await remote.subscribe("sampleTaken", receiver);
+      publishSamples(server, 3);
+      const got = await take(receiver, 3);
+      assert.deepEqual(got.map((s) => [s.args.t, s.receiverSeqnr]), [[0, 1], [1, 2], [2, 3]]);
+      sub.unsubscribe();
+    } finally {
+      await client.stop();
+      older.forceShutdown();
+    }
+  });
+});
+
+for (const callPath of CALL_PATHS) describe(`remote signals from another process over the ${callPath} path`, () => {
   let child: Child | undefined;
   after(() => child?.kill());
 
@@ -193,9 +340,9 @@ describe("remote signals from another process", () => {
     const port = await freeTcpPort();
     child = startChild("test/fixtures/signal-server.ts", ["sig_child", "--port", String(port), "--every", "10"]);
     await child.waitForLine(/^LISTENING/);
-    const client = await Context.start("sig_client2", { config: null });
+    const client = await Context.start(`sig_client2_${callPath}`, { config: null });
     try {
-      await client.connectToPeer("sig_child", { address: `127.0.0.1:${port}` });
+      await client.connectToPeer("sig_child", { address: `127.0.0.1:${port}`, callPath });
       const nsg = await client.getInstrument("sig_child.nsg", NoisySineGeneratorProxy);
       const receiver = new SignalReceiver<{ t: number; value: number }>();
       const sub = await nsg.subscribe("sampleTaken", receiver);
