@@ -11,14 +11,16 @@
  *
  * @module
  */
-import { Metadata, status as Status, type Client, type ClientDuplexStream, type ServiceError } from "@grpc/grpc-js";
+import { Metadata, status as Status, type ServiceError } from "@grpc/grpc-js";
 import type { MethodDefinition } from "@grpc/proto-loader";
 import { Batcher } from "./channel-batch.ts";
 import { CHANNEL_PROTO, CHANNEL_SERVICE } from "./channel-service.ts";
 import type { WireMessage } from "./codec.ts";
 import { DeadlineEntry, deadlines } from "./deadline-watch.ts";
 import { CancelledError, ConnectionError, DeadlineError, type QmiError } from "./errors.ts";
+import { H2GrpcStream } from "./h2-grpc-stream.ts";
 import { loadService } from "./proto-files.ts";
+import type { SecuritySettings } from "./security-settings.ts";
 import { ERROR_CLASS_TRAILER, fromStatus } from "./status-mapping.ts";
 
 /** How calls to a peer travel: each as a unary RPC, or multiplexed on the `qmi.core.Channel` stream. */
@@ -52,7 +54,7 @@ class PendingCall extends DeadlineEntry {
   constructor(
     readonly client: ChannelClient,
     readonly id: number,
-    readonly stream: ClientDuplexStream<WireMessage, WireMessage>,
+    readonly stream: H2GrpcStream,
     readonly call: ChannelCallRequest,
     readonly resolve: (response: Buffer) => void,
     readonly reject: (error: QmiError) => void,
@@ -73,7 +75,7 @@ class PendingCall extends DeadlineEntry {
 
 /** The open stream and the batch of calls waiting to be written on it. */
 interface StreamLink {
-  readonly stream: ClientDuplexStream<WireMessage, WireMessage>;
+  readonly stream: H2GrpcStream;
   readonly outbox: Batcher<WireMessage>;
 }
 
@@ -87,9 +89,12 @@ export class ChannelClient {
   readonly #pending = new Map<number, PendingCall>();
 
   constructor(
-    private readonly client: Client,
-    /** The stream's metadata (`qmi-context`). */
-    private readonly metadata: () => Metadata,
+    /** `host:port` of the peer's server. */
+    private readonly address: string,
+    /** The stream's metadata (`qmi-context`, and the token when there is one). */
+    private readonly metadata: Readonly<Record<string, string>>,
+    /** TLS and message limit of the connection. */
+    private readonly security: SecuritySettings,
     /** `<peer> at <address>`, for messages. */
     readonly where: string,
   ) {
@@ -107,39 +112,39 @@ export class ChannelClient {
   }
 
   #connect(): Promise<boolean> {
-    let stream: ClientDuplexStream<WireMessage, WireMessage>;
-    try {
-      stream = this.client.makeBidiStreamRequest(
-        this.#exchange.path,
-        this.#exchange.requestSerialize,
-        this.#exchange.responseDeserialize,
-        this.metadata(),
-        { deadline: Infinity },
-      );
-    } catch {
-      this.#ready = undefined;
-      return Promise.resolve(false); // e.g. the connection was closed: the unary path reports it as before
-    }
+    const { requestSerialize, responseDeserialize } = this.#exchange;
     return new Promise<boolean>((resolve) => {
       let accepted = false;
-      stream.once("metadata", () => {
-        accepted = true;
-        this.#link = { stream, outbox: new Batcher((calls) => stream.write({ calls })) };
-        this.#ready = undefined;
-        resolve(true);
-      });
-      stream.on("data", (batch: WireMessage) => {
-        for (const answer of batch.answers as WireMessage[]) this.#answer(answer);
-      });
-      stream.on("error", (error: ServiceError) => {
-        if (!accepted) {
-          if (error.code === Status.UNIMPLEMENTED) this.#unsupported = true;
+      const stream: H2GrpcStream = new H2GrpcStream(this.address, this.#exchange.path, this.metadata, this.security, {
+        onAccepted: () => {
+          accepted = true;
+          this.#link = { stream, outbox: new Batcher((calls) => stream.write(requestSerialize({ calls }))) };
           this.#ready = undefined;
-          resolve(false);
-        }
-        this.#fail(stream, fromStatus(error, `The call channel to ${this.where}`));
+          resolve(true);
+        },
+        onMessage: (message) => {
+          let batch: WireMessage;
+          try {
+            batch = responseDeserialize(message);
+          } catch {
+            this.#fail(stream, new ConnectionError(`The call channel to ${this.where} sent an undecodable answer`));
+            return stream.cancel(); // the next call reconnects
+          }
+          for (const answer of batch.answers as WireMessage[]) this.#answer(answer);
+        },
+        onEnd: (status: ServiceError) => {
+          if (!accepted) {
+            if (status.code === Status.UNIMPLEMENTED) this.#unsupported = true;
+            this.#ready = undefined;
+            resolve(false); // the unary path reports the problem (or works, when only the channel is refused)
+          }
+          const error =
+            status.code === Status.OK
+              ? new ConnectionError(`The call channel to ${this.where} ended`)
+              : fromStatus(status, `The call channel to ${this.where}`);
+          this.#fail(stream, error);
+        },
       });
-      stream.on("end", () => this.#fail(stream, new ConnectionError(`The call channel to ${this.where} ended`)));
     });
   }
 
@@ -212,7 +217,7 @@ export class ChannelClient {
   }
 
   /** The stream failed or ended: every call in flight on it fails with `error`. */
-  #fail(stream: ClientDuplexStream<WireMessage, WireMessage>, error: QmiError): void {
+  #fail(stream: H2GrpcStream, error: QmiError): void {
     if (this.#link?.stream === stream) {
       this.#link.outbox.clear(); // their callers get the error below: they must not run
       this.#link = undefined;

@@ -8,6 +8,7 @@ import { NoisySineGeneratorProxy, NoisySineGeneratorService } from "qmi-ts/gener
 import { ChannelClient } from "../../runtime/channel-client.ts";
 import { CHANNEL_PROTO, CHANNEL_SERVICE } from "../../runtime/channel-service.ts";
 import { loadService } from "../../runtime/proto-files.ts";
+import { INSECURE } from "../../runtime/security-settings.ts";
 
 type Answer = { id: number; code: number; message: string; error_class: string; response: Buffer };
 
@@ -159,13 +160,11 @@ describe("ChannelClient and qmi.core.Channel", () => {
     const port = await new Promise<number>((resolve, reject) =>
       bare.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
     );
-    const raw = new Client(`127.0.0.1:${port}`, credentials.createInsecure());
     try {
-      const channel = new ChannelClient(raw, () => new Metadata(), "bare");
+      const channel = new ChannelClient(`127.0.0.1:${port}`, {}, INSECURE, "bare");
       assert.equal(await channel.ready(), false);
       assert.equal(channel.ready(), false, "remembered");
     } finally {
-      raw.close();
       bare.forceShutdown();
     }
   });
