@@ -4,11 +4,12 @@
  * message shape, no qmi-ts code on either side).
  */
 import { connect, type Socket } from "node:net";
-import { Client, Metadata, credentials } from "@grpc/grpc-js";
-import type { MethodDefinition } from "@grpc/proto-loader";
+import { join } from "node:path";
+import { Client, Metadata, credentials, type MethodDefinition, type ServiceDefinition } from "@grpc/grpc-js";
+import protobuf from "protobufjs";
 import { NoisySineGeneratorService } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
-import { CHANNEL_PROTO, CHANNEL_SERVICE } from "../runtime/channel-service.ts";
-import { loadService } from "../runtime/proto-files.ts";
+import { CHANNEL_PROTO } from "../runtime/channel-service.ts";
+import { IDL_ROOT, loadService } from "../runtime/proto-files.ts";
 import { quantile, sequentialLatencies, throughput } from "./stats.ts";
 
 /** Sequential latency and throughput of one kind of call. */
@@ -74,18 +75,47 @@ export async function benchRawGrpcUnary(port: number, count: number, seconds: nu
   }
 }
 
+type RawMessage = Record<string, unknown>;
+
+/**
+ * The raw bidi baseline's service: `/bench.RawBidi/Open`, a stream of single `ChannelCall`s answered by single
+ * `ChannelAnswer`s (the channel's envelope, one call per message, as before batching).
+ */
+export function rawBidiDefinition(): ServiceDefinition {
+  const root = protobuf.loadSync(join(IDL_ROOT, CHANNEL_PROTO));
+  const codec = (name: string) => {
+    const type = root.lookupType(name);
+    return {
+      serialize: (message: RawMessage) => Buffer.from(type.encode(type.fromObject(message)).finish()),
+      deserialize: (bytes: Buffer) => type.toObject(type.decode(bytes), { defaults: true }) as RawMessage,
+    };
+  };
+  const call = codec("qmi.core.ChannelCall");
+  const answer = codec("qmi.core.ChannelAnswer");
+  const open: MethodDefinition<RawMessage, RawMessage> = {
+    path: "/bench.RawBidi/Open",
+    requestStream: true,
+    responseStream: true,
+    requestSerialize: call.serialize,
+    requestDeserialize: call.deserialize,
+    responseSerialize: answer.serialize,
+    responseDeserialize: answer.deserialize,
+  };
+  return { Open: open };
+}
+
 /**
  * A plain grpc-js bidirectional stream carrying one call per message (the channel's message shapes, answered at
  * once by the raw server): the ceiling of the channel path with grpc-js, without any qmi-ts code.
  */
 export async function benchRawGrpcBidi(port: number, count: number, seconds: number): Promise<CallFigures> {
   const client = new Client(`127.0.0.1:${port}`, credentials.createInsecure(), { "grpc.enable_channelz": 0 });
-  const open = loadService(CHANNEL_PROTO, CHANNEL_SERVICE).Open as MethodDefinition<object, { id: number }>;
+  const open = rawBidiDefinition().Open as MethodDefinition<RawMessage, RawMessage>;
   const stream = client.makeBidiStreamRequest(open.path, open.requestSerialize, open.responseDeserialize, new Metadata(), { deadline: Infinity });
   const pending = new Map<number, () => void>();
-  stream.on("data", (answer: { id: number }) => {
-    const done = pending.get(answer.id);
-    pending.delete(answer.id);
+  stream.on("data", (answer: RawMessage) => {
+    const done = pending.get(answer.id as number);
+    pending.delete(answer.id as number);
     done?.();
   });
   stream.on("error", () => undefined);

@@ -11,6 +11,8 @@ import { nowUs, quantile, sequentialLatencies, throughput } from "./stats.ts";
 /** What {@link benchRemoteCalls} measured over one path. */
 export interface RemoteCallFigures extends CallFigures {
   readonly lockPairP50Us: number;
+  /** One `getSample`, measured alternately with the pairs: the pair's baseline. */
+  readonly lockPairCallP50Us: number;
   readonly connectMs: number;
 }
 
@@ -27,15 +29,27 @@ export async function benchRemoteCalls(path: "unary" | "channel", address: strin
     const sequential = figures(await sequentialLatencies(() => nsg.getSample(), count, Math.min(count, 300)));
     const inFlight16PerS = await throughput(() => nsg.getSample(), 16, seconds);
     const inFlight256PerS = await throughput(() => nsg.getSample(), 256, seconds);
-    const pairs = await sequentialLatencies(
-      async () => {
-        await nsg.lock();
-        await nsg.unlock();
-      },
-      Math.max(20, Math.floor(count / 4)),
-      20,
-    );
-    return { ...sequential, inFlight16PerS, inFlight256PerS, lockPairP50Us: quantile(pairs, 0.5), connectMs };
+    // The pair and one call, alternately: both under the same conditions (after the throughput runs, whose
+    // garbage and warm-up change the figures), so their ratio compares like with like.
+    const pairs: number[] = [];
+    const singles: number[] = [];
+    const lockPair = async () => {
+      await nsg.lock();
+      await nsg.unlock();
+    };
+    for (let i = 0; i < 20; i++) await lockPair();
+    for (let i = 0, n = Math.max(20, Math.floor(count / 4)); i < n; i++) {
+      pairs.push(...(await sequentialLatencies(lockPair, 1, 0)));
+      singles.push(...(await sequentialLatencies(() => nsg.getSample(), 1, 0)));
+    }
+    return {
+      ...sequential,
+      inFlight16PerS,
+      inFlight256PerS,
+      lockPairP50Us: quantile(pairs, 0.5),
+      lockPairCallP50Us: quantile(singles, 0.5),
+      connectMs,
+    };
   } finally {
     await client.stop();
     if (previous === undefined) delete process.env.QMI_CALL_PATH;

@@ -16,8 +16,8 @@ import * as qmi from "qmi-ts";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
 import { NoisySineGeneratorService } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
 import { GuardedServer } from "../runtime/call-guard.ts";
-import { CHANNEL_PROTO, CHANNEL_SERVICE } from "../runtime/channel-service.ts";
 import { loadService } from "../runtime/proto-files.ts";
+import { rawBidiDefinition } from "./baselines.ts";
 
 const context = await qmi.start("bench_server", { config: { logging: { console_loglevel: "WARNING" } } });
 const nsg = await qmi.makeInstrument("nsg", NoisySineGenerator);
@@ -39,7 +39,7 @@ const implementation: UntypedServiceImplementation = {
 raw.addService(loadService(NoisySineGeneratorService.protoFile, NoisySineGeneratorService.protoService), implementation);
 // The raw bidi baseline: the channel's message shapes, each call answered at once with a GetSample response.
 const answer = loadService(NoisySineGeneratorService.protoFile, NoisySineGeneratorService.protoService).GetSample!.responseSerialize;
-raw.addService(loadService(CHANNEL_PROTO, CHANNEL_SERVICE), {
+raw.addService(rawBidiDefinition(), {
   Open: (call: ServerDuplexStream<{ id: number }, object>) => {
     call.on("data", (message: { id: number }) => call.write({ id: message.id, response: answer({ value: Math.random() }) }));
     call.on("end", () => call.end());

@@ -1,6 +1,7 @@
 /**
  * The client side of `qmi.core.Channel`: one long-lived bidirectional stream per peer connection, opened on the
- * first call, carrying each call as one `ChannelCall` message and matching `ChannelAnswer`s by id.
+ * first call, carrying each call as a `ChannelCall` (those started in the same turn share one message, see
+ * `channel-batch.ts`) and matching `ChannelAnswer`s by id.
  *
  * It gives a call what gRPC gives a unary call: a deadline (the caller's answer is a `DeadlineError` at the
  * deadline, and the server is told to cancel), cancellation by `AbortSignal`, and failures as the error class
@@ -10,13 +11,16 @@
  *
  * @module
  */
-import { Metadata, status as Status, type Client, type ClientDuplexStream, type ServiceError } from "@grpc/grpc-js";
+import { Metadata, status as Status, type ServiceError } from "@grpc/grpc-js";
 import type { MethodDefinition } from "@grpc/proto-loader";
+import { Batcher } from "./channel-batch.ts";
 import { CHANNEL_PROTO, CHANNEL_SERVICE } from "./channel-service.ts";
 import type { WireMessage } from "./codec.ts";
 import { DeadlineEntry, deadlines } from "./deadline-watch.ts";
 import { CancelledError, ConnectionError, DeadlineError, type QmiError } from "./errors.ts";
+import { H2GrpcStream } from "./h2-grpc-stream.ts";
 import { loadService } from "./proto-files.ts";
+import type { SecuritySettings } from "./security-settings.ts";
 import { ERROR_CLASS_TRAILER, fromStatus } from "./status-mapping.ts";
 
 /** How calls to a peer travel: each as a unary RPC, or multiplexed on the `qmi.core.Channel` stream. */
@@ -50,7 +54,7 @@ class PendingCall extends DeadlineEntry {
   constructor(
     readonly client: ChannelClient,
     readonly id: number,
-    readonly stream: ClientDuplexStream<WireMessage, WireMessage>,
+    readonly stream: H2GrpcStream,
     readonly call: ChannelCallRequest,
     readonly resolve: (response: Buffer) => void,
     readonly reject: (error: QmiError) => void,
@@ -69,23 +73,32 @@ class PendingCall extends DeadlineEntry {
   }
 }
 
+/** The open stream and the batch of calls waiting to be written on it. */
+interface StreamLink {
+  readonly stream: H2GrpcStream;
+  readonly outbox: Batcher<WireMessage>;
+}
+
 /** The channel of one peer connection. */
 export class ChannelClient {
-  readonly #open: MethodDefinition<WireMessage, WireMessage>;
-  #stream: ClientDuplexStream<WireMessage, WireMessage> | undefined;
+  readonly #exchange: MethodDefinition<WireMessage, WireMessage>;
+  #link: StreamLink | undefined;
   #ready: Promise<boolean> | undefined;
   #unsupported = false;
   #nextId = 1;
   readonly #pending = new Map<number, PendingCall>();
 
   constructor(
-    private readonly client: Client,
-    /** The stream's metadata (`qmi-context`). */
-    private readonly metadata: () => Metadata,
+    /** `host:port` of the peer's server. */
+    private readonly address: string,
+    /** The stream's metadata (`qmi-context`, and the token when there is one). */
+    private readonly metadata: Readonly<Record<string, string>>,
+    /** TLS and message limit of the connection. */
+    private readonly security: SecuritySettings,
     /** `<peer> at <address>`, for messages. */
     readonly where: string,
   ) {
-    this.#open = loadService(CHANNEL_PROTO, CHANNEL_SERVICE).Open as MethodDefinition<WireMessage, WireMessage>;
+    this.#exchange = loadService(CHANNEL_PROTO, CHANNEL_SERVICE).Exchange as MethodDefinition<WireMessage, WireMessage>;
   }
 
   /**
@@ -94,42 +107,44 @@ export class ChannelClient {
    */
   ready(): Promise<boolean> | boolean {
     if (this.#unsupported) return false;
-    if (this.#stream && this.#ready === undefined) return true;
+    if (this.#link && this.#ready === undefined) return true;
     return (this.#ready ??= this.#connect());
   }
 
   #connect(): Promise<boolean> {
-    let stream: ClientDuplexStream<WireMessage, WireMessage>;
-    try {
-      stream = this.client.makeBidiStreamRequest(
-        this.#open.path,
-        this.#open.requestSerialize,
-        this.#open.responseDeserialize,
-        this.metadata(),
-        { deadline: Infinity },
-      );
-    } catch {
-      this.#ready = undefined;
-      return Promise.resolve(false); // e.g. the connection was closed: the unary path reports it as before
-    }
+    const { requestSerialize, responseDeserialize } = this.#exchange;
     return new Promise<boolean>((resolve) => {
       let accepted = false;
-      stream.once("metadata", () => {
-        accepted = true;
-        this.#stream = stream;
-        this.#ready = undefined;
-        resolve(true);
-      });
-      stream.on("data", (answer: WireMessage) => this.#answer(answer));
-      stream.on("error", (error: ServiceError) => {
-        if (!accepted) {
-          if (error.code === Status.UNIMPLEMENTED) this.#unsupported = true;
+      const stream: H2GrpcStream = new H2GrpcStream(this.address, this.#exchange.path, this.metadata, this.security, {
+        onAccepted: () => {
+          accepted = true;
+          this.#link = { stream, outbox: new Batcher((calls) => stream.write(requestSerialize({ calls }))) };
           this.#ready = undefined;
-          resolve(false);
-        }
-        this.#fail(stream, fromStatus(error, `The call channel to ${this.where}`));
+          resolve(true);
+        },
+        onMessage: (message) => {
+          let batch: WireMessage;
+          try {
+            batch = responseDeserialize(message);
+          } catch {
+            this.#fail(stream, new ConnectionError(`The call channel to ${this.where} sent an undecodable answer`));
+            return stream.cancel(); // the next call reconnects
+          }
+          for (const answer of batch.answers as WireMessage[]) this.#answer(answer);
+        },
+        onEnd: (status: ServiceError) => {
+          if (!accepted) {
+            if (status.code === Status.UNIMPLEMENTED) this.#unsupported = true;
+            this.#ready = undefined;
+            resolve(false); // the unary path reports the problem (or works, when only the channel is refused)
+          }
+          const error =
+            status.code === Status.OK
+              ? new ConnectionError(`The call channel to ${this.where} ended`)
+              : fromStatus(status, `The call channel to ${this.where}`);
+          this.#fail(stream, error);
+        },
       });
-      stream.on("end", () => this.#fail(stream, new ConnectionError(`The call channel to ${this.where} ended`)));
     });
   }
 
@@ -137,16 +152,16 @@ export class ChannelClient {
   call(call: ChannelCallRequest): Promise<Buffer> {
     return new Promise<Buffer>((resolve, reject) => {
       if (call.signal?.aborted) return reject(new CancelledError(`${call.what} was cancelled`));
-      const stream = this.#stream;
-      if (!stream) return reject(new ConnectionError(`${call.what}: the call channel to ${this.where} is closed`));
+      const link = this.#link;
+      if (!link) return reject(new ConnectionError(`${call.what}: the call channel to ${this.where} is closed`));
       const id = this.#nextId;
       this.#nextId = id >= 0xffffffff ? 1 : id + 1;
-      const pending = new PendingCall(this, id, stream, call, resolve, reject);
+      const pending = new PendingCall(this, id, link.stream, call, resolve, reject);
       this.#pending.set(id, pending);
       const remaining = call.deadline - Date.now();
       if (call.deadline !== Infinity) deadlines.add(pending, call.deadline);
       call.signal?.addEventListener("abort", pending, { once: true });
-      stream.write({
+      const envelope: WireMessage = {
         id,
         path: call.path,
         request: call.request,
@@ -155,17 +170,17 @@ export class ChannelClient {
         lease_id: call.leaseId ?? "",
         timeout_ms: Number.isFinite(call.deadline) ? Math.max(1, remaining) : 0,
         cancellable: call.signal !== undefined,
-      });
+      };
+      link.outbox.push(envelope, call.request.length);
     });
   }
 
   /** Ends the stream; calls in flight fail with a `ConnectionError`. */
   close(): void {
-    const stream = this.#stream;
-    this.#stream = undefined;
-    if (stream) {
-      stream.cancel();
-      this.#fail(stream, new ConnectionError(`The call channel to ${this.where} was closed`));
+    const link = this.#link;
+    if (link) {
+      link.stream.cancel();
+      this.#fail(link.stream, new ConnectionError(`The call channel to ${this.where} was closed`));
     }
   }
 
@@ -198,12 +213,15 @@ export class ChannelClient {
   }
 
   #cancel(id: number): void {
-    this.#stream?.write({ id, cancel: true });
+    this.#link?.outbox.push({ id, cancel: true }, 0);
   }
 
   /** The stream failed or ended: every call in flight on it fails with `error`. */
-  #fail(stream: ClientDuplexStream<WireMessage, WireMessage>, error: QmiError): void {
-    if (this.#stream === stream) this.#stream = undefined;
+  #fail(stream: H2GrpcStream, error: QmiError): void {
+    if (this.#link?.stream === stream) {
+      this.#link.outbox.clear(); // their callers get the error below: they must not run
+      this.#link = undefined;
+    }
     for (const [id, pending] of [...this.#pending]) {
       if (pending.stream !== stream) continue;
       this.#settle(id, pending);

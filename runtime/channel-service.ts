@@ -3,14 +3,16 @@
  * long-lived bidirectional stream per peer connection, each served by the same {@link CallHandler} as the
  * unary RPC it names, so it reaches the same `dispatch()` / `dispatchLock()` with the same checks and errors.
  *
+ * Calls arrive in batches (`ChannelCalls`) and start in order; answers leave in batches too (`channel-batch.ts`).
  * The server enforces each call's deadline itself (from `timeout_ms`) and aborts a call on a `cancel` message
  * or when the stream ends. One bad message never ends the stream: an unknown path is answered `UNIMPLEMENTED`,
- * an undecodable request `INVALID_ARGUMENT`, and an envelope that does not decode at all is dropped (logged;
- * it has no id to answer).
+ * an undecodable request `INVALID_ARGUMENT`, and a batch that does not decode at all is dropped (logged; it has
+ * no id to answer).
  *
  * @module
  */
 import { Metadata, status as Status, type ServerDuplexStream, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
+import { Batcher } from "./channel-batch.ts";
 import type { WireMessage } from "./codec.ts";
 import { ConnectionError, InvalidArgumentError, QmiError } from "./errors.ts";
 import { CONTEXT_METADATA, firstString, type CallHandler } from "./incoming-call.ts";
@@ -54,19 +56,19 @@ export class ChannelRoutes {
   }
 }
 
-/** What an envelope the guard could not decode turns into (see {@link channelDefinition}). */
+/** What a batch the guard could not decode turns into (see {@link channelDefinition}). */
 interface Undecodable {
   readonly undecodable: string;
 }
 
-/** The `qmi.core.Channel` definition, with an envelope deserializer that never throws. */
+/** The `qmi.core.Channel` definition, with a batch deserializer that never throws. */
 export function channelDefinition(): ServiceDefinition {
   const definition = loadService(CHANNEL_PROTO, CHANNEL_SERVICE);
-  const open = definition.Open!;
-  const decode = open.requestDeserialize;
+  const exchange = definition.Exchange!;
+  const decode = exchange.requestDeserialize;
   return {
-    Open: {
-      ...open,
+    Exchange: {
+      ...exchange,
       requestDeserialize: (bytes: Buffer) => {
         try {
           return decode(bytes);
@@ -88,9 +90,10 @@ function failure(id: number, error: unknown): WireMessage {
 /** The handler table of `qmi.core.Channel` serving `routes`. */
 export function channelServiceImplementation(routes: ChannelRoutes, streams: StreamTracker): UntypedServiceImplementation {
   return {
-    Open: (call: ServerDuplexStream<WireMessage, WireMessage>) => {
+    Exchange: (call: ServerDuplexStream<WireMessage, WireMessage>) => {
       const callerContext = firstString(call.metadata, CONTEXT_METADATA);
-      const send = (answer: WireMessage) => call.write(answer);
+      const outbox = new Batcher<WireMessage>((answers) => call.write({ answers }));
+      const send = (answer: WireMessage) => outbox.push(answer, (answer.response as Buffer | undefined)?.length ?? 0);
       /** Aborted when the stream ends: the signal of every call not marked cancellable. */
       const streamAbort = new AbortController();
       /** Calls in flight marked cancellable, by id (an AbortController per call is a visible cost, so only these). */
@@ -100,6 +103,7 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
       const close = () => {
         if (!open) return;
         open = false;
+        outbox.clear();
         untrack();
         streamAbort.abort();
         for (const abort of cancellable.values()) abort.abort();
@@ -112,6 +116,7 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
         const finish = () => {
           if (!open) return; // cancelled or failed meanwhile: nothing left to answer
           if (inFlight === 0) {
+            outbox.flush();
             close();
             call.end();
           } else {
@@ -125,14 +130,17 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
       call.on("cancelled", close);
       call.on("error", close);
       call.on("end", drainThenEnd);
-      call.on("data", (envelope: WireMessage | Undecodable) => {
-        if (draining && !("undecodable" in envelope) && envelope.cancel !== true) {
-          const error = new ConnectionError("The context is stopping; the call was not started");
-          send(failure(Number(envelope.id ?? 0), error));
+      call.on("data", (batch: WireMessage | Undecodable) => {
+        if ("undecodable" in batch) {
+          log.warning(`Dropped an undecodable qmi.core.Channel message from ${call.getPeer()}: ${batch.undecodable}`);
           return;
         }
-        if ("undecodable" in envelope) {
-          log.warning(`Dropped an undecodable qmi.core.Channel message from ${call.getPeer()}: ${envelope.undecodable}`);
+        for (const envelope of batch.calls as WireMessage[]) serve(envelope);
+      });
+      const serve = (envelope: WireMessage) => {
+        if (draining && envelope.cancel !== true) {
+          const error = new ConnectionError("The context is stopping; the call was not started");
+          send(failure(Number(envelope.id ?? 0), error));
           return;
         }
         const id = Number(envelope.id ?? 0);
@@ -192,7 +200,7 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
             if (open) send(answer);
           })
           .catch((error: unknown) => log.warning(`Answering ${path} on the channel failed: ${String(error)}`));
-      });
+      };
       call.sendMetadata(new Metadata());
     },
   };

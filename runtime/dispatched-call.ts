@@ -14,9 +14,9 @@
 import { DEFAULT_CALL_TIMEOUT } from "./call-options.ts";
 import { DeadlineEntry, deadlines } from "./deadline-watch.ts";
 import { CancelledError, DeadlineError, LockedError, QmiError } from "./errors.ts";
-import { Instrument } from "./instrument.ts";
+import type { Instrument } from "./instrument.ts";
 import { getLogger } from "./log.ts";
-import type { HostedObject } from "./object-registry.ts";
+import type { HostedMethod, HostedObject } from "./object-registry.ts";
 import type { QueueJob, SerialQueue } from "./serial-queue.ts";
 
 const log = getLogger("qmi.core.rpc");
@@ -39,57 +39,64 @@ function describeThrown(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : `throw of ${String(error)}`;
 }
 
-/** A call queued on (or running outside) its object's queue; settles its caller's promise exactly once. */
-export class DispatchedCall extends DeadlineEntry implements QueueJob {
+/**
+ * A job of a hosted object's queue on behalf of a caller: a call to a driver method ({@link DispatchedCall}) or
+ * a lock operation. It settles its caller's promise exactly once, with what {@link QueuedCall.run} returned or
+ * threw, or with a `DeadlineError` / `CancelledError`.
+ */
+export abstract class QueuedCall extends DeadlineEntry implements QueueJob {
   /** The caller's promise is settled. */
   #done = false;
   /** The queue slot this call holds, until {@link #release}. */
   #queue: SerialQueue | undefined;
-  /** The driver call is running and has not settled. */
+  /** The work is running and has not settled. */
   #running = false;
 
   constructor(
-    private readonly hosted: HostedObject,
-    private readonly request: CallRequest,
-    private readonly contextName: string,
+    protected readonly request: { readonly deadline: number; readonly signal?: AbortSignal },
     private readonly resolve: (value: unknown) => void,
     private readonly reject: (error: QmiError) => void,
   ) {
     super();
-    const { deadline, signal } = request;
+  }
+
+  /** Names the call in messages, e.g. `<context>.<object>.<method>()`. */
+  abstract get what(): string;
+
+  /**
+   * Watches the call's deadline and cancellation, then queues it on `queue`, or starts it at once when there is
+   * none (a method that runs outside the queue).
+   */
+  submit(queue: SerialQueue | undefined): void {
+    const { deadline, signal } = this.request;
     if (deadline !== Infinity) this.#arm(deadline);
     if (signal) {
       if (signal.aborted) this.#fail(new CancelledError(`${this.what} was cancelled`));
       else signal.addEventListener("abort", this, { once: true });
     }
+    if (queue) queue.enqueue(this);
+    else this.start(undefined);
   }
 
-  /** `<context>.<object>.<method>()`, for messages. */
-  get what(): string {
-    return `${this.contextName}.${this.request.object}.${this.request.method}()`;
-  }
+  /** The work, at the call's turn: a value or a promise of one; a throw fails the call. */
+  protected abstract run(): unknown;
 
-  /** Runs the call (the queue's turn, or at once for a method outside the queue). */
-  start(queue: SerialQueue | undefined): void {
+  /**
+   * Runs the call (the queue's turn, or at once for a method outside the queue). A call that `waited` in the
+   * queue is checked against its deadline again; one started at once was checked when its deadline was set.
+   */
+  start(queue: SerialQueue | undefined, waited = false): void {
     this.#queue = queue;
     if (this.#done) return this.#release(); // expired or cancelled while queued: skipped
-    const { request, hosted } = this;
-    if (Date.now() >= request.deadline) {
+    const { request } = this;
+    if (waited && Date.now() >= request.deadline) {
       this.#fail(new DeadlineError(`${this.what} expired while queued`));
-      return this.#release();
-    }
-    const holder = request.lockToken ? { context: request.callerContext ?? "", token: request.lockToken } : undefined;
-    if (!hosted.lock.permits(holder)) {
-      this.#fail(new LockedError(LOCKED_MESSAGE));
       return this.#release();
     }
     if (request.deadline === Infinity && queue) this.#arm(Date.now() + DEFAULT_CALL_TIMEOUT * 1000);
     let work: Promise<unknown>;
     try {
-      const { instance, metadata } = hosted;
-      if (instance instanceof Instrument && !metadata.methodsAllowedWhenClosed.has(request.method)) instance.checkIsOpen();
-      const fn = (instance as unknown as Record<string, (...args: unknown[]) => unknown>)[request.method]!;
-      work = Promise.resolve(fn.apply(instance, request.args as unknown[]));
+      work = Promise.resolve(this.run());
     } catch (error) {
       work = Promise.reject(error);
     }
@@ -111,7 +118,7 @@ export class DispatchedCall extends DeadlineEntry implements QueueJob {
     this.#fail(new CancelledError(`${this.what} was cancelled`));
   }
 
-  /** The deadline passed: the caller gets a `DeadlineError`; a driver call still running gives up its slot. */
+  /** The deadline passed: the caller gets a `DeadlineError`; work still running gives up its slot. */
   override expire(): void {
     if (this.#running && this.#queue) {
       log.warning(`${this.what} was still running at its deadline; the object's queue moves on without it`);
@@ -128,7 +135,7 @@ export class DispatchedCall extends DeadlineEntry implements QueueJob {
     deadlines.delete(this);
   }
 
-  /** The driver call settled: its timer and slot are no longer needed. */
+  /** The work settled: its timer and slot are no longer needed. */
   #workSettled(): void {
     this.#running = false;
     this.#unwatch();
@@ -159,5 +166,33 @@ export class DispatchedCall extends DeadlineEntry implements QueueJob {
     if (!this.#finish()) return;
     if (!(error instanceof QmiError)) log.warning(`${this.what} failed with an unexpected ${describeThrown(error)}`);
     this.reject(QmiError.from(error));
+  }
+}
+
+/** A call to a driver method: refused when another proxy holds the lock or the instrument is not open. */
+export class DispatchedCall extends QueuedCall {
+  constructor(
+    private readonly hosted: HostedObject,
+    private readonly method: HostedMethod,
+    protected override readonly request: CallRequest,
+    private readonly contextName: string,
+    resolve: (value: unknown) => void,
+    reject: (error: QmiError) => void,
+  ) {
+    super(request, resolve, reject);
+  }
+
+  get what(): string {
+    return `${this.contextName}.${this.request.object}.${this.request.method}()`;
+  }
+
+  protected run(): unknown {
+    const { request, hosted } = this;
+    const holder = request.lockToken ? { context: request.callerContext ?? "", token: request.lockToken } : undefined;
+    if (!hosted.lock.permits(holder)) throw new LockedError(LOCKED_MESSAGE);
+    const instance = hosted.instance;
+    if (this.method.requiresOpen) (instance as Instrument).checkIsOpen();
+    const fn = (instance as unknown as Record<string, (...args: unknown[]) => unknown>)[request.method]!;
+    return fn.apply(instance, request.args as unknown[]);
   }
 }

@@ -9,13 +9,11 @@
  * @module
  */
 import { encodeRequest } from "./codec.ts";
-import { DispatchedCall } from "./dispatched-call.ts";
-import { CancelledError, DeadlineError, InvalidArgumentError, QmiError, UnknownNameError } from "./errors.ts";
+import { DispatchedCall, QueuedCall } from "./dispatched-call.ts";
+import { InvalidArgumentError, QmiError, UnknownNameError } from "./errors.ts";
 import type { LockHolder } from "./object-lock.ts";
-import type { HostedObject, ObjectRegistry } from "./object-registry.ts";
-import { raceDeadline } from "./deadline.ts";
+import type { HostedMethod, HostedObject, ObjectRegistry } from "./object-registry.ts";
 import { getLogger } from "./log.ts";
-import type { MethodDescriptor, ServiceDescriptor } from "./service-descriptor.ts";
 
 const log = getLogger("qmi.core.rpc");
 
@@ -71,25 +69,13 @@ function holderOf(request: { callerContext?: string; lockToken?: string }): Lock
   return request.lockToken ? { context: request.callerContext ?? "", token: request.lockToken } : undefined;
 }
 
-/** The RPC methods `hosted` offers, or an {@link UnknownNameError} for `method`. */
-export function checkMethod(hosted: HostedObject, method: string, address: string): void {
-  if (!hosted.metadata.methods.includes(method)) {
-    throw new UnknownNameError(
-      `${address} has no RPC method ${method} (methods: ${hosted.metadata.methods.join(", ") || "none"})`,
-    );
-  }
-}
-
-/** Methods of a descriptor by name, built once per descriptor. */
-const methodMaps = new WeakMap<ServiceDescriptor, Map<string, MethodDescriptor>>();
-
-function methodOf(descriptor: ServiceDescriptor, name: string): MethodDescriptor | undefined {
-  let methods = methodMaps.get(descriptor);
-  if (!methods) {
-    methods = new Map(descriptor.methods.map((m) => [m.name, m]));
-    methodMaps.set(descriptor, methods);
-  }
-  return methods.get(name);
+/** The RPC method `method` of `hosted`, or an {@link UnknownNameError} listing the ones it has. */
+export function hostedMethod(hosted: HostedObject, method: string, address: string): HostedMethod {
+  const found = hosted.methods.get(method);
+  if (found) return found;
+  throw new UnknownNameError(
+    `${address} has no RPC method ${method} (methods: ${hosted.metadata.methods.join(", ") || "none"})`,
+  );
 }
 
 /**
@@ -98,31 +84,37 @@ function methodOf(descriptor: ServiceDescriptor, name: string): MethodDescriptor
  */
 export function dispatch(registry: ObjectRegistry, contextName: string, request: DispatchRequest): Promise<unknown> {
   let hosted: HostedObject;
+  let method: HostedMethod;
   try {
     hosted = registry.getOrThrow(request.object);
-    checkMethod(hosted, request.method, `${contextName}.${request.object}`);
-    const descriptor = hosted.descriptor;
-    if (request.validateArgs && descriptor) {
-      const method = methodOf(descriptor, request.method);
-      if (method) encodeRequest(descriptor, method, request.args);
-    }
+    method = hostedMethod(hosted, request.method, `${contextName}.${request.object}`);
+    if (request.validateArgs && method.descriptor) encodeRequest(hosted.descriptor!, method.descriptor, request.args);
   } catch (error) {
     if (!(error instanceof QmiError)) {
       log.warning(`${contextName}.${request.object}.${request.method}() failed with an unexpected ${describeThrown(error)}`);
     }
     return Promise.reject(QmiError.from(error));
   }
-  const outsideQueue = hosted.metadata.methodsOutsideQueue.has(request.method);
-  return new Promise<unknown>((resolve, reject) => {
-    const call = new DispatchedCall(hosted, request, contextName, resolve, reject);
-    if (outsideQueue) call.start(undefined);
-    else hosted.queue.enqueue(call);
-  });
+  return new Promise<unknown>((resolve, reject) =>
+    new DispatchedCall(hosted, method, request, contextName, resolve, reject).submit(method.outsideQueue ? undefined : hosted.queue),
+  );
 }
 
-function checkStillWanted(request: { deadline: number; signal?: AbortSignal }, what: string): void {
-  if (Date.now() >= request.deadline) throw new DeadlineError(`${what} expired while queued`);
-  if (request.signal?.aborted) throw new CancelledError(`${what} was cancelled while queued`);
+/** One step of a lock operation, run at its turn in the object's queue. */
+class LockStep<T> extends QueuedCall {
+  constructor(
+    readonly what: string,
+    request: LockDispatchRequest,
+    private readonly step: () => T,
+    resolve: (value: T) => void,
+    reject: (error: QmiError) => void,
+  ) {
+    super(request, resolve as (value: unknown) => void, reject);
+  }
+
+  protected run(): T {
+    return this.step();
+  }
 }
 
 /**
@@ -139,16 +131,8 @@ export async function dispatchLock(
   const what = `${address}.${operation.kind}()`;
   try {
     const hosted = registry.getOrThrow(request.object);
-    const inQueue = <T>(job: () => T) =>
-      raceDeadline(
-        hosted.queue.run(async () => {
-          checkStillWanted(request, what);
-          return job();
-        }),
-        request.deadline,
-        what,
-        request.signal,
-      );
+    const inQueue = <T>(step: () => T) =>
+      new Promise<T>((resolve, reject) => new LockStep(what, request, step, resolve, reject).submit(hosted.queue));
     switch (operation.kind) {
       case "isLocked":
         return await inQueue(() => hosted.lock.isLocked);

@@ -43,11 +43,36 @@ export function firstString(metadata: Metadata, key: string): string | undefined
   return typeof value === "string" && value !== "" ? value : undefined;
 }
 
+/** The cancellation of a unary call: `signal` aborts when the client cancels before {@link answered} is called. */
+export interface UnaryCancellation {
+  readonly signal: AbortSignal;
+  /** Call just before answering. */
+  answered(): void;
+}
+
+/**
+ * Tracks the client's cancellation of a unary call. grpc-js emits `cancelled` whenever a call's stream closes,
+ * also after a normal answer; aborting then builds an `AbortError` with its stack trace on every call, which
+ * measured 35–45 µs more per call for a Python grpcio client.
+ */
+export function unaryCancellation(call: ServerUnaryCall<WireMessage, WireMessage>): UnaryCancellation {
+  const abort = new AbortController();
+  let answered = false;
+  call.on("cancelled", () => {
+    if (!answered) abort.abort();
+  });
+  return {
+    signal: abort.signal,
+    answered: () => {
+      answered = true;
+    },
+  };
+}
+
 /** The grpc-js unary handler serving `handler`: fields from metadata, errors as status plus `qmi-error`. */
 export function unaryHandler(handler: CallHandler) {
   return (call: ServerUnaryCall<WireMessage, WireMessage>, callback: sendUnaryData<WireMessage>): void => {
-    const abort = new AbortController();
-    call.on("cancelled", () => abort.abort());
+    const cancellation = unaryCancellation(call);
     const deadline = call.getDeadline();
     const metadata = call.metadata;
     let outcome: Promise<WireMessage>;
@@ -59,14 +84,20 @@ export function unaryHandler(handler: CallHandler) {
         lockToken: firstString(metadata, LOCK_TOKEN_METADATA),
         leaseId: firstString(metadata, LEASE_METADATA),
         deadline: deadline instanceof Date ? deadline.getTime() : deadline,
-        signal: abort.signal,
+        signal: cancellation.signal,
       });
     } catch (error) {
       outcome = Promise.reject(error);
     }
     outcome.then(
-      (response) => callback(null, response),
-      (error: unknown) => callback(toStatus(error)),
+      (response) => {
+        cancellation.answered();
+        callback(null, response);
+      },
+      (error: unknown) => {
+        cancellation.answered();
+        callback(toStatus(error));
+      },
     );
   };
 }

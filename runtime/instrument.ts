@@ -23,36 +23,38 @@ import { RpcObject } from "./rpc-object.ts";
 
 /** Base class of instrument drivers: `open()`, `close()` and `isOpen()` are RPC methods of every driver. */
 export class Instrument extends RpcObject {
-  #open = false;
+  // Not a `#private` field: in a class with decorators the TypeScript loaders (esbuild) turn those into WeakMap
+  // lookups, and this one is read before every call to the instrument.
+  private openState = false;
 
   /** Open the connection to the instrument. Fails when it is already open. */
   @rpcMethod({ requiresOpen: false })
   async open(): Promise<void> {
-    if (this.#open) throw new UsageError(`Instrument ${this.name} is already open; close() it first`);
+    if (this.openState) throw new UsageError(`Instrument ${this.name} is already open; close() it first`);
     await this.onOpen();
-    this.#open = true;
+    this.openState = true;
   }
 
   /** Close the connection to the instrument. Fails when it is not open. */
   @rpcMethod({ requiresOpen: false })
   async close(): Promise<void> {
-    if (!this.#open) throw new UsageError(`Instrument ${this.name} is not open, so it cannot be closed`);
+    if (!this.openState) throw new UsageError(`Instrument ${this.name} is not open, so it cannot be closed`);
     try {
       await this.onClose();
     } finally {
-      this.#open = false;
+      this.openState = false;
     }
   }
 
   /** True when the instrument is open. */
   @rpcMethod({ requiresOpen: false })
   async isOpen(): Promise<boolean> {
-    return this.#open;
+    return this.openState;
   }
 
   /** Throws a {@link NotOpenError} unless the instrument is open (the context checks this before each call). */
   checkIsOpen(): void {
-    if (!this.#open) throw new NotOpenError(`Instrument ${this.name} is not open; call open() first`);
+    if (!this.openState) throw new NotOpenError(`Instrument ${this.name} is not open; call open() first`);
   }
 
   /** Connection work of `open()`; override in drivers. */
@@ -63,6 +65,6 @@ export class Instrument extends RpcObject {
 
   /** Closes the instrument if it is still open when the context removes it. */
   override async release(): Promise<void> {
-    if (this.#open) await this.close();
+    if (this.openState) await this.close();
   }
 }

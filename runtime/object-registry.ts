@@ -9,10 +9,21 @@ import { Instrument } from "./instrument.ts";
 import { ObjectLock } from "./object-lock.ts";
 import type { RpcObject } from "./rpc-object.ts";
 import { SerialQueue } from "./serial-queue.ts";
-import type { GeneratedModuleExports, ServiceDescriptor } from "./service-descriptor.ts";
+import type { GeneratedModuleExports, MethodDescriptor, ServiceDescriptor } from "./service-descriptor.ts";
 
 /** What kind of object is hosted (as reported by `Describe`). */
 export type ObjectKind = "instrument" | "task" | "object";
+
+/** One RPC method of a hosted object, with what every call to it checks (looked up once per call). */
+export interface HostedMethod {
+  readonly name: string;
+  /** Its generated descriptor (undefined for a class never generated): checks in-process arguments. */
+  readonly descriptor: MethodDescriptor | undefined;
+  /** Runs outside the object's queue (`@rpcMethod({ queued: false })`). */
+  readonly outsideQueue: boolean;
+  /** Refused with a `NotOpenError` while the instrument is closed. */
+  readonly requiresOpen: boolean;
+}
 
 /** One hosted object with what the context needs to serve it. */
 export interface HostedObject {
@@ -25,6 +36,8 @@ export interface HostedObject {
   readonly generated: GeneratedModuleExports | undefined;
   /** The generated descriptor, if any. */
   readonly descriptor: ServiceDescriptor | undefined;
+  /** Its RPC methods by name. */
+  readonly methods: ReadonlyMap<string, HostedMethod>;
   /** Serialises the calls (and lock operations) to this object. */
   readonly queue: SerialQueue;
   /** Who may call this object. */
@@ -51,14 +64,16 @@ export class ObjectRegistry {
     if (this.#objects.has(name)) throw new UsageError(`Context ${this.contextName} already has an object named ${name}`);
     const cls = instance.constructor as abstract new (...args: never[]) => unknown;
     const lifetime = new AbortController();
+    const metadata = getRpcMetadata(cls);
     const hosted: HostedObject = {
       name,
       kind: instance instanceof Instrument ? "instrument" : (instance.constructor as { kind?: ObjectKind }).kind ?? "object",
       instance,
       className: cls.name,
-      metadata: getRpcMetadata(cls),
+      metadata,
       generated,
       descriptor: generated?.descriptor,
+      methods: hostedMethods(instance, metadata, generated?.descriptor),
       queue: new SerialQueue(),
       lock: new ObjectLock(),
       removed: lifetime.signal,
@@ -95,4 +110,19 @@ export class ObjectRegistry {
   list(): HostedObject[] {
     return [...this.#objects.values()];
   }
+}
+
+function hostedMethods(instance: RpcObject, metadata: RpcMetadata, descriptor: ServiceDescriptor | undefined): Map<string, HostedMethod> {
+  const isInstrument = instance instanceof Instrument;
+  return new Map(
+    metadata.methods.map((name) => [
+      name,
+      {
+        name,
+        descriptor: descriptor?.methods.find((m) => m.name === name),
+        outsideQueue: metadata.methodsOutsideQueue.has(name),
+        requiresOpen: isInstrument && !metadata.methodsAllowedWhenClosed.has(name),
+      },
+    ]),
+  );
 }

@@ -6,6 +6,7 @@
  */
 import { Client, Metadata, type ClientOptions, type ClientReadableStream, type ServiceError } from "@grpc/grpc-js";
 import type { MethodDefinition } from "@grpc/proto-loader";
+import { AUTH_TOKEN_METADATA } from "./auth-token.ts";
 import { CancelledError, ConnectionError, SubscriptionEndedError, type QmiError } from "./errors.ts";
 import { LOCK_PROTO, LOCK_SERVICE } from "./lock-service.ts";
 import type { WireMessage } from "./codec.ts";
@@ -108,7 +109,11 @@ export class PeerConnection {
     this.maxMessageBytes = security.maxMessageBytes;
     const options: ClientOptions = { ...channelOptions, ...securityClientOptions(security) };
     this.#client = new Client(address, channelCredentials(security), options);
-    if (callPath === "channel") this.#channel = new ChannelClient(this.#client, () => this.#metadata({}), `${name} at ${address}`);
+    if (callPath === "channel") {
+      const metadata: Record<string, string> = { [CONTEXT_METADATA]: ownContext };
+      if (security.token !== undefined) metadata[AUTH_TOKEN_METADATA] = security.token;
+      this.#channel = new ChannelClient(address, metadata, security, `${name} at ${address}`);
+    }
   }
 
   /** The metadata every call carries: this context's name and the target object. */

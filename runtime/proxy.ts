@@ -66,7 +66,8 @@ interface ProxyState {
   token: string;
 }
 
-const states = new WeakMap<RpcProxy, ProxyState>();
+/** The state of a proxy, read outside the class (see {@link proxyBinding}). */
+let stateOf: (proxy: RpcProxy) => ProxyState | undefined;
 
 /** The options of a call made without any. */
 const NO_OPTIONS: CallOptions = Object.freeze({});
@@ -79,14 +80,22 @@ const NO_OPTIONS: CallOptions = Object.freeze({});
  * any other proxy fail with a `LockedError` ("The object is locked by another proxy") without running.
  */
 export class RpcProxy {
+  // A private field rather than a WeakMap keyed by the proxy: it stays off the proxy's visible members and is
+  // read on every call, where a WeakMap lookup was a measurable part of an in-process call.
+  readonly #state: ProxyState;
+
+  static {
+    stateOf = (proxy) => (#state in proxy ? proxy.#state : undefined);
+  }
+
   constructor(binding: ProxyBinding) {
     const ownToken = randomUUID();
-    states.set(this, { binding, ownToken, token: ownToken });
+    this.#state = { binding, ownToken, token: ownToken };
   }
 
   /** Performs a call; generated methods delegate here. @internal */
   [invoke](method: string, args: readonly unknown[], options?: CallOptions): Promise<unknown> {
-    const { binding, token } = states.get(this)!;
+    const { binding, token } = this.#state;
     const defaults = binding.defaults;
     const merged = defaults && (defaults.timeout !== undefined || defaults.signal !== undefined) ? { ...defaults, ...options } : options;
     return binding.target.call(method, args, merged ?? NO_OPTIONS, token);
@@ -98,7 +107,7 @@ export class RpcProxy {
    * carries that token from then on, until it unlocks.
    */
   async lock(options: LockOptions = {}): Promise<boolean> {
-    const state = states.get(this)!;
+    const state = this.#state;
     const token = options.lockToken ?? state.token;
     const wait = options.timeout ?? 0;
     const granted = await this.#lockOperation({ kind: "lock", timeout: wait, lease: options.lease }, token, wait);
@@ -111,7 +120,7 @@ export class RpcProxy {
    * was not locked with this proxy's token, or with `lockToken` / `contextName` when given.
    */
   async unlock(options: UnlockOptions = {}): Promise<boolean> {
-    const state = states.get(this)!;
+    const state = this.#state;
     const token = options.lockToken ?? state.token;
     const operation: LockOperation = { kind: "unlock", contextName: options.contextName };
     const released = await this.#lockOperation(operation, token, 0);
@@ -125,22 +134,22 @@ export class RpcProxy {
    * In-process subscriptions are listeners (no sockets); remote ones are `Subscribe<Signal>` server streams.
    */
   subscribe<T>(signalName: string, receiver: SignalSink<T>): Promise<Subscription> {
-    return states.get(this)!.binding.target.subscribe(signalName, receiver as SignalSink<never>);
+    return this.#state.binding.target.subscribe(signalName, receiver as SignalSink<never>);
   }
 
   /** Clears the object's lock whoever holds it (logged as a warning by the object's context). */
   async forceUnlock(): Promise<void> {
-    await this.#lockOperation({ kind: "forceUnlock" }, states.get(this)!.token, 0);
+    await this.#lockOperation({ kind: "forceUnlock" }, this.#state.token, 0);
   }
 
   /** True when the object is locked, by any proxy. */
   isLocked(): Promise<boolean> {
-    return this.#lockOperation({ kind: "isLocked" }, states.get(this)!.token, 0);
+    return this.#lockOperation({ kind: "isLocked" }, this.#state.token, 0);
   }
 
   /** A lock operation whose deadline allows for `wait` seconds of trying on top of the call timeout. */
   #lockOperation(operation: LockOperation, token: string, wait: number): Promise<boolean> {
-    const { binding } = states.get(this)!;
+    const { binding } = this.#state;
     const timeout = wait + (binding.defaults?.timeout ?? DEFAULT_CALL_TIMEOUT);
     return binding.target.lockOperation(operation, { timeout }, token);
   }
@@ -152,14 +161,14 @@ export class RpcProxy {
 
   /** `<rpc proxy for ctx.obj (service)>`, like QMI. */
   toString(): string {
-    const { binding } = states.get(this)!;
+    const { binding } = this.#state;
     return `<rpc proxy for ${binding.address} (${binding.descriptor.protoService})>`;
   }
 }
 
 /** The binding of a proxy: its address, descriptor and target. */
 export function proxyBinding(proxy: RpcProxy): ProxyBinding {
-  const state = states.get(proxy);
+  const state = stateOf(proxy);
   if (!state) throw new TypeError("Not a qmi-ts proxy");
   return state.binding;
 }

@@ -11,8 +11,11 @@
 
 /** A job that frees its own slot: {@link QueueJob.start} must lead to exactly one `queue.release()`. */
 export interface QueueJob {
-  /** Runs the job; `queue.release()` lets the next one start. */
-  start(queue: SerialQueue): void;
+  /**
+   * Runs the job; `queue.release()` lets the next one start. `waited` is false when the job starts within
+   * {@link SerialQueue.enqueue} (the queue was idle), true when it waited for the jobs before it.
+   */
+  start(queue: SerialQueue, waited: boolean): void;
 }
 
 /** A {@link SerialQueue.run} job: frees its slot once its promise settles. */
@@ -71,12 +74,21 @@ export class SerialQueue {
       return;
     }
     this.#running = true;
-    job.start(this);
+    job.start(this, false);
   }
 
   /** Frees the running job's slot: the next job starts. Called exactly once per job, by the job. */
   release(): void {
     this.#pending--;
+    if (this.#head === this.#waiting.length && !this.#starting) {
+      // Nothing waits (the common case of an idle object): no loop, and no write to the array.
+      if (this.#head !== 0) {
+        this.#waiting.length = 0;
+        this.#head = 0;
+      }
+      this.#running = false;
+      return;
+    }
     if (this.#starting) {
       this.#releasedWhileStarting = true; // a job that freed its slot at once: the loop below starts the next
       return;
@@ -93,7 +105,7 @@ export class SerialQueue {
             this.#head = 0;
           }
           this.#releasedWhileStarting = false;
-          next.start(this);
+          next.start(this, true);
           more = this.#releasedWhileStarting;
         } else {
           this.#waiting.length = 0;

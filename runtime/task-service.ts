@@ -8,6 +8,7 @@ import { Metadata, type ServerUnaryCall, type ServerWritableStream, type Untyped
 import type { WireMessage } from "./codec.ts";
 import { UnknownNameError } from "./errors.ts";
 import { CONTEXT_METADATA, LOCK_TOKEN_METADATA, OBJECT_METADATA, firstString, type ObjectServiceHost } from "./object-service.ts";
+import { unaryCancellation } from "./incoming-call.ts";
 import { streamSignal, type StreamFormat } from "./signal-stream.ts";
 import { toStatus } from "./status-mapping.ts";
 import type { StreamTracker } from "./stream-tracker.ts";
@@ -31,8 +32,7 @@ function targetTask(host: ObjectServiceHost, metadata: Metadata): string {
 
 function unary(host: ObjectServiceHost, method: string, answer: (result: unknown) => WireMessage) {
   return (call: ServerUnaryCall<WireMessage, WireMessage>, callback: sendUnaryData<WireMessage>) => {
-    const abort = new AbortController();
-    call.on("cancelled", () => abort.abort());
+    const cancellation = unaryCancellation(call);
     new Promise<unknown>((resolve) => {
       const deadline = call.getDeadline();
       resolve(
@@ -41,15 +41,21 @@ function unary(host: ObjectServiceHost, method: string, answer: (result: unknown
           method,
           args: [],
           deadline: deadline instanceof Date ? deadline.getTime() : deadline,
-          signal: abort.signal,
+          signal: cancellation.signal,
           validateArgs: false,
           callerContext: firstString(call.metadata, CONTEXT_METADATA),
           lockToken: firstString(call.metadata, LOCK_TOKEN_METADATA),
         }),
       );
     }).then(
-      (result) => callback(null, answer(result)),
-      (error: unknown) => callback(toStatus(error)),
+      (result) => {
+        cancellation.answered();
+        callback(null, answer(result));
+      },
+      (error: unknown) => {
+        cancellation.answered();
+        callback(toStatus(error));
+      },
     );
   };
 }

@@ -8,6 +8,7 @@ import { NoisySineGeneratorProxy, NoisySineGeneratorService } from "qmi-ts/gener
 import { ChannelClient } from "../../runtime/channel-client.ts";
 import { CHANNEL_PROTO, CHANNEL_SERVICE } from "../../runtime/channel-service.ts";
 import { loadService } from "../../runtime/proto-files.ts";
+import { INSECURE } from "../../runtime/security-settings.ts";
 
 type Answer = { id: number; code: number; message: string; error_class: string; response: Buffer };
 
@@ -25,20 +26,44 @@ describe("ChannelClient and qmi.core.Channel", () => {
     await server.stop();
   });
 
-  it("answers bad messages one by one and keeps the stream serving", async () => {
-    const open = loadService(CHANNEL_PROTO, CHANNEL_SERVICE).Open as MethodDefinition<object, Answer>;
+  /** A raw client of qmi.core.Channel/Exchange: `send` writes one batch, `next` awaits the answer to an id. */
+  function rawExchange() {
+    const exchange = loadService(CHANNEL_PROTO, CHANNEL_SERVICE).Exchange as MethodDefinition<object, { answers: Answer[] }>;
     const raw = new Client(server.address, credentials.createInsecure());
-    const stream = raw.makeBidiStreamRequest(open.path, open.requestSerialize, open.responseDeserialize, new Metadata(), { deadline: Infinity });
+    // Serializes batches given as objects, and passes bytes through untouched (to send an undecodable batch).
+    const serialize = (batch: object) => (Buffer.isBuffer(batch) ? batch : exchange.requestSerialize(batch));
+    const stream = raw.makeBidiStreamRequest(exchange.path, serialize, exchange.responseDeserialize, new Metadata(), { deadline: Infinity });
     const answers = new Map<number, Answer>();
     const waiting = new Map<number, (a: Answer) => void>();
-    stream.on("data", (a: Answer) => (waiting.get(a.id) ?? ((x: Answer) => answers.set(x.id, x)))(a));
+    let messages = 0;
+    stream.on("data", (batch: { answers: Answer[] }) => {
+      messages++;
+      for (const a of batch.answers) (waiting.get(a.id) ?? ((x: Answer) => answers.set(x.id, x)))(a);
+    });
     stream.on("error", () => undefined);
-    const ask = (message: { id: number } & Record<string, unknown>) =>
-      new Promise<Answer>((resolve) => {
-        waiting.set(message.id, resolve);
-        stream.write(message);
-      });
+    return {
+      send: (batch: object) => stream.write(batch),
+      next: (id: number) =>
+        new Promise<Answer>((resolve) => {
+          const known = answers.get(id);
+          if (known) resolve(known);
+          else waiting.set(id, resolve);
+        }),
+      messages: () => messages,
+      close: () => {
+        stream.cancel();
+        raw.close();
+      },
+    };
+  }
+
+  it("answers bad calls one by one and keeps the stream serving", async () => {
     const isOpen = loadService(NoisySineGeneratorService.protoFile, NoisySineGeneratorService.protoService).IsOpen!;
+    const channel = rawExchange();
+    const ask = (message: { id: number } & Record<string, unknown>) => {
+      channel.send({ calls: [message] });
+      return channel.next(message.id);
+    };
     try {
       const unknown = await ask({ id: 1, path: "/no.Such/Method", request: Buffer.alloc(0) });
       assert.equal(unknown.code, Status.UNIMPLEMENTED);
@@ -48,12 +73,70 @@ describe("ChannelClient and qmi.core.Channel", () => {
       const ghost = await ask({ id: 3, path: isOpen.path, request: Buffer.alloc(0), object: "ghost" });
       assert.equal(ghost.code, Status.NOT_FOUND);
       assert.equal(ghost.error_class, "UnknownNameError");
+      channel.send(Buffer.from([0xff, 0xff, 0xff, 0xff])); // a batch that does not decode: dropped, stream kept
       const fine = await ask({ id: 4, path: isOpen.path, request: Buffer.alloc(0), object: "nsg", timeout_ms: 5000 });
       assert.equal(fine.code, Status.OK);
       assert.equal((isOpen.responseDeserialize(fine.response) as { value: boolean }).value, false);
     } finally {
-      stream.cancel();
-      raw.close();
+      channel.close();
+    }
+  });
+
+  it("runs the calls of one batch in order, answers each, and batches the answers", async () => {
+    const rpcs = loadService(NoisySineGeneratorService.protoFile, NoisySineGeneratorService.protoService);
+    const call = (id: number, rpc: string, request: object) => ({
+      id,
+      path: rpcs[rpc]!.path,
+      request: rpcs[rpc]!.requestSerialize(request),
+      object: "nsg",
+      timeout_ms: 5000,
+    });
+    const channel = rawExchange();
+    try {
+      const opened = channel.next(1);
+      channel.send({ calls: [call(1, "Open", {})] });
+      assert.equal((await opened).code, Status.OK);
+      // 50 calls in one message: set/get pairs (their order shows), and a bad argument in the middle.
+      const calls = [];
+      for (let i = 0; i < 24; i++) {
+        calls.push(call(10 + 2 * i, "SetAmplitude", { amplitude: i }), call(11 + 2 * i, "GetAmplitude", {}));
+      }
+      calls.push(call(100, "SetAmplitude", { amplitude: -1 }), call(101, "GetAmplitude", {}));
+      const before = channel.messages();
+      channel.send({ calls });
+      const answers = await Promise.all(calls.map((c) => channel.next(c.id)));
+      for (let i = 0; i < 24; i++) {
+        const got = answers[2 * i + 1]!;
+        assert.equal(got.code, Status.OK);
+        assert.equal((rpcs.GetAmplitude!.responseDeserialize(got.response) as { value: number }).value, i);
+      }
+      assert.equal(answers[48]!.code, Status.INVALID_ARGUMENT);
+      assert.equal((rpcs.GetAmplitude!.responseDeserialize(answers[49]!.response) as { value: number }).value, 23);
+      assert.ok(channel.messages() - before < calls.length, `answers came in ${channel.messages() - before} messages`);
+      const closed = channel.next(2);
+      channel.send({ calls: [call(2, "Close", {})] });
+      assert.equal((await closed).code, Status.OK);
+    } finally {
+      channel.close();
+    }
+  });
+
+  it("carries many calls in flight from proxies, each with its own answer", async () => {
+    const nsg = await client.getInstrument("channel_server.nsg", NoisySineGeneratorProxy);
+    const other = await client.getInstrument("channel_server.nsg", NoisySineGeneratorProxy);
+    await nsg.open();
+    try {
+      await nsg.setNoise(0);
+      const results = await Promise.allSettled(
+        Array.from({ length: 300 }, (_, i) => (i % 3 === 2 ? other.setAmplitude(-i) : i % 3 === 1 ? nsg.getAmplitude() : nsg.setAmplitude(i))),
+      );
+      for (const [i, result] of results.entries()) {
+        if (i % 3 === 2) assert.equal(result.status, "rejected", `call ${i}`);
+        else if (i % 3 === 1) assert.deepEqual(result, { status: "fulfilled", value: i - 1 }, `call ${i}`);
+        else assert.equal(result.status, "fulfilled", `call ${i}`);
+      }
+    } finally {
+      await nsg.close();
     }
   });
 
@@ -77,13 +160,11 @@ describe("ChannelClient and qmi.core.Channel", () => {
     const port = await new Promise<number>((resolve, reject) =>
       bare.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
     );
-    const raw = new Client(`127.0.0.1:${port}`, credentials.createInsecure());
     try {
-      const channel = new ChannelClient(raw, () => new Metadata(), "bare");
+      const channel = new ChannelClient(`127.0.0.1:${port}`, {}, INSECURE, "bare");
       assert.equal(await channel.ready(), false);
       assert.equal(channel.ready(), false, "remembered");
     } finally {
-      raw.close();
       bare.forceShutdown();
     }
   });

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { Client, credentials, Metadata, status as Status, type ServiceError } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import {
+  CancelledError,
   Context,
   DeadlineError,
   InvalidArgumentError,
@@ -88,6 +89,27 @@ for (const callPath of CALL_PATHS) describe(`remote instruments over the ${callP
     await assert.rejects(client.getInstrument("elsewhere.nsg"), (e: unknown) => e instanceof UnknownNameError && /not connected to elsewhere/.test(e.message));
     await assert.rejects(nsg.open(), UsageError);
     await nsg.close();
+  });
+
+  it("skips on the server a queued call its caller cancelled, and runs the next one", async () => {
+    const nsg = await client.getInstrument("instr_server.nsg", NoisySineGeneratorProxy);
+    await nsg.open();
+    try {
+      const busy = nsg.wait(0.4); // holds the object's queue
+      const abort = new AbortController();
+      const cancelled = nsg.setAmplitude(7, { signal: abort.signal });
+      const kept = nsg.setFrequency(5);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      abort.abort();
+      await assert.rejects(cancelled, CancelledError);
+      await busy;
+      await kept;
+      assert.equal(await nsg.getAmplitude(), 100, "the cancelled call did not run");
+      assert.equal(await nsg.getFrequency(), 5);
+    } finally {
+      await nsg.setFrequency(2);
+      await nsg.close();
+    }
   });
 
   it("rejects a peer with another name, a duplicate connection and an unreachable address", async () => {
