@@ -17,9 +17,14 @@ import { CHANNEL_MAX_REQUEST_BYTES, ChannelClient, defaultCallPath, type CallPat
 import { fromStatus } from "./status-mapping.ts";
 import { INSECURE, channelCredentials, securityClientOptions, type SecuritySettings } from "./security-settings.ts";
 
-/** Channel options: no channelz bookkeeping, and no reconnect back-off longer than a few seconds in a lab. */
+/**
+ * Channel options: no channelz bookkeeping, no reconnect back-off longer than a few seconds in a lab, and a 1 MiB
+ * HTTP/2 receive window (with the 64 KiB default, a burst of signal batches waited for window updates and the
+ * publisher dropped events: 1 subscriber 41k–338k events/s, against ≈ 340k/s with 0 dropped at 1 MiB).
+ */
 const channelOptions = {
   "grpc.enable_channelz": 0,
+  "grpc-node.flow_control_window": 1024 * 1024,
   "grpc.max_reconnect_backoff_ms": 5000,
   "grpc.initial_reconnect_backoff_ms": 200,
 };
