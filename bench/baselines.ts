@@ -50,7 +50,7 @@ export async function benchTcpPingPong(port: number, count: number): Promise<Cal
       socket.write(message);
     });
   try {
-    return figures(await sequentialLatencies(ping, count, Math.min(count, 500)));
+    return figures(await sequentialLatencies(ping, count, count));
   } finally {
     socket.destroy();
   }
@@ -68,7 +68,7 @@ export async function benchRawGrpcUnary(port: number, count: number, seconds: nu
       ),
     );
   try {
-    const sequential = figures(await sequentialLatencies(call, count, Math.min(count, 300)));
+    const sequential = figures(await sequentialLatencies(call, count, count));
     return { ...sequential, inFlight16PerS: await throughput(call, 16, seconds) };
   } finally {
     client.close();
@@ -128,7 +128,7 @@ export async function benchRawGrpcBidi(port: number, count: number, seconds: num
       stream.write({ id, path: "/x/GetSample", request, object: "nsg", lock_token: "t", lease_id: "", timeout_ms: 30000 });
     });
   try {
-    const sequential = figures(await sequentialLatencies(call, count, Math.min(count, 300)));
+    const sequential = figures(await sequentialLatencies(call, count, count));
     return { ...sequential, inFlight16PerS: await throughput(call, 16, seconds), inFlight256PerS: await throughput(call, 256, seconds) };
   } finally {
     stream.cancel();

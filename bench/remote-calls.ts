@@ -13,6 +13,11 @@ export interface RemoteCallFigures extends CallFigures {
   readonly lockPairP50Us: number;
   /** One `getSample`, measured alternately with the pairs: the pair's baseline. */
   readonly lockPairCallP50Us: number;
+  /**
+   * Two sequential `getSample`s, measured alternately with the pairs: what "2 × one call" comes to with the
+   * latency spread (the median of a sum of two skewed latencies is more than twice the median of one).
+   */
+  readonly lockPairTwoCallsP50Us: number;
   readonly connectMs: number;
 }
 
@@ -26,13 +31,18 @@ export async function benchRemoteCalls(path: "unary" | "channel", address: strin
     await client.connectToPeer("bench_server", { address });
     const nsg = await client.getInstrument("bench_server.nsg", NoisySineGeneratorProxy);
     const connectMs = (nowUs() - started) / 1000;
-    const sequential = figures(await sequentialLatencies(() => nsg.getSample(), count, Math.min(count, 300)));
+    const sequential = figures(await sequentialLatencies(() => nsg.getSample(), count, count));
     const inFlight16PerS = await throughput(() => nsg.getSample(), 16, seconds);
     const inFlight256PerS = await throughput(() => nsg.getSample(), 256, seconds);
     // The pair and one call, alternately: both under the same conditions (after the throughput runs, whose
     // garbage and warm-up change the figures), so their ratio compares like with like.
     const pairs: number[] = [];
     const singles: number[] = [];
+    const doubles: number[] = [];
+    const twoCalls = async () => {
+      await nsg.getSample();
+      await nsg.getSample();
+    };
     const lockPair = async () => {
       await nsg.lock();
       await nsg.unlock();
@@ -41,6 +51,7 @@ export async function benchRemoteCalls(path: "unary" | "channel", address: strin
     for (let i = 0, n = Math.max(20, Math.floor(count / 4)); i < n; i++) {
       pairs.push(...(await sequentialLatencies(lockPair, 1, 0)));
       singles.push(...(await sequentialLatencies(() => nsg.getSample(), 1, 0)));
+      doubles.push(...(await sequentialLatencies(twoCalls, 1, 0)));
     }
     return {
       ...sequential,
@@ -48,6 +59,7 @@ export async function benchRemoteCalls(path: "unary" | "channel", address: strin
       inFlight256PerS,
       lockPairP50Us: quantile(pairs, 0.5),
       lockPairCallP50Us: quantile(singles, 0.5),
+      lockPairTwoCallsP50Us: quantile(doubles, 0.5),
       connectMs,
     };
   } finally {
