@@ -12,6 +12,7 @@
  * @module
  */
 import { Metadata, status as Status, type ServerDuplexStream, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
+import { setMaxListeners } from "node:events";
 import { Batcher } from "./channel-batch.ts";
 import type { WireMessage } from "./codec.ts";
 import { ConnectionError, InvalidArgumentError, QmiError } from "./errors.ts";
@@ -96,6 +97,7 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
       const send = (answer: WireMessage) => outbox.push(answer, (answer.response as Buffer | undefined)?.length ?? 0);
       /** Aborted when the stream ends: the signal of every call not marked cancellable. */
       const streamAbort = new AbortController();
+      setMaxListeners(Infinity, streamAbort.signal); // one listener per call in flight, not a leak
       /** Calls in flight marked cancellable, by id (an AbortController per call is a visible cost, so only these). */
       const cancellable = new Map<number, AbortController>();
       let inFlight = 0;

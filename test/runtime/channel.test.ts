@@ -125,6 +125,9 @@ describe("ChannelClient and qmi.core.Channel", () => {
     const nsg = await client.getInstrument("channel_server.nsg", NoisySineGeneratorProxy);
     const other = await client.getInstrument("channel_server.nsg", NoisySineGeneratorProxy);
     await nsg.open();
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
     try {
       await nsg.setNoise(0);
       const results = await Promise.allSettled(
@@ -135,7 +138,10 @@ describe("ChannelClient and qmi.core.Channel", () => {
         else if (i % 3 === 1) assert.deepEqual(result, { status: "fulfilled", value: i - 1 }, `call ${i}`);
         else assert.equal(result.status, "fulfilled", `call ${i}`);
       }
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+      assert.deepEqual(warnings.map((w) => w.message), [], "no MaxListenersExceededWarning for many calls in flight");
     } finally {
+      process.off("warning", onWarning);
       await nsg.close();
     }
   });
