@@ -23,7 +23,10 @@ export class Signal<T> {
 
   /** Sends `payload` to every current listener. */
   publish(payload: T): void {
-    for (const listener of [...this.#listeners]) {
+    const listeners = this.#listeners;
+    if (listeners.size === 0) return; // the common case of a driver call nobody listens to: no copy
+    // A copy: a listener that subscribes or unsubscribes others changes the next publish, not this one.
+    for (const listener of [...listeners]) {
       try {
         listener(payload);
       } catch {
