@@ -243,29 +243,37 @@ describe("qmi.core.Signals (batched signal streams)", () => {
     await server.stop();
   });
 
-  it("carries a burst in a few messages, each event the generated SampleTakenEvent with only its value", async () => {
-    const options = { includeDirs: [IDL_ROOT], keepCase: true, longs: String, defaults: true };
-    const subscribe = (loadSync(SIGNALS_PROTO, options)[SIGNALS_SERVICE] as Record<string, MethodDefinition<object, SignalBatch>>).Subscribe!;
-    const nsgService = loadSync(NoisySineGeneratorService.protoFile, options)[NoisySineGeneratorService.protoService] as Record<string, MethodDefinition<object, { value: object }>>;
-    const event = nsgService.SubscribeSampleTaken!.responseDeserialize;
+  const options = { includeDirs: [IDL_ROOT], keepCase: true, longs: String, defaults: true };
+  const subscribe = () => (loadSync(SIGNALS_PROTO, options)[SIGNALS_SERVICE] as Record<string, MethodDefinition<object, SignalBatch>>).Subscribe!;
+
+  /** Subscribes a raw grpc-js client with `request`, publishes `count` samples, returns the batches received. */
+  async function rawBatches(request: object, count: number): Promise<SignalBatch[]> {
+    const method = subscribe();
     const raw = new Client(server.address, credentials.createInsecure());
     const metadata = new Metadata();
     metadata.set("qmi-object", "nsg");
-    const stream = raw.makeServerStreamRequest(subscribe.path, subscribe.requestSerialize, subscribe.responseDeserialize, { signal_name: "sampleTaken" }, metadata, {});
+    const stream = raw.makeServerStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, request, metadata, {});
     const batches: SignalBatch[] = [];
-    let count = 0;
+    let received = 0;
     const done = new Promise<void>((resolve, reject) => {
       stream.on("data", (batch: SignalBatch) => {
         batches.push(batch);
-        if ((count += batch.events.length) === 300) resolve();
+        if ((received += batch.events.length) === count) resolve();
       });
       stream.on("error", (error: ServiceError) => (error.code === 1 ? undefined : reject(error)));
     });
     await new Promise((resolve) => stream.once("metadata", resolve));
-    publishSamples(server, 300);
+    publishSamples(server, count);
     await done;
     stream.cancel();
     raw.close();
+    return batches;
+  }
+
+  it("carries a burst in a few messages, each event the generated SampleTakenEvent with only its value", async () => {
+    const nsgService = loadSync(NoisySineGeneratorService.protoFile, options)[NoisySineGeneratorService.protoService] as Record<string, MethodDefinition<object, { value: object }>>;
+    const event = nsgService.SubscribeSampleTaken!.responseDeserialize;
+    const batches = await rawBatches({ signal_name: "sampleTaken" }, 300);
     assert.deepEqual(batches.map((b) => [b.publisher_context, b.publisher_name, b.signal_name, b.first_sequence, b.events.length]), [
       [server.name, "nsg", "sampleTaken", "1", SIGNAL_BATCH],
       [server.name, "nsg", "sampleTaken", String(SIGNAL_BATCH + 1), 300 - SIGNAL_BATCH],
@@ -275,32 +283,11 @@ describe("qmi.core.Signals (batched signal streams)", () => {
   });
 
   it("keeps each batch within the largest message the client accepts", async () => {
-    const options = { includeDirs: [IDL_ROOT], keepCase: true, longs: String, defaults: true };
-    const subscribe = (loadSync(SIGNALS_PROTO, options)[SIGNALS_SERVICE] as Record<string, MethodDefinition<object, SignalBatch>>).Subscribe!;
-    const raw = new Client(server.address, credentials.createInsecure());
-    const metadata = new Metadata();
-    metadata.set("qmi-object", "nsg");
-    const request = { signal_name: "sampleTaken", max_message_bytes: 1024 };
-    const stream = raw.makeServerStreamRequest(subscribe.path, subscribe.requestSerialize, subscribe.responseDeserialize, request, metadata, {});
-    const sizes: number[] = [];
-    const firsts: number[] = [];
-    let count = 0;
-    const done = new Promise<void>((resolve, reject) => {
-      stream.on("data", (batch: SignalBatch) => {
-        sizes.push(subscribe.responseSerialize(batch).length);
-        firsts.push(Number(batch.first_sequence));
-        if ((count += batch.events.length) === 300) resolve();
-      });
-      stream.on("error", (error: ServiceError) => (error.code === 1 ? undefined : reject(error)));
-    });
-    await new Promise((resolve) => stream.once("metadata", resolve));
-    publishSamples(server, 300);
-    await done;
-    stream.cancel();
-    raw.close();
+    const batches = await rawBatches({ signal_name: "sampleTaken", max_message_bytes: 1024 }, 300);
+    const sizes = batches.map((batch) => subscribe().responseSerialize(batch).length);
     assert.ok(sizes.every((size) => size <= 1024), `batch sizes ${sizes.join(", ")}`);
     assert.ok(sizes.length > 1 && sizes.length < 300, `${sizes.length} batches`);
-    assert.equal(firsts[0], 1);
+    assert.equal(Number(batches[0]!.first_sequence), 1);
   });
 
   it("falls back to Subscribe<Signal> when the peer answers UNIMPLEMENTED", async () => {
