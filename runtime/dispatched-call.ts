@@ -188,8 +188,7 @@ export class DispatchedCall extends QueuedCall {
 
   protected run(): unknown {
     const { request, hosted } = this;
-    const holder = request.lockToken ? { context: request.callerContext ?? "", token: request.lockToken } : undefined;
-    if (!hosted.lock.permits(holder)) throw new LockedError(LOCKED_MESSAGE);
+    if (!hosted.lock.permits(request.callerContext, request.lockToken)) throw new LockedError(LOCKED_MESSAGE);
     const instance = hosted.instance;
     if (this.method.requiresOpen) (instance as Instrument).checkIsOpen();
     const fn = (instance as unknown as Record<string, (...args: unknown[]) => unknown>)[request.method]!;

@@ -29,9 +29,14 @@ export class ObjectLock {
     return this.#holder !== undefined;
   }
 
-  /** True when `caller` may use the object: it is not locked, or `caller` holds the lock. */
-  permits(caller: LockHolder | undefined): boolean {
-    return this.#holder === undefined || (caller !== undefined && sameHolder(this.#holder, caller));
+  /**
+   * True when a call from context `callerContext` carrying `lockToken` may use the object: it is not locked, or
+   * that context and token hold the lock. (Checked before every call, so it takes the two strings rather than a
+   * holder object made for the purpose.)
+   */
+  permits(callerContext: string | undefined, lockToken: string | undefined): boolean {
+    const holder = this.#holder;
+    return holder === undefined || (lockToken !== undefined && lockToken !== "" && holder.token === lockToken && holder.context === (callerContext ?? ""));
   }
 
   /**
