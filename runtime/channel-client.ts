@@ -31,6 +31,9 @@ export function defaultCallPath(): CallPath {
   return process.env.QMI_CALL_PATH === "unary" ? "unary" : "channel";
 }
 
+/** Default seconds to wait for a peer to accept the channel (see {@link ChannelClient}). */
+export const CHANNEL_OPEN_TIMEOUT = 5;
+
 /** Requests larger than this take the unary path, so that they do not hold up the stream's other calls. */
 export const CHANNEL_MAX_REQUEST_BYTES = 64 * 1024;
 
@@ -97,6 +100,12 @@ export class ChannelClient {
     private readonly security: SecuritySettings,
     /** `<peer> at <address>`, for messages. */
     readonly where: string,
+    /**
+     * Seconds to wait for the peer to accept the stream before the calls waiting for it take the unary path
+     * (which has its own deadlines): a host that stopped answering must not hold calls back for the OS's TCP
+     * connect timeout.
+     */
+    private readonly openTimeout = CHANNEL_OPEN_TIMEOUT,
   ) {
     this.#exchange = loadService(CHANNEL_PROTO, CHANNEL_SERVICE).Exchange as MethodDefinition<WireMessage, WireMessage>;
   }
@@ -115,8 +124,10 @@ export class ChannelClient {
     const { requestSerialize, responseDeserialize } = this.#exchange;
     return new Promise<boolean>((resolve) => {
       let accepted = false;
+      const timer = setTimeout(() => stream.cancel(), this.openTimeout * 1000);
       const stream: H2GrpcStream = new H2GrpcStream(this.address, this.#exchange.path, this.metadata, this.security, {
         onAccepted: () => {
+          clearTimeout(timer);
           accepted = true;
           this.#link = { stream, outbox: new Batcher((calls) => stream.write(requestSerialize({ calls }))) };
           this.#ready = undefined;
@@ -133,6 +144,7 @@ export class ChannelClient {
           for (const answer of batch.answers as WireMessage[]) this.#answer(answer);
         },
         onEnd: (status: ServiceError) => {
+          clearTimeout(timer);
           if (!accepted) {
             if (status.code === Status.UNIMPLEMENTED) this.#unsupported = true;
             this.#ready = undefined;

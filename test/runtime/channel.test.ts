@@ -1,5 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { Client, Metadata, Server, ServerCredentials, credentials, status as Status } from "@grpc/grpc-js";
 import type { MethodDefinition } from "@grpc/proto-loader";
 import { CancelledError, Context } from "qmi-ts";
@@ -158,6 +159,19 @@ describe("ChannelClient and qmi.core.Channel", () => {
       assert.equal(await nsg.isOpen(), true);
     } finally {
       await nsg.close();
+    }
+  });
+
+  it("gives up opening the channel on a peer that accepts TCP but never answers, so calls take the unary path", async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket)); // never speaks HTTP/2
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const channel = new ChannelClient(`127.0.0.1:${(silent.address() as AddressInfo).port}`, {}, INSECURE, "silent", 0.2);
+      assert.equal(await channel.ready(), false); // without the open timeout, this waits as long as the socket lives
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
     }
   });
 
