@@ -152,7 +152,7 @@ export class H2GrpcStream {
     if (this.#ended) return;
     this.#ended = true;
     if (!this.#stream.closed) this.#stream.close(h2.NGHTTP2_CANCEL);
-    this.#session.close();
+    this.#session.destroy(); // one stream per connection: nothing else to wait for
     this.events.onEnd(status);
   }
 }
