@@ -63,6 +63,9 @@ export class H2GrpcStream {
   #pending: Buffer[] = [];
   #pendingBytes = 0;
   #ended = false;
+  readonly #keepalive: NodeJS.Timeout;
+  /** The timer of the ping waiting for its answer, if any. */
+  #pingTimer: NodeJS.Timeout | undefined;
 
   constructor(
     /** `host:port` of the server. */
@@ -73,6 +76,12 @@ export class H2GrpcStream {
     metadata: Readonly<Record<string, string>>,
     private readonly security: SecuritySettings,
     private readonly events: H2GrpcStreamEvents,
+    /**
+     * Seconds between HTTP/2 pings while the stream is open, and to wait for each answer: a peer whose host
+     * vanished (no FIN, no RST) ends the stream with `UNAVAILABLE` instead of leaving every later call to run into
+     * its deadline. The same figures as the server's keepalive towards its clients.
+     */
+    keepalive: { readonly interval: number; readonly timeout: number } = { interval: 20, timeout: 10 },
   ) {
     const tls = security.tls;
     const tlsOptions = tls ? { ca: tls.ca, cert: tls.cert, key: tls.key, ...(tls.serverName ? { servername: tls.serverName } : {}) } : {};
@@ -92,6 +101,8 @@ export class H2GrpcStream {
     this.#session.on("error", (error: Error) => this.#end(statusError(Status.UNAVAILABLE, error.message)));
     this.#session.on("close", () => this.#end(statusError(Status.UNAVAILABLE, "The connection closed")));
     this.#session.on("connect", () => this.#session.setLocalWindowSize(8 * 1024 * 1024));
+    this.#keepalive = setInterval(() => this.#ping(keepalive.timeout), keepalive.interval * 1000);
+    this.#keepalive.unref();
     this.#stream = this.#session.request({
       [h2.HTTP2_HEADER_METHOD]: "POST",
       [h2.HTTP2_HEADER_PATH]: path,
@@ -148,9 +159,28 @@ export class H2GrpcStream {
     }
   }
 
+  /** Sends a ping; no answer within `timeout` seconds ends the stream. */
+  #ping(timeout: number): void {
+    if (this.#ended || this.#pingTimer || this.#session.connecting) return;
+    const noAnswer = () => this.#end(statusError(Status.UNAVAILABLE, `The peer did not answer a keepalive ping within ${timeout} s`));
+    this.#pingTimer = setTimeout(noAnswer, timeout * 1000);
+    this.#pingTimer.unref();
+    try {
+      this.#session.ping((error) => {
+        clearTimeout(this.#pingTimer);
+        this.#pingTimer = undefined;
+        if (error) this.#end(statusError(Status.UNAVAILABLE, `Keepalive ping failed: ${error.message}`));
+      });
+    } catch {
+      // The session is closing: its close event ends the stream.
+    }
+  }
+
   #end(status: ServiceError): void {
     if (this.#ended) return;
     this.#ended = true;
+    clearInterval(this.#keepalive);
+    clearTimeout(this.#pingTimer);
     if (!this.#stream.closed) this.#stream.close(h2.NGHTTP2_CANCEL);
     this.#session.destroy(); // one stream per connection: nothing else to wait for
     this.events.onEnd(status);

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Metadata, Server, ServerCredentials, status as Status, type ServerDuplexStream, type ServiceError } from "@grpc/grpc-js";
@@ -21,7 +22,7 @@ async function echoServer(handler: (call: ServerDuplexStream<Buffer, Buffer>) =>
 }
 
 /** Opens a stream and records what it reports; `ended` resolves with the final status (bounded by the test timeout). */
-function open(address: string, path = PATH, metadata: Record<string, string> = {}, security = INSECURE) {
+function open(address: string, path = PATH, metadata: Record<string, string> = {}, security = INSECURE, keepalive = { interval: 20, timeout: 10 }) {
   const messages: Buffer[] = [];
   let accepted = false;
   let onMessage: () => void = () => undefined;
@@ -35,7 +36,7 @@ function open(address: string, path = PATH, metadata: Record<string, string> = {
     },
     onEnd: (status) => resolveEnded(status),
   };
-  const stream = new H2GrpcStream(address, path, metadata, security, events);
+  const stream = new H2GrpcStream(address, path, metadata, security, events, keepalive);
   const received = (count: number) =>
     new Promise<void>((resolve) => {
       onMessage = () => messages.length >= count && resolve();
@@ -118,6 +119,39 @@ describe("H2GrpcStream: a gRPC bidi stream on node:http2 against a grpc-js serve
       assert.equal((await c.ended).code, Status.CANCELLED);
     } finally {
       again.server.forceShutdown();
+    }
+  });
+
+  it("ends with UNAVAILABLE when the peer's process stops answering (keepalive pings), and not before", async () => {
+    // A server in another process, so that it can be frozen (SIGSTOP): its socket stays open but nothing answers.
+    const server = spawn(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `import { Server, ServerCredentials, Metadata } from "@grpc/grpc-js";
+         const id = (b) => b;
+         const s = new Server();
+         s.addService({ Chat: { path: "${PATH}", requestStream: true, responseStream: true, requestSerialize: id, requestDeserialize: id, responseSerialize: id, responseDeserialize: id } },
+           { Chat: (call) => { call.sendMetadata(new Metadata()); call.on("data", (m) => call.write(m)); } });
+         s.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, port) => console.log("PORT " + port));`,
+      ],
+      { cwd: process.cwd(), stdio: ["ignore", "pipe", "inherit"] },
+    );
+    try {
+      const port = await new Promise<string>((resolve) => server.stdout!.on("data", (d: Buffer) => /PORT (\d+)/.test(String(d)) && resolve(/PORT (\d+)/.exec(String(d))![1]!)));
+      const s = open(`127.0.0.1:${port}`, PATH, {}, INSECURE, { interval: 0.1, timeout: 0.3 });
+      s.stream.write(Buffer.from("ping"));
+      await s.received(1);
+      await new Promise((resolve) => setTimeout(resolve, 500)); // several pings answered: still open
+      s.stream.write(Buffer.from("still there"));
+      await s.received(2);
+      server.kill("SIGSTOP");
+      const status = await s.ended;
+      assert.equal(status.code, Status.UNAVAILABLE);
+      assert.match(status.details, /did not answer a keepalive ping/);
+    } finally {
+      server.kill("SIGKILL");
     }
   });
 });
