@@ -11,6 +11,7 @@
  *
  * @module
  */
+import type { CancelSignal } from "./cancel-signal.ts";
 import { DEFAULT_CALL_TIMEOUT } from "./call-options.ts";
 import { DeadlineEntry, deadlines } from "./deadline-watch.ts";
 import { CancelledError, DeadlineError, LockedError, QmiError } from "./errors.ts";
@@ -30,7 +31,7 @@ export interface CallRequest {
   readonly method: string;
   readonly args: readonly unknown[];
   readonly deadline: number;
-  readonly signal?: AbortSignal;
+  readonly signal?: CancelSignal;
   readonly callerContext?: string;
   readonly lockToken?: string;
 }
@@ -53,7 +54,7 @@ export abstract class QueuedCall extends DeadlineEntry implements QueueJob {
   #running = false;
 
   constructor(
-    protected readonly request: { readonly deadline: number; readonly signal?: AbortSignal },
+    protected readonly request: { readonly deadline: number; readonly signal?: CancelSignal },
     private readonly resolve: (value: unknown) => void,
     private readonly reject: (error: QmiError) => void,
   ) {

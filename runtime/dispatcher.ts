@@ -8,6 +8,7 @@
  *
  * @module
  */
+import type { CancelSignal } from "./cancel-signal.ts";
 import { encodeRequest } from "./codec.ts";
 import { DispatchedCall, QueuedCall } from "./dispatched-call.ts";
 import { InvalidArgumentError, QmiError, UnknownNameError } from "./errors.ts";
@@ -28,7 +29,7 @@ export interface DispatchRequest {
   readonly args: readonly unknown[];
   /** Absolute deadline, ms since the epoch (`Infinity` for none). */
   readonly deadline: number;
-  readonly signal?: AbortSignal;
+  readonly signal?: CancelSignal;
   /** True when the arguments come from an in-process caller and still need checking against the descriptor. */
   readonly validateArgs: boolean;
   /** The calling context's name, when known (from `qmi-context`). */
@@ -56,7 +57,7 @@ export interface LockDispatchRequest {
   readonly operation: LockOperation;
   /** Absolute deadline, ms since the epoch (`Infinity` for none). */
   readonly deadline: number;
-  readonly signal?: AbortSignal;
+  readonly signal?: CancelSignal;
   readonly callerContext?: string;
   readonly lockToken?: string;
   /** The lease a `lock` is tied to (`qmi-lease`), already checked to exist. */
