@@ -18,13 +18,13 @@ export interface CancelSignal {
 }
 
 /**
- * A one-shot cancellation for one incoming call. Every unary call needs one and almost none is ever cancelled:
- * an `AbortController` with a listener added and removed per call measured ≈ 13 µs more latency per call than
- * this (a Python grpcio client against the same handler).
+ * A one-shot cancellation: of one incoming call, or of all the calls of a channel stream. Almost no call is ever
+ * cancelled, and an `AbortController` with a listener added and removed per call measured ≈ 13 µs more latency
+ * per call than this (a Python grpcio client against the same unary handler).
  */
 export class CallCancellation implements CancelSignal {
   #aborted = false;
-  #listeners: AbortListener[] | undefined;
+  #listeners: Set<AbortListener> | undefined;
 
   get aborted(): boolean {
     return this.#aborted;
@@ -32,21 +32,19 @@ export class CallCancellation implements CancelSignal {
 
   /** Adds `listener`, called once on {@link abort} (listeners are always once). */
   addEventListener(_type: "abort", listener: AbortListener): void {
-    if (!this.#aborted) (this.#listeners ??= []).push(listener);
+    if (!this.#aborted) (this.#listeners ??= new Set()).add(listener);
   }
 
   removeEventListener(_type: "abort", listener: AbortListener): void {
-    const listeners = this.#listeners;
-    const index = listeners ? listeners.indexOf(listener) : -1;
-    if (index >= 0) listeners!.splice(index, 1);
+    this.#listeners?.delete(listener);
   }
 
   /** Cancels: every listener is called once; later calls change nothing. */
   abort(): void {
     if (this.#aborted) return;
     this.#aborted = true;
-    const listeners = this.#listeners ?? [];
+    const listeners = this.#listeners;
     this.#listeners = undefined;
-    for (const listener of listeners) listener.handleEvent();
+    for (const listener of listeners ?? []) listener.handleEvent();
   }
 }

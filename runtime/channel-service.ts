@@ -12,7 +12,7 @@
  * @module
  */
 import { Metadata, status as Status, type ServerDuplexStream, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
-import { setMaxListeners } from "node:events";
+import { CallCancellation, type CancelSignal } from "./cancel-signal.ts";
 import { Batcher } from "./channel-batch.ts";
 import type { WireMessage } from "./codec.ts";
 import { ConnectionError, InvalidArgumentError, QmiError } from "./errors.ts";
@@ -96,10 +96,9 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
       const outbox = new Batcher<WireMessage>((answers) => call.write({ answers }));
       const send = (answer: WireMessage) => outbox.push(answer, (answer.response as Buffer | undefined)?.length ?? 0);
       /** Aborted when the stream ends: the signal of every call not marked cancellable. */
-      const streamAbort = new AbortController();
-      setMaxListeners(Infinity, streamAbort.signal); // one listener per call in flight, not a leak
-      /** Calls in flight marked cancellable, by id (an AbortController per call is a visible cost, so only these). */
-      const cancellable = new Map<number, AbortController>();
+      const streamAbort = new CallCancellation();
+      /** Calls in flight marked cancellable, by id (only these get a cancellation of their own). */
+      const cancellable = new Map<number, CallCancellation>();
       let inFlight = 0;
       let open = true;
       const close = () => {
@@ -163,11 +162,11 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
           send(failure(id, new InvalidArgumentError(`Cannot decode the request of ${path}: ${(error as Error).message}`)));
           return;
         }
-        let signal = streamAbort.signal;
+        let signal: CancelSignal = streamAbort;
         if (envelope.cancellable === true) {
-          const abort = new AbortController();
-          cancellable.set(id, abort);
-          signal = abort.signal;
+          const cancellation = new CallCancellation();
+          cancellable.set(id, cancellation);
+          signal = cancellation;
         }
         inFlight++;
         const timeout = Number(envelope.timeout_ms ?? 0);
