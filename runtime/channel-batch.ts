@@ -11,6 +11,27 @@
 /** A batch is sent early once its payloads reach this many bytes, keeping messages well under gRPC's limits. */
 export const CHANNEL_BATCH_BYTES = 256 * 1024;
 
+/**
+ * Header with which each side of the channel tells the other the largest message it accepts
+ * (`security.max_message_bytes`): the sender keeps its batches below it, and a single call or answer that does
+ * not fit fails alone instead of ending the stream for every call on it.
+ */
+export const MAX_MESSAGE_HEADER = "qmi-max-message-bytes";
+
+/** Bytes a call or answer takes in a batch besides its payload (id, path, object, token, status, framing). */
+export const ENVELOPE_BYTES = 512;
+
+/** The batch size to use towards a peer that accepts messages of `peerMax` bytes. */
+export function batchBytesFor(peerMax: number): number {
+  return Math.max(1, Math.min(CHANNEL_BATCH_BYTES, peerMax - ENVELOPE_BYTES));
+}
+
+/** The limit a peer announced in `value` (a header), or gRPC's default 4 MiB when it announced none. */
+export function announcedLimit(value: unknown): number {
+  const limit = Number(Array.isArray(value) ? value[0] : value);
+  return Number.isFinite(limit) && limit > 0 ? limit : 4 * 1024 * 1024;
+}
+
 /** Items waiting to be written as one message. */
 export class Batcher<T> {
   #items: T[] = [];
@@ -20,11 +41,13 @@ export class Batcher<T> {
   constructor(
     /** Writes one batch (never empty). */
     private readonly write: (items: T[]) => void,
+    /** Most payload bytes per batch (one item larger than this still goes, alone). */
+    private readonly maxBytes = CHANNEL_BATCH_BYTES,
   ) {}
 
   /** Adds `item` (of about `bytes` payload bytes) to the next batch. */
   push(item: T, bytes: number): void {
-    if (this.#items.length > 0 && this.#bytes + bytes > CHANNEL_BATCH_BYTES) this.flush();
+    if (this.#items.length > 0 && this.#bytes + bytes > this.maxBytes) this.flush();
     this.#items.push(item);
     this.#bytes += bytes;
     if (!this.#scheduled) {

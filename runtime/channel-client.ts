@@ -13,7 +13,7 @@
  */
 import { Metadata, status as Status, type ServiceError } from "@grpc/grpc-js";
 import type { MethodDefinition } from "@grpc/proto-loader";
-import { Batcher } from "./channel-batch.ts";
+import { Batcher, ENVELOPE_BYTES, MAX_MESSAGE_HEADER, announcedLimit, batchBytesFor } from "./channel-batch.ts";
 import { CHANNEL_PROTO, CHANNEL_SERVICE } from "./channel-service.ts";
 import type { WireMessage } from "./codec.ts";
 import { DeadlineEntry, deadlines } from "./deadline-watch.ts";
@@ -90,6 +90,15 @@ export class ChannelClient {
   #unsupported = false;
   #nextId = 1;
   readonly #pending = new Map<number, PendingCall>();
+  #maxRequestBytes = CHANNEL_MAX_REQUEST_BYTES;
+
+  /**
+   * Requests larger than this take the unary path: {@link CHANNEL_MAX_REQUEST_BYTES}, or less when the peer
+   * accepts smaller messages (it announces its limit when the stream opens), so no batch exceeds what it takes.
+   */
+  get maxRequestBytes(): number {
+    return this.#maxRequestBytes;
+  }
 
   constructor(
     /** `host:port` of the peer's server. */
@@ -126,10 +135,12 @@ export class ChannelClient {
       let accepted = false;
       const timer = setTimeout(() => stream.cancel(), this.openTimeout * 1000);
       const stream: H2GrpcStream = new H2GrpcStream(this.address, this.#exchange.path, this.metadata, this.security, {
-        onAccepted: () => {
+        onAccepted: (headers) => {
           clearTimeout(timer);
           accepted = true;
-          this.#link = { stream, outbox: new Batcher((calls) => stream.write(requestSerialize({ calls }))) };
+          const serverMax = announcedLimit(headers[MAX_MESSAGE_HEADER]);
+          this.#maxRequestBytes = Math.min(CHANNEL_MAX_REQUEST_BYTES, serverMax - ENVELOPE_BYTES);
+          this.#link = { stream, outbox: new Batcher((calls) => stream.write(requestSerialize({ calls })), batchBytesFor(serverMax)) };
           this.#ready = undefined;
           resolve(true);
         },
@@ -183,7 +194,9 @@ export class ChannelClient {
         timeout_ms: Number.isFinite(call.deadline) ? Math.max(1, remaining) : 0,
         cancellable: call.signal !== undefined,
       };
-      link.outbox.push(envelope, call.request.length);
+      // Its share of the batch: the request and the envelope's strings, plus the fixed fields and framing.
+      const bytes = call.request.length + call.path.length + (call.object?.length ?? 0) + (call.lockToken?.length ?? 0) + (call.leaseId?.length ?? 0) + 48;
+      link.outbox.push(envelope, bytes);
     });
   }
 

@@ -13,7 +13,7 @@
  */
 import { Metadata, status as Status, type ServerDuplexStream, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import { CallCancellation, type CancelSignal } from "./cancel-signal.ts";
-import { Batcher } from "./channel-batch.ts";
+import { Batcher, ENVELOPE_BYTES, MAX_MESSAGE_HEADER, announcedLimit, batchBytesFor } from "./channel-batch.ts";
 import type { WireMessage } from "./codec.ts";
 import { ConnectionError, InvalidArgumentError, QmiError } from "./errors.ts";
 import { CONTEXT_METADATA, firstString, type CallHandler } from "./incoming-call.ts";
@@ -89,12 +89,24 @@ function failure(id: number, error: unknown): WireMessage {
 }
 
 /** The handler table of `qmi.core.Channel` serving `routes`. */
-export function channelServiceImplementation(routes: ChannelRoutes, streams: StreamTracker): UntypedServiceImplementation {
+export function channelServiceImplementation(routes: ChannelRoutes, streams: StreamTracker, maxMessageBytes: number): UntypedServiceImplementation {
   return {
     Exchange: (call: ServerDuplexStream<WireMessage, WireMessage>) => {
       const callerContext = firstString(call.metadata, CONTEXT_METADATA);
-      const outbox = new Batcher<WireMessage>((answers) => call.write({ answers }));
-      const send = (answer: WireMessage) => outbox.push(answer, (answer.response as Buffer | undefined)?.length ?? 0);
+      // What may go back: no more than the caller accepts, nor than this server sends (grpc.max_send_message_length).
+      const clientMax = Math.min(announcedLimit(call.metadata.get(MAX_MESSAGE_HEADER)), maxMessageBytes);
+      const outbox = new Batcher<WireMessage>((answers) => call.write({ answers }), batchBytesFor(clientMax));
+      const send = (answer: WireMessage) => {
+        const payload = (answer.response as Buffer | undefined)?.length ?? 0;
+        if (payload + ENVELOPE_BYTES > clientMax) {
+          // Too large for the caller: this call fails alone, as a unary answer it could not receive would.
+          const message = `The answer is ${payload} bytes, more than the caller accepts (${clientMax}; security.max_message_bytes)`;
+          answer = { id: answer.id, code: Status.RESOURCE_EXHAUSTED, message, error_class: "" };
+        }
+        // Its share of the batch: the response and the failure's strings, plus the fixed fields and framing.
+        const bytes = ((answer.response as Buffer | undefined)?.length ?? 0) + String(answer.message ?? "").length + String(answer.error_class ?? "").length + 24;
+        outbox.push(answer, bytes);
+      };
       /** Aborted when the stream ends: the signal of every call not marked cancellable. */
       const streamAbort = new CallCancellation();
       /** Calls in flight marked cancellable, by id (only these get a cancellation of their own). */
@@ -202,7 +214,9 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
           })
           .catch((error: unknown) => log.warning(`Answering ${path} on the channel failed: ${String(error)}`));
       };
-      call.sendMetadata(new Metadata());
+      const headers = new Metadata();
+      headers.set(MAX_MESSAGE_HEADER, String(maxMessageBytes));
+      call.sendMetadata(headers);
     },
   };
 }

@@ -73,7 +73,7 @@ export class ContextServer {
     this.#server.addService(loadService(CONTEXT_PROTO, CONTEXT_SERVICE), this.#coreImplementation());
     this.#server.addService(loadService(LOCK_PROTO, LOCK_SERVICE), lockServiceImplementation(host));
     this.#channelRoutes.add(loadService(LOCK_PROTO, LOCK_SERVICE), lockCallHandlers(host));
-    this.#server.addService(channelDefinition(), channelServiceImplementation(this.#channelRoutes, this.streams));
+    this.#server.addService(channelDefinition(), channelServiceImplementation(this.#channelRoutes, this.streams, security.maxMessageBytes));
     this.#server.addService(loadService(TASK_PROTO, TASK_SERVICE), taskServiceImplementation(host, this.streams));
     this.#server.addService(loadService(SIGNALS_PROTO, SIGNALS_SERVICE), signalsServiceImplementation(host, this.streams));
     this.#health.addToServer(this.#server);

@@ -20,8 +20,8 @@ import type { SecuritySettings } from "./security-settings.ts";
 
 /** What a {@link H2GrpcStream} reports. */
 export interface H2GrpcStreamEvents {
-  /** The server accepted the call (sent its response headers without a status). */
-  onAccepted(): void;
+  /** The server accepted the call (sent its response headers, without a status). */
+  onAccepted(headers: IncomingHttpHeaders): void;
   /** One message, unframed. */
   onMessage(message: Buffer): void;
   /** The stream ended (by the server's status, a failure, or {@link H2GrpcStream.cancel}); called once. */
@@ -114,7 +114,7 @@ export class H2GrpcStream {
       const status = statusOf(headers); // a trailers-only answer: the call was refused
       if (status) return this.#end(status);
       if (headers[":status"] !== 200) return this.#end(statusError(Status.UNAVAILABLE, `HTTP status ${headers[":status"]}`));
-      this.events.onAccepted();
+      this.events.onAccepted(headers);
     });
     this.#stream.on("data", (chunk: Buffer) => this.#receive(chunk));
     this.#stream.on("trailers", (trailers) => this.#end(statusOf(trailers) ?? statusError(Status.INTERNAL, "Trailers without a status")));

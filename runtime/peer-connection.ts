@@ -13,7 +13,8 @@ import type { WireMessage } from "./codec.ts";
 import { CONTEXT_PROTO, CONTEXT_SERVICE } from "./context-server.ts";
 import { CONTEXT_METADATA, LEASE_METADATA, LOCK_TOKEN_METADATA, OBJECT_METADATA } from "./object-service.ts";
 import { loadService } from "./proto-files.ts";
-import { CHANNEL_MAX_REQUEST_BYTES, ChannelClient, defaultCallPath, type CallPath } from "./channel-client.ts";
+import { MAX_MESSAGE_HEADER } from "./channel-batch.ts";
+import { ChannelClient, defaultCallPath, type CallPath } from "./channel-client.ts";
 import { fromStatus } from "./status-mapping.ts";
 import { INSECURE, channelCredentials, securityClientOptions, type SecuritySettings } from "./security-settings.ts";
 
@@ -115,7 +116,7 @@ export class PeerConnection {
     const options: ClientOptions = { ...channelOptions, ...securityClientOptions(security) };
     this.#client = new Client(address, channelCredentials(security), options);
     if (callPath === "channel") {
-      const metadata: Record<string, string> = { [CONTEXT_METADATA]: ownContext };
+      const metadata: Record<string, string> = { [CONTEXT_METADATA]: ownContext, [MAX_MESSAGE_HEADER]: String(security.maxMessageBytes) };
       if (security.token !== undefined) metadata[AUTH_TOKEN_METADATA] = security.token;
       this.#channel = new ChannelClient(address, metadata, security, `${name} at ${address}`);
     }
@@ -141,7 +142,7 @@ export class PeerConnection {
     if (ready !== true && !(await ready)) return this.unary(call);
     const definition = methodOf(call);
     const request = definition.requestSerialize(call.request);
-    if (request.length > CHANNEL_MAX_REQUEST_BYTES) return this.unary(call);
+    if (request.length > channel.maxRequestBytes) return this.unary(call);
     const response = await channel.call({
       path: definition.path,
       request,

@@ -3,13 +3,15 @@ import assert from "node:assert/strict";
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import { Client, Metadata, Server, ServerCredentials, credentials, status as Status } from "@grpc/grpc-js";
 import type { MethodDefinition } from "@grpc/proto-loader";
-import { CancelledError, Context } from "qmi-ts";
+import { CancelledError, Context, InstrumentError } from "qmi-ts";
+import { EchoInstrument } from "qmi-ts/drivers/dummy/echo-instrument";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
 import { NoisySineGeneratorProxy, NoisySineGeneratorService } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
 import { ChannelClient } from "../../runtime/channel-client.ts";
 import { CHANNEL_PROTO, CHANNEL_SERVICE } from "../../runtime/channel-service.ts";
 import { loadService } from "../../runtime/proto-files.ts";
 import { INSECURE } from "../../runtime/security-settings.ts";
+import { CALL_PATHS } from "../helpers/call-paths.ts";
 
 type Answer = { id: number; code: number; message: string; error_class: string; response: Buffer };
 
@@ -187,5 +189,43 @@ describe("ChannelClient and qmi.core.Channel", () => {
     } finally {
       bare.forceShutdown();
     }
+  });
+});
+
+for (const callPath of CALL_PATHS) describe(`message limits (security.max_message_bytes) over the ${callPath} path`, () => {
+  const quiet = { logging: { console_loglevel: "ERROR" } };
+  let server: Context;
+  let client: Context;
+  before(async () => {
+    server = await Context.start("limit_server", { config: { ...quiet, security: { max_message_bytes: 8192 } } });
+    client = await Context.start("limit_client", { config: { ...quiet, security: { max_message_bytes: 4096 } } });
+    await (await server.makeInstrument("echo", EchoInstrument)).open();
+    await client.connectToPeer("limit_server", { address: server.address, callPath });
+  });
+  after(async () => {
+    await client.stop();
+    await server.stop();
+  });
+
+  it("serves many calls in flight whose batch would exceed the server's limit", async () => {
+    const echo = await client.getInstrument("limit_server.echo", EchoInstrument);
+    const texts = Array.from({ length: 60 }, (_, i) => `call ${i} `.repeat(10));
+    assert.deepEqual(await Promise.all(texts.map((text) => echo.echoString(text))), texts);
+  });
+
+  it("fails only the call whose answer exceeds the caller's limit, with the same error on both paths", async () => {
+    const echo = await client.getInstrument("limit_server.echo", EchoInstrument);
+    const [big, list, small] = await Promise.allSettled([
+      echo.echoBytes(new Uint8Array(3000)), // within both limits
+      echo.echoList(Array.from({ length: 600 }, (_, i) => i + 0.5)), // ≈ 4.8 kB each way: the server takes it, the client not
+      echo.echoString("still fine"),
+    ]);
+    assert.deepEqual(big, { status: "fulfilled", value: new Uint8Array(3000) });
+    assert.equal(list.status, "rejected");
+    const error = (list as PromiseRejectedResult).reason as Error;
+    assert.ok(error instanceof InstrumentError, String(error));
+    assert.match(error.message, /more than the caller accepts|larger than max/);
+    assert.deepEqual(small, { status: "fulfilled", value: "still fine" });
+    assert.equal(await echo.echoString("and after"), "and after");
   });
 });
