@@ -4,6 +4,9 @@
 Run (after `bash examples/python/gen-stubs.sh`, with a context hosting the noisy sine generator `nsg`):
     /usr/bin/python3 examples/python/qmi_client.py --address 127.0.0.1:40001
 
+Against a context with a `security` section, add its token and TLS files (README, "Security"):
+    ... --auth-token-file lab.token --tls-ca lab-ca.crt [--tls-cert lab.crt --tls-key lab.key]
+
 The metadata contract (README, "Design choices"): `qmi-object` names the target object, `qmi-context` the
 caller, `qmi-lock-token` the caller's lock token. A failed call ends with a gRPC status and the trailer
 `qmi-error: <ErrorClass>`.
@@ -30,6 +33,39 @@ def metadata(obj, token):
     return (("qmi-object", obj), ("qmi-context", "python_client"), ("qmi-lock-token", token))
 
 
+class AuthToken(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):
+    """Adds the shared-secret token (`qmi-auth-token` metadata) to every call, as a qmi-ts context with a token
+    requires; without it, every call ends with UNAUTHENTICATED."""
+
+    def __init__(self, token):
+        self.token = token
+
+    def _with_token(self, details):
+        metadata = list(details.metadata or ()) + [("qmi-auth-token", self.token)]
+        return details._replace(metadata=metadata)
+
+    def intercept_unary_unary(self, continuation, details, request):
+        return continuation(self._with_token(details), request)
+
+    def intercept_unary_stream(self, continuation, details, request):
+        return continuation(self._with_token(details), request)
+
+
+def open_channel(args):
+    """A plaintext channel, or TLS trusting `--tls-ca` (and presenting `--tls-cert` for mutual TLS); with the token."""
+    if args.tls_ca:
+        read = lambda path: open(path, "rb").read() if path else None  # noqa: E731
+        tls = grpc.ssl_channel_credentials(read(args.tls_ca), read(args.tls_key), read(args.tls_cert))
+        options = [("grpc.ssl_target_name_override", args.tls_server_name)] if args.tls_server_name else []
+        channel = grpc.secure_channel(args.address, tls, options=options)
+    else:
+        channel = grpc.insecure_channel(args.address)
+    if args.auth_token_file:
+        token = open(args.auth_token_file, encoding="utf-8").readline().strip()
+        channel = grpc.intercept_channel(channel, AuthToken(token))
+    return channel
+
+
 def error_text(error):
     """Status code and the qmi-error trailer of a failed call."""
     trailer = dict(error.trailing_metadata() or ()).get("qmi-error", "")
@@ -41,9 +77,14 @@ def main():
     parser.add_argument("--address", required=True, help="host:port of the context")
     parser.add_argument("--object", default="nsg", help="name of the noisy sine generator in the context")
     parser.add_argument("--task", help="name of a DemoRpcControlTask (examples/demo-task.ts) in the context, if any")
+    parser.add_argument("--auth-token-file", help="file whose first line is the context's security token")
+    parser.add_argument("--tls-ca", help="PEM file of the CA that signed the context's certificate (turns TLS on)")
+    parser.add_argument("--tls-cert", help="PEM certificate to present (mutual TLS)")
+    parser.add_argument("--tls-key", help="PEM key of --tls-cert")
+    parser.add_argument("--tls-server-name", help="name expected in the context's certificate, if not the host")
     args = parser.parse_args()
 
-    channel = grpc.insecure_channel(args.address)
+    channel = open_channel(args)
     context = context_pb2_grpc.ContextStub(channel)
     nsg = nsg_grpc.NoisySineGeneratorStub(channel)
     locks = lock_pb2_grpc.LockStub(channel)

@@ -6,11 +6,13 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { Context } from "qmi-ts";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
 import { DemoRpcControlTask } from "../../examples/demo-task.ts";
 import { ROOT } from "../helpers/child-context.ts";
+import { hasOpenssl, makeTestCertificates } from "../helpers/test-certs.ts";
 
 const PYTHON = "/usr/bin/python3";
 
@@ -33,28 +35,57 @@ describe("examples/python/qmi_client.py", { skip: existsSync(PYTHON) ? false : `
   });
   after(async () => ctx?.stop());
 
+  /** What the script prints against a context named `name` hosting `nsg` and `task`. */
+  const expectedLines = (name: string) => [
+    `context: ${name} objects: nsg,task`,
+    "closed getSample: FAILED_PRECONDITION NotOpenError: Instrument nsg is not open; call open() first",
+    "amplitude: 5.0",
+    "sample within amplitude: True",
+    "negative amplitude: INVALID_ARGUMENT InvalidArgumentError: Bad value for amplitude: -1; expected a finite number >= 0",
+    "lock: True",
+    "locked: True",
+    "other token: FAILED_PRECONDITION LockedError: The object is locked by another proxy",
+    "holder amplitude: 5.0",
+    "unlock by other: False",
+    "unlock: True",
+    "signals received: 3",
+    `unknown object: NOT_FOUND UnknownNameError: Context ${name} has no object named no_such_object (objects: nsg, task)`,
+    "task settings amplitude: 100.0",
+    "task pending amplitude: 42.0",
+    "task running: False",
+    "done",
+  ];
+
   it("drives the instrument, meets the lock and the errors, receives signals and reads a task's settings", async () => {
     const result = await run(PYTHON, ["examples/python/qmi_client.py", "--address", ctx.address, "--task", "task"]);
     assert.equal(result.code, 0, result.stdout + result.stderr);
-    const lines = result.stdout.trim().split("\n");
-    assert.deepEqual(lines, [
-      "context: py_server objects: nsg,task",
-      "closed getSample: FAILED_PRECONDITION NotOpenError: Instrument nsg is not open; call open() first",
-      "amplitude: 5.0",
-      "sample within amplitude: True",
-      "negative amplitude: INVALID_ARGUMENT InvalidArgumentError: Bad value for amplitude: -1; expected a finite number >= 0",
-      "lock: True",
-      "locked: True",
-      "other token: FAILED_PRECONDITION LockedError: The object is locked by another proxy",
-      "holder amplitude: 5.0",
-      "unlock by other: False",
-      "unlock: True",
-      "signals received: 3",
-      "unknown object: NOT_FOUND UnknownNameError: Context py_server has no object named no_such_object (objects: nsg, task)",
-      "task settings amplitude: 100.0",
-      "task pending amplitude: 42.0",
-      "task running: False",
-      "done",
-    ]);
+    assert.deepEqual(result.stdout.trim().split("\n"), expectedLines("py_server"));
+  });
+
+  it("does the same over mutual TLS with the shared-secret token, and is refused without the token", { skip: hasOpenssl() ? false : "openssl is not installed" }, async () => {
+    const certs = makeTestCertificates();
+    const tokenFile = join(certs.dir, "lab.token");
+    writeFileSync(tokenFile, "python-client-token-0123456789\n");
+    const secured = await Context.start("py_secured", {
+      config: {
+        logging: { console_loglevel: "ERROR" },
+        security: { token_file: tokenFile, tls: { cert: certs.cert, key: certs.key, ca: certs.ca, require_client_cert: true } },
+      },
+    });
+    try {
+      await secured.makeInstrument("nsg", NoisySineGenerator);
+      await secured.makeTask("task", DemoRpcControlTask);
+      const tls = ["--tls-ca", certs.ca, "--tls-cert", certs.cert, "--tls-key", certs.key];
+      const script = ["examples/python/qmi_client.py", "--address", secured.address, "--task", "task", ...tls];
+      const result = await run(PYTHON, [...script, "--auth-token-file", tokenFile]);
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      assert.deepEqual(result.stdout.trim().split("\n"), expectedLines("py_secured"));
+      const refused = await run(PYTHON, script);
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr, /UNAUTHENTICATED/);
+    } finally {
+      await secured.stop();
+      certs.remove();
+    }
   });
 });
