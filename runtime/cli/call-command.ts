@@ -9,7 +9,8 @@
  * ```
  *
  * Each argument is read as JSON when it parses (`42`, `true`, `[1,2]`, `{"a":1}`, `"text"`), else as a string;
- * arguments fill the method's parameters in order. The result is printed as JSON.
+ * arguments fill the method's parameters in order; a `Record` parameter takes a JSON object. The result is printed
+ * as JSON.
  *
  * @module
  */
@@ -31,7 +32,7 @@ Call an RPC method of a running context and print the result as JSON. The
 request is built from the .proto the context serves (gRPC reflection), so no
 code or generated files are needed. Each argument is JSON when it parses
 (42, true, [1,2], {"a":1}, "text"), else a plain string; arguments fill the
-method's parameters in order. Dates: an ISO string.
+method's parameters in order. Dates: an ISO string; records: a JSON object.
 
 Options:
       --address <host:port>  where the context serves; default from the
@@ -51,12 +52,28 @@ interface FieldInfo {
   readonly name: string;
   readonly number: number;
   readonly typeName?: string;
+  /** A `map<K, V>` field: on the wire (and in a message decoded from reflection) a list of `{ key, value }`. */
+  readonly isMap: boolean;
 }
 
-/** The request fields of `method`, in field-number order (= the method's parameters). */
-function requestFields(method: MethodDefinition<Message, Message>): FieldInfo[] {
-  const type = (method.requestType as MessageTypeDefinition<Message, Message>).type as { field?: { name: string; number: number; typeName?: string }[] };
-  return [...(type.field ?? [])].sort((a, b) => a.number - b.number);
+/** The parts of a message's `DescriptorProto` (as reflection gives it) that tell its fields apart. */
+interface MessageDescriptor {
+  readonly field?: { name: string; number: number; label?: string; typeName?: string }[];
+  readonly nestedType?: { name: string; options?: { mapEntry?: boolean } | null }[];
+}
+
+/** The fields of a message type, in field-number order, each marked when it is a map. */
+function fieldsOf(messageType: unknown): FieldInfo[] {
+  const type = (messageType as MessageTypeDefinition<Message, Message>).type as MessageDescriptor;
+  const mapEntries = new Set((type.nestedType ?? []).filter((n) => n.options?.mapEntry === true).map((n) => n.name));
+  return [...(type.field ?? [])]
+    .sort((a, b) => a.number - b.number)
+    .map((f) => ({
+      name: f.name,
+      number: f.number,
+      typeName: f.typeName,
+      isMap: f.label === "LABEL_REPEATED" && mapEntries.has((f.typeName ?? "").split(".").pop()!),
+    }));
 }
 
 /** Reads one command-line argument: JSON when it parses, else the text itself. */
@@ -69,6 +86,12 @@ export function parseArgument(text: string): unknown {
 }
 
 function toWire(value: unknown, field: FieldInfo): unknown {
+  if (field.isMap) {
+    if (!value || typeof value !== "object" || Array.isArray(value)) {
+      throw new InvalidArgumentError(`Argument ${field.name}: expected a JSON object such as {"a": 1}, found ${JSON.stringify(value)}`);
+    }
+    return Object.entries(value).map(([key, item]) => ({ key, value: item }));
+  }
   if (field.typeName?.endsWith("google.protobuf.Timestamp") && typeof value === "string") {
     const ms = Date.parse(value);
     if (Number.isNaN(ms)) throw new InvalidArgumentError(`Argument ${field.name}: ${JSON.stringify(value)} is not a date`);
@@ -76,6 +99,12 @@ function toWire(value: unknown, field: FieldInfo): unknown {
     return { seconds: String(seconds), nanos: (ms - seconds * 1000) * 1_000_000 };
   }
   return value;
+}
+
+/** A map field as decoded from reflection (a list of `{ key, value }`) back to an object. */
+function fromWire(value: unknown, field: FieldInfo | undefined): unknown {
+  if (!field?.isMap || !Array.isArray(value)) return value;
+  return Object.fromEntries((value as { key: unknown; value: unknown }[]).map((entry) => [String(entry.key), entry.value]));
 }
 
 /** JSON for printing: Timestamps as ISO strings, bytes as base64. */
@@ -169,14 +198,15 @@ export async function runCall(argv: readonly string[]): Promise<number> {
     if (!info.proto_service) throw new UnknownNameError(`${contextName}.${objectName} has no gRPC service (not generated)`);
     const definitions = await fetchDefinitions(address, info.proto_service, { keepCase: true, longs: String, enums: String, defaults: true }, timeout, security);
     const rpc = (definitions[info.proto_service] as Record<string, MethodDefinition<Message, Message>>)[method.rpc_name]!;
-    const fields = requestFields(rpc);
+    const fields = fieldsOf(rpc.requestType);
     if (rawArgs.length > fields.length) {
       throw new InvalidArgumentError(`${method.signature} takes at most ${fields.length} arguments, got ${rawArgs.length}`);
     }
     const request: Message = {};
     rawArgs.forEach((text, i) => (request[fields[i]!.name] = toWire(parseArgument(text), fields[i]!)));
     const response = await unary(address, rpc, request, objectName, values["lock-token"], deadline, security);
-    if ("value" in response) process.stdout.write(JSON.stringify(printable(response.value)) + "\n");
+    const result = fieldsOf(rpc.responseType).find((f) => f.name === "value");
+    if ("value" in response) process.stdout.write(JSON.stringify(printable(fromWire(response.value, result))) + "\n");
     return 0;
   } catch (error) {
     const qmiError = QmiError.from(error);

@@ -57,6 +57,10 @@ describe("qmi describe / qmi call against a running context", () => {
     assert.equal((await qmi("call", "cli_server.echo.echoDate", "2026-01-02T03:04:05.006Z", "--address", address)).stdout, '"2026-01-02T03:04:05.006Z"\n');
     assert.equal((await qmi("call", "cli_server.echo.echoString", "plain text", "--address", address)).stdout, '"plain text"\n');
     assert.equal((await qmi("call", "cli_server.echo.EchoList", "[1,2.5]", "--address", address)).stdout, "[1,2.5]\n");
+    assert.equal((await qmi("call", "cli_server.echo.echoRecord", '{"a":1,"b":2.5}', "--address", address)).stdout, '{"a":1,"b":2.5}\n');
+    const notAnObject = await qmi("call", "cli_server.echo.echoRecord", "[1]", "--address", address);
+    assert.equal(notAnObject.code, 1);
+    assert.match(notAnObject.stderr, /Argument values: expected a JSON object/);
     const unknown = await qmi("call", "cli_server.nsg.fly", "--address", address);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /UnknownNameError: cli_server\.nsg has no RPC method fly/);
