@@ -1,5 +1,7 @@
 /**
  * QMI-style transport descriptors: `scheme:positional:...:key=value:...`, checked against the scheme's spec.
+ * A part in square brackets may contain colons (an IPv6 address: `tcp:[::1]:5025`); the brackets are not part of
+ * its value.
  *
  * ```ts
  * parseDescriptor("serial:/dev/ttyUSB0:baudrate=115200", serialSpec).values.get("baudrate") // 115200
@@ -67,7 +69,7 @@ export function parseDescriptor(text: string, spec: DescriptorSpec, defaults: De
       `Bad transport descriptor ${JSON.stringify(text)}: ${problem}. Example of a valid descriptor: ${spec.example}`,
     );
   };
-  const [scheme = "", ...parts] = text.split(":");
+  const [scheme = "", ...parts] = splitParts(text, fail);
   if (scheme.trim().toLowerCase() !== spec.scheme) fail(`expected the scheme ${spec.scheme}:`);
   const all = [...spec.positional, ...spec.attributes];
   const raw = new Map<string, string>();
@@ -104,6 +106,26 @@ export function parseDescriptor(text: string, spec: DescriptorSpec, defaults: De
     values.set(attr.name, convert(attr, given, fail));
   }
   return { text, scheme: spec.scheme, values };
+}
+
+/** `text` split at the colons outside square brackets; a part (or `key=` value) in brackets loses them. */
+function splitParts(text: string, fail: (problem: string) => never): string[] {
+  const parts: string[] = [];
+  let current = "";
+  let bracketed = false;
+  for (const char of text) {
+    if (char === "[" && !bracketed) bracketed = true;
+    else if (char === "]" && bracketed) bracketed = false;
+    else if (char === ":" && !bracketed) {
+      parts.push(current);
+      current = "";
+      continue;
+    }
+    current += char;
+  }
+  if (bracketed) fail("a [ is not closed");
+  parts.push(current);
+  return parts.map((part) => part.replace(/^(\s*(?:[^=[]*=)?)\[([^\]]*)\](\s*)$/, "$1$2$3"));
 }
 
 function convert(attr: AttributeSpec, given: string, fail: (problem: string) => never): AttributeValue {

@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import { EndOfInputError, InvalidArgumentError, TransportError, TransportTimeoutError } from "qmi-ts";
 import { ScpiProtocol, createTransport, registerTransport } from "../../../runtime/transport/index.ts";
+import { parseDescriptor } from "../../../runtime/transport/descriptor.ts";
+import { tcpSpec } from "../../../runtime/transport/tcp-transport.ts";
 import { formatUsbDevices } from "../../../runtime/cli/usb-command.ts";
 import { UsbTmcSimDevice } from "../../../runtime/sim/usbtmc-sim-device.ts";
 import { Keysight33500BSim } from "../../sim/keysight-33500b.ts";
@@ -32,6 +34,12 @@ describe("createTransport", () => {
     assert.equal(t.descriptor, "tcp:127.0.0.1");
     assert.doesNotThrow(() => createTransport("usbtmc:vendorid=0x0699:productid=0x0358:serialnr=C1"));
     assert.doesNotThrow(() => createTransport("serial:/dev/ttyUSB0:baudrate=115200:bytesize=7:parity=E:stopbits=2:rtscts=true"));
+  });
+
+  it("reads a bracketed IPv6 host, with or without its key", () => {
+    assert.deepEqual([...parseDescriptor("tcp:[::1]:5025", tcpSpec).values], [["host", "::1"], ["port", 5025]]);
+    assert.deepEqual([...parseDescriptor("tcp:host=[fe80::1]:port=7", tcpSpec).values], [["host", "fe80::1"], ["port", 7]]);
+    assert.throws(() => createTransport("tcp:[::1:5025"), /a \[ is not closed/);
   });
 
   it("takes third-party schemes through the same registry", () => {
@@ -69,6 +77,23 @@ describe("TcpTransport", () => {
     await assert.rejects(t.read(1, 1), (e: Error) => e instanceof EndOfInputError && /closed the connection/.test(e.message));
     await t.close();
     await server.close();
+  });
+
+  it("connects to a bracketed IPv6 address (::1), where the machine has one", async (t) => {
+    const server = createServer((socket) => socket.end("v6"));
+    const listening = await new Promise<boolean>((resolve) => {
+      server.once("error", () => resolve(false));
+      server.listen(0, "::1", () => resolve(true));
+    });
+    if (!listening) return t.skip("no IPv6 loopback (::1) here");
+    const transport = createTransport(`tcp:[::1]:${(server.address() as AddressInfo).port}`);
+    try {
+      await transport.open();
+      assert.equal((await transport.read(2, 1)).toString(), "v6");
+    } finally {
+      await transport.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it("fails to open with the address and reason", async () => {
