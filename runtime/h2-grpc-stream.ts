@@ -62,6 +62,8 @@ export class H2GrpcStream {
   /** Received bytes not yet making a whole message. */
   #pending: Buffer[] = [];
   #pendingBytes = 0;
+  /** The length of the message being received, once its header is in; -1 before. */
+  #frameLength = -1;
   #ended = false;
   readonly #keepalive: NodeJS.Timeout;
   /** The timer of the ping waiting for its answer, if any. */
@@ -140,21 +142,26 @@ export class H2GrpcStream {
   #receive(chunk: Buffer): void {
     this.#pending.push(chunk);
     this.#pendingBytes += chunk.length;
-    while (this.#pendingBytes >= 5 && !this.#ended) {
-      const head = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending, this.#pendingBytes);
-      const length = head.readUInt32BE(1);
-      if (head[0] !== 0) return this.#end(statusError(Status.INTERNAL, "Received a compressed message"));
-      if (length > this.security.maxMessageBytes) {
-        return this.#end(statusError(Status.RESOURCE_EXHAUSTED, `Received message larger than max (${length} vs. ${this.security.maxMessageBytes})`));
+    while (!this.#ended && this.#pendingBytes >= 5) {
+      if (this.#frameLength < 0) {
+        // The 5-byte header: a compression flag and the length. (Only the header is joined here, so a large
+        // message arriving in many chunks is copied once, when it is complete.)
+        const first = this.#pending[0]!;
+        const head = first.length >= 5 ? first : Buffer.concat(this.#pending, this.#pendingBytes);
+        const length = head.readUInt32BE(1);
+        if (head[0] !== 0) return this.#end(statusError(Status.INTERNAL, "Received a compressed message"));
+        if (length > this.security.maxMessageBytes) {
+          return this.#end(statusError(Status.RESOURCE_EXHAUSTED, `Received message larger than max (${length} vs. ${this.security.maxMessageBytes})`));
+        }
+        this.#frameLength = length;
       }
-      if (head.length < 5 + length) {
-        this.#pending = [head];
-        return;
-      }
-      const message = head.subarray(5, 5 + length);
-      const rest = head.subarray(5 + length);
+      if (this.#pendingBytes < 5 + this.#frameLength) return;
+      const all = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending, this.#pendingBytes);
+      const message = all.subarray(5, 5 + this.#frameLength);
+      const rest = all.subarray(5 + this.#frameLength);
       this.#pending = rest.length > 0 ? [rest] : [];
       this.#pendingBytes = rest.length;
+      this.#frameLength = -1;
       this.events.onMessage(message);
     }
   }
