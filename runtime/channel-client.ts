@@ -204,8 +204,9 @@ export class ChannelClient {
   close(): void {
     const link = this.#link;
     if (link) {
-      link.stream.cancel();
+      // Fail the calls first: cancelling reports the stream's end (CANCELLED), which is not what they should see.
       this.#fail(link.stream, new ConnectionError(`The call channel to ${this.where} was closed`));
+      link.stream.cancel();
     }
   }
 

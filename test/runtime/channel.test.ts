@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import { Client, Metadata, Server, ServerCredentials, credentials, status as Status } from "@grpc/grpc-js";
 import type { MethodDefinition } from "@grpc/proto-loader";
-import { CancelledError, Context, InstrumentError } from "qmi-ts";
+import { CancelledError, ConnectionError, Context, InstrumentError } from "qmi-ts";
 import { EchoInstrument } from "qmi-ts/drivers/dummy/echo-instrument";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
 import { NoisySineGeneratorProxy, NoisySineGeneratorService } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
@@ -161,6 +161,23 @@ describe("ChannelClient and qmi.core.Channel", () => {
       assert.equal(await nsg.isOpen(), true);
     } finally {
       await nsg.close();
+    }
+  });
+
+  it("fails the calls in flight with a ConnectionError when the connection is closed", async () => {
+    const other = await Context.start("channel_closer", { config: null });
+    try {
+      await other.connectToPeer("channel_server", { address: server.address, callPath: "channel" });
+      const nsg = await other.getInstrument("channel_server.nsg", NoisySineGeneratorProxy);
+      const opened = await nsg.isOpen(); // the channel is open
+      const waiting = (opened ? Promise.resolve() : nsg.open()).then(() => nsg.wait(0.5));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      other.disconnectFromPeer("channel_server");
+      await assert.rejects(waiting, (e: unknown) => e instanceof ConnectionError && /closed/.test((e as Error).message));
+    } finally {
+      await other.stop();
+      const nsg = await client.getInstrument("channel_server.nsg", NoisySineGeneratorProxy);
+      if (await nsg.isOpen()) await nsg.close();
     }
   });
 
