@@ -45,7 +45,7 @@ export function firstString(metadata: Metadata, key: string): string | undefined
 }
 
 /** The cancellation of a unary call: `signal` aborts when the client cancels before {@link answered} is called. */
-export interface UnaryCancellation {
+interface UnaryCancellation {
   readonly signal: CancelSignal;
   /** Call just before answering. */
   answered(): void;
@@ -56,7 +56,7 @@ export interface UnaryCancellation {
  * also after a normal answer: aborting then (an `AbortController` builds an `AbortError` with its stack trace)
  * measured 35–45 µs more per call for a Python grpcio client.
  */
-export function unaryCancellation(call: ServerUnaryCall<WireMessage, WireMessage>): UnaryCancellation {
+function unaryCancellation(call: ServerUnaryCall<WireMessage, WireMessage>): UnaryCancellation {
   const cancellation = new CallCancellation();
   let answered = false;
   call.on("cancelled", () => {

@@ -4,22 +4,20 @@
  *
  * @module
  */
-import { Metadata, type ServerUnaryCall, type ServerWritableStream, type UntypedServiceImplementation, type sendUnaryData } from "@grpc/grpc-js";
+import type { ServerWritableStream, UntypedServiceImplementation } from "@grpc/grpc-js";
 import type { WireMessage } from "./codec.ts";
 import { UnknownNameError } from "./errors.ts";
-import { CONTEXT_METADATA, LOCK_TOKEN_METADATA, OBJECT_METADATA, firstString, type ObjectServiceHost } from "./object-service.ts";
-import { unaryCancellation } from "./incoming-call.ts";
+import { OBJECT_METADATA, firstString, unaryHandler } from "./incoming-call.ts";
+import type { ObjectServiceHost } from "./object-service.ts";
 import { streamSignal, type StreamFormat } from "./signal-stream.ts";
-import { toStatus } from "./status-mapping.ts";
 import type { StreamTracker } from "./stream-tracker.ts";
 
 /** The task service's proto file and name. */
 export const TASK_PROTO = "qmi/core/task.proto";
 export const TASK_SERVICE = "qmi.core.Task";
 
-/** `qmi-object`, or the context's only task. */
-function targetTask(host: ObjectServiceHost, metadata: Metadata): string {
-  const named = firstString(metadata, OBJECT_METADATA);
+/** The task named `named` (its `qmi-object`), or the context's only task. */
+function targetTask(host: ObjectServiceHost, named: string | undefined): string {
   if (named !== undefined) {
     const hosted = host.objects.getOrThrow(named);
     if (hosted.kind !== "task") throw new UnknownNameError(`${host.name}.${named} is not a task (it is a ${hosted.className})`);
@@ -30,40 +28,28 @@ function targetTask(host: ObjectServiceHost, metadata: Metadata): string {
   throw new UnknownNameError(`Context ${host.name} hosts ${tasks.length} tasks; name one in the ${OBJECT_METADATA} metadata`);
 }
 
+/** A unary task control RPC: `method` of the task runner through the dispatcher, its result made by `answer`. */
 function unary(host: ObjectServiceHost, method: string, answer: (result: unknown) => WireMessage) {
-  return (call: ServerUnaryCall<WireMessage, WireMessage>, callback: sendUnaryData<WireMessage>) => {
-    const cancellation = unaryCancellation(call);
-    new Promise<unknown>((resolve) => {
-      const deadline = call.getDeadline();
-      resolve(
-        host.dispatch({
-          object: targetTask(host, call.metadata),
-          method,
-          args: [],
-          deadline: deadline instanceof Date ? deadline.getTime() : deadline,
-          signal: cancellation.signal,
-          validateArgs: false,
-          callerContext: firstString(call.metadata, CONTEXT_METADATA),
-          lockToken: firstString(call.metadata, LOCK_TOKEN_METADATA),
-        }),
-      );
-    }).then(
-      (result) => {
-        cancellation.answered();
-        callback(null, answer(result));
-      },
-      (error: unknown) => {
-        cancellation.answered();
-        callback(toStatus(error));
-      },
-    );
-  };
+  return unaryHandler(async (call) =>
+    answer(
+      await host.dispatch({
+        object: targetTask(host, call.object),
+        method,
+        args: [],
+        deadline: call.deadline,
+        signal: call.signal,
+        validateArgs: false,
+        callerContext: call.callerContext,
+        lockToken: call.lockToken,
+      }),
+    ),
+  );
 }
 
 function watchStatus(host: ObjectServiceHost, streams: StreamTracker) {
   return (call: ServerWritableStream<WireMessage, WireMessage>) => {
     streamSignal(call, streams, () => {
-      const object = targetTask(host, call.metadata);
+      const object = targetTask(host, firstString(call.metadata, OBJECT_METADATA));
       const format: StreamFormat<string> = {
         key: "status-json",
         batch: 1,
