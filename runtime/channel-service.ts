@@ -97,15 +97,15 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
       const clientMax = Math.min(announcedLimit(call.metadata.get(MAX_MESSAGE_HEADER)), maxMessageBytes);
       const outbox = new Batcher<WireMessage>((answers) => call.write({ answers }), batchBytesFor(clientMax));
       const send = (answer: WireMessage) => {
-        const payload = (answer.response as Buffer | undefined)?.length ?? 0;
+        let payload = (answer.response as Buffer | undefined)?.length ?? 0;
         if (payload + ENVELOPE_BYTES > clientMax) {
           // Too large for the caller: this call fails alone, as a unary answer it could not receive would.
           const message = `The answer is ${payload} bytes, more than the caller accepts (${clientMax}; security.max_message_bytes)`;
           answer = { id: answer.id, code: Status.RESOURCE_EXHAUSTED, message, error_class: "" };
+          payload = 0;
         }
         // Its share of the batch: the response and the failure's strings, plus the fixed fields and framing.
-        const bytes = ((answer.response as Buffer | undefined)?.length ?? 0) + String(answer.message ?? "").length + String(answer.error_class ?? "").length + 24;
-        outbox.push(answer, bytes);
+        outbox.push(answer, payload + String(answer.message ?? "").length + String(answer.error_class ?? "").length + 24);
       };
       /** Aborted when the stream ends: the signal of every call not marked cancellable. */
       const streamAbort = new CallCancellation();

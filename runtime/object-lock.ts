@@ -31,12 +31,12 @@ export class ObjectLock {
 
   /**
    * True when a call from context `callerContext` carrying `lockToken` may use the object: it is not locked, or
-   * that context and token hold the lock. (Checked before every call, so it takes the two strings rather than a
-   * holder object made for the purpose.)
+   * that context and token hold the lock. (Checked before every call, so it takes the two strings: a holder
+   * object is made only when the object is locked.)
    */
   permits(callerContext: string | undefined, lockToken: string | undefined): boolean {
     const holder = this.#holder;
-    return holder === undefined || (lockToken !== undefined && lockToken !== "" && holder.token === lockToken && holder.context === (callerContext ?? ""));
+    return holder === undefined || (!!lockToken && sameHolder(holder, { context: callerContext ?? "", token: lockToken }));
   }
 
   /**
