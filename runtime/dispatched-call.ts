@@ -46,19 +46,29 @@ function describeThrown(error: unknown): string {
  * threw, or with a `DeadlineError` / `CancelledError`.
  */
 export abstract class QueuedCall extends DeadlineEntry implements QueueJob {
+  // Fields assigned in the constructor, not class fields (see DeadlineEntry): one of these is made per call.
+  protected declare readonly request: { readonly deadline: number; readonly signal?: CancelSignal };
+  private declare readonly resolve: (value: unknown) => void;
+  private declare readonly reject: (error: QmiError) => void;
   /** The caller's promise is settled. */
-  #done = false;
-  /** The queue slot this call holds, until {@link #release}. */
-  #queue: SerialQueue | undefined;
+  private declare callDone: boolean;
+  /** The queue slot this call holds, until {@link releaseSlot}. */
+  private declare heldQueue: SerialQueue | undefined;
   /** The work is running and has not settled. */
-  #running = false;
+  private declare workRunning: boolean;
 
   constructor(
-    protected readonly request: { readonly deadline: number; readonly signal?: CancelSignal },
-    private readonly resolve: (value: unknown) => void,
-    private readonly reject: (error: QmiError) => void,
+    request: { readonly deadline: number; readonly signal?: CancelSignal },
+    resolve: (value: unknown) => void,
+    reject: (error: QmiError) => void,
   ) {
     super();
+    this.request = request;
+    this.resolve = resolve;
+    this.reject = reject;
+    this.callDone = false;
+    this.heldQueue = undefined;
+    this.workRunning = false;
   }
 
   /** Names the call in messages, e.g. `<context>.<object>.<method>()`. */
@@ -70,9 +80,9 @@ export abstract class QueuedCall extends DeadlineEntry implements QueueJob {
    */
   submit(queue: SerialQueue | undefined): void {
     const { deadline, signal } = this.request;
-    if (deadline !== Infinity) this.#arm(deadline);
+    if (deadline !== Infinity) this.armDeadline(deadline);
     if (signal) {
-      if (signal.aborted) this.#fail(new CancelledError(`${this.what} was cancelled`));
+      if (signal.aborted) this.failWith(new CancelledError(`${this.what} was cancelled`));
       else signal.addEventListener("abort", this, { once: true });
     }
     if (queue) queue.enqueue(this);
@@ -87,84 +97,84 @@ export abstract class QueuedCall extends DeadlineEntry implements QueueJob {
    * queue is checked against its deadline again; one started at once was checked when its deadline was set.
    */
   start(queue: SerialQueue | undefined, waited = false): void {
-    this.#queue = queue;
-    if (this.#done) return this.#release(); // expired or cancelled while queued: skipped
+    this.heldQueue = queue;
+    if (this.callDone) return this.releaseSlot(); // expired or cancelled while queued: skipped
     const { request } = this;
     if (waited && Date.now() >= request.deadline) {
-      this.#fail(new DeadlineError(`${this.what} expired while queued`));
-      return this.#release();
+      this.failWith(new DeadlineError(`${this.what} expired while queued`));
+      return this.releaseSlot();
     }
-    if (request.deadline === Infinity && queue) this.#arm(Date.now() + DEFAULT_CALL_TIMEOUT * 1000);
+    if (request.deadline === Infinity && queue) this.armDeadline(Date.now() + DEFAULT_CALL_TIMEOUT * 1000);
     let work: Promise<unknown>;
     try {
       work = Promise.resolve(this.run());
     } catch (error) {
       work = Promise.reject(error);
     }
-    this.#running = true;
+    this.workRunning = true;
     work.then(
       (value) => {
-        this.#workSettled();
-        this.#succeed(value);
+        this.workSettled();
+        this.succeed(value);
       },
       (error: unknown) => {
-        this.#workSettled();
-        this.#fail(error);
+        this.workSettled();
+        this.failWith(error);
       },
     );
   }
 
   /** The caller cancelled (the `abort` event of its signal). */
   handleEvent(): void {
-    this.#fail(new CancelledError(`${this.what} was cancelled`));
+    this.failWith(new CancelledError(`${this.what} was cancelled`));
   }
 
   /** The deadline passed: the caller gets a `DeadlineError`; work still running gives up its slot. */
   override expire(): void {
-    if (this.#running && this.#queue) {
+    if (this.workRunning && this.heldQueue) {
       log.warning(`${this.what} was still running at its deadline; the object's queue moves on without it`);
-      this.#release();
+      this.releaseSlot();
     }
-    this.#fail(new DeadlineError(`${this.what} did not complete within its deadline`));
+    this.failWith(new DeadlineError(`${this.what} did not complete within its deadline`));
   }
 
-  #arm(deadline: number): void {
+  private armDeadline(deadline: number): void {
     deadlines.add(this, deadline);
   }
 
-  #unwatch(): void {
+  private unwatch(): void {
     deadlines.delete(this);
   }
 
   /** The work settled: its timer and slot are no longer needed. */
-  #workSettled(): void {
-    this.#running = false;
-    this.#unwatch();
-    this.#release();
+  private workSettled(): void {
+    this.workRunning = false;
+    this.unwatch();
+    this.releaseSlot();
   }
 
-  #release(): void {
-    const queue = this.#queue;
+  private releaseSlot(): void {
+    const queue = this.heldQueue;
     if (!queue) return;
-    this.#queue = undefined;
+    this.heldQueue = undefined;
     queue.release();
   }
 
-  #finish(): boolean {
-    if (this.#done) return false;
-    this.#done = true;
-    if (!this.#running) this.#unwatch();
+  private finish(): boolean {
+    if (this.callDone) return false;
+    this.callDone = true;
+    if (!this.workRunning) this.unwatch();
     this.request.signal?.removeEventListener("abort", this);
     return true;
   }
 
-  #succeed(value: unknown): void {
-    if (!this.#finish()) return;
+  private succeed(value: unknown): void {
+    if (!this.finish()) return;
     this.resolve(value);
   }
 
-  #fail(error: unknown): void {
-    if (!this.#finish()) return;
+  private failWith(error: unknown): void {
+    if (!this.finish()) return;
     if (!(error instanceof QmiError)) log.warning(`${this.what} failed with an unexpected ${describeThrown(error)}`);
     this.reject(QmiError.from(error));
   }
@@ -172,15 +182,23 @@ export abstract class QueuedCall extends DeadlineEntry implements QueueJob {
 
 /** A call to a driver method: refused when another proxy holds the lock or the instrument is not open. */
 export class DispatchedCall extends QueuedCall {
+  protected declare readonly request: CallRequest;
+  private declare readonly hosted: HostedObject;
+  private declare readonly method: HostedMethod;
+  private declare readonly contextName: string;
+
   constructor(
-    private readonly hosted: HostedObject,
-    private readonly method: HostedMethod,
-    protected override readonly request: CallRequest,
-    private readonly contextName: string,
+    hosted: HostedObject,
+    method: HostedMethod,
+    request: CallRequest,
+    contextName: string,
     resolve: (value: unknown) => void,
     reject: (error: QmiError) => void,
   ) {
     super(request, resolve, reject);
+    this.hosted = hosted;
+    this.method = method;
+    this.contextName = contextName;
   }
 
   get what(): string {

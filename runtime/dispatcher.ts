@@ -84,21 +84,31 @@ export function hostedMethod(hosted: HostedObject, method: string, address: stri
  * the object's queue (unless its method is marked to run outside it) as a {@link DispatchedCall}.
  */
 export function dispatch(registry: ObjectRegistry, contextName: string, request: DispatchRequest): Promise<unknown> {
-  let hosted: HostedObject;
-  let method: HostedMethod;
+  const hosted = registry.get(request.object);
+  const method = hosted?.methods.get(request.method);
+  // Unknown names and in-process arguments are checked apart, so that the common call stays a few lookups.
+  if (method === undefined || (request.validateArgs && method.descriptor && (request.args.length > 0 || method.descriptor.params.length > 0))) {
+    const refusal = refusalOf(registry, contextName, request);
+    if (refusal) return Promise.reject(refusal);
+  }
+  return new Promise<unknown>((resolve, reject) =>
+    new DispatchedCall(hosted!, method!, request, contextName, resolve, reject).submit(method!.outsideQueue ? undefined : hosted!.queue),
+  );
+}
+
+/** Why `request` cannot be dispatched (an unknown object or method, bad in-process arguments), or undefined. */
+function refusalOf(registry: ObjectRegistry, contextName: string, request: DispatchRequest): QmiError | undefined {
   try {
-    hosted = registry.getOrThrow(request.object);
-    method = hostedMethod(hosted, request.method, `${contextName}.${request.object}`);
+    const hosted = registry.getOrThrow(request.object);
+    const method = hostedMethod(hosted, request.method, `${contextName}.${request.object}`);
     if (request.validateArgs && method.descriptor) encodeRequest(hosted.descriptor!, method.descriptor, request.args);
+    return undefined;
   } catch (error) {
     if (!(error instanceof QmiError)) {
       log.warning(`${contextName}.${request.object}.${request.method}() failed with an unexpected ${describeThrown(error)}`);
     }
-    return Promise.reject(QmiError.from(error));
+    return QmiError.from(error);
   }
-  return new Promise<unknown>((resolve, reject) =>
-    new DispatchedCall(hosted, method, request, contextName, resolve, reject).submit(method.outsideQueue ? undefined : hosted.queue),
-  );
 }
 
 /** One step of a lock operation, run at its turn in the object's queue. */
