@@ -19,6 +19,7 @@ import {
   ServerListenerBuilder,
   ResponderBuilder,
   type Metadata,
+  type ServerInterceptingCallInterface,
   type ServerInterceptor,
   type ServerOptions,
   type ServiceDefinition,
@@ -81,27 +82,31 @@ class RefusalLog {
   }
 }
 
+/** Ends `call` with the status and `qmi-error` trailer of `error`. */
+function sendRefusal(call: ServerInterceptingCallInterface, error: QmiError): void {
+  const status = toStatus(error);
+  call.sendStatus({ code: status.code!, details: status.details ?? error.message, metadata: status.metadata ?? null });
+}
+
 /** The interceptor of {@link GuardedServer}: the token check (when `token` is set) and the decode check. */
 export function callGuard(token: string | undefined): ServerInterceptor {
   const refusals = new RefusalLog();
   return (method, call) => {
     let refused = false;
-    const refuse = (error: QmiError) => {
-      refused = true;
-      const status = toStatus(error);
-      call.sendStatus({ code: status.code!, details: status.details ?? error.message, metadata: status.metadata ?? null });
-    };
+    // No named closure here: under tsx each one made per call costs an Object.defineProperty (its name).
     const listener = new ServerListenerBuilder()
       .withOnReceiveMetadata((metadata, next) => {
         const problem = token === undefined ? undefined : tokenProblem(token, metadata);
         if (problem === undefined) return next(metadata);
         refusals.note(method.path, call.getPeer(), "bad or missing token");
-        refuse(new UnauthenticatedError(problem));
+        refused = true;
+        sendRefusal(call, new UnauthenticatedError(problem));
       })
       .withOnReceiveMessage((message: unknown, next) => {
         if (refused) return;
         if (message instanceof UndecodableRequest) {
-          return refuse(new InvalidArgumentError(`Cannot decode the request of ${method.path}: ${message.reason}`));
+          refused = true;
+          return sendRefusal(call, new InvalidArgumentError(`Cannot decode the request of ${method.path}: ${message.reason}`));
         }
         next(message);
       })

@@ -128,6 +128,13 @@ class LockStep<T> extends QueuedCall {
   }
 }
 
+/** Runs `step` at its turn in the queue of `hosted`, as a {@link LockStep}. */
+function inQueue<T>(hosted: HostedObject, what: string, request: LockDispatchRequest, step: () => T): Promise<T> {
+  // A module function rather than a closure made per operation: under tsx, a named closure costs an
+  // Object.defineProperty (its name) each time it is made, measured at 6 % of a lock operation's server time.
+  return new Promise<T>((resolve, reject) => new LockStep(what, request, step, resolve, reject).submit(hosted.queue));
+}
+
 /**
  * Dispatches a lock operation through the object's queue, so it applies in order with the calls. A `lock` that
  * finds another holder retries at each release until its timeout (or the call's deadline) runs out.
@@ -142,20 +149,18 @@ export async function dispatchLock(
   const what = `${address}.${operation.kind}()`;
   try {
     const hosted = registry.getOrThrow(request.object);
-    const inQueue = <T>(step: () => T) =>
-      new Promise<T>((resolve, reject) => new LockStep(what, request, step, resolve, reject).submit(hosted.queue));
     switch (operation.kind) {
       case "isLocked":
-        return await inQueue(() => hosted.lock.isLocked);
+        return await inQueue(hosted, what, request, () => hosted.lock.isLocked);
       case "forceUnlock": {
-        const wasLocked = await inQueue(() => hosted.lock.forceUnlock());
+        const wasLocked = await inQueue(hosted, what, request, () => hosted.lock.forceUnlock());
         if (wasLocked) log.warning(`${address} forcefully unlocked (requested by ${request.callerContext || "an unnamed client"})`);
         return wasLocked;
       }
       case "unlock": {
         const caller = holderOf({ ...request, callerContext: operation.contextName || request.callerContext });
         if (!caller) throw new InvalidArgumentError(`Unlocking ${address} needs a lock token (qmi-lock-token metadata)`);
-        const released = await inQueue(() => hosted.lock.unlock(caller));
+        const released = await inQueue(hosted, what, request, () => hosted.lock.unlock(caller));
         if (!released) {
           log.warning(`Unlock request for ${address} from ${caller.context || "an unnamed client"} failed: not locked with that context and token`);
         }
@@ -167,7 +172,7 @@ export async function dispatchLock(
         if (!(operation.timeout >= 0)) throw new InvalidArgumentError(`Lock timeout must be >= 0 seconds, got ${operation.timeout}`);
         const until = Math.min(Date.now() + operation.timeout * 1000, request.deadline);
         for (;;) {
-          if (await inQueue(() => hosted.lock.tryLock(caller, request.leaseId))) return true;
+          if (await inQueue(hosted, what, request, () => hosted.lock.tryLock(caller, request.leaseId))) return true;
           if (Date.now() >= until) return false;
           await hosted.lock.waitForRelease(until - Date.now());
         }
