@@ -12,14 +12,11 @@
  * @module
  */
 import { Metadata, status as Status, type ServiceError } from "@grpc/grpc-js";
-import type { MethodDefinition } from "@grpc/proto-loader";
 import { Batcher, ENVELOPE_BYTES, MAX_MESSAGE_HEADER, announcedLimit, batchBytesFor } from "./channel-batch.ts";
-import { CHANNEL_PROTO, CHANNEL_SERVICE } from "./channel-service.ts";
-import type { WireMessage } from "./codec.ts";
+import { EXCHANGE_PATH, bytesOf, decodeAnswers, encodeCalls, type ChannelAnswer, type ChannelCall } from "./channel-codec.ts";
 import { DeadlineEntry, deadlines } from "./deadline-watch.ts";
 import { CancelledError, ConnectionError, DeadlineError, type QmiError } from "./errors.ts";
 import { H2GrpcStream } from "./h2-grpc-stream.ts";
-import { loadService } from "./proto-files.ts";
 import type { SecuritySettings } from "./security-settings.ts";
 import { ERROR_CLASS_TRAILER, fromStatus } from "./status-mapping.ts";
 
@@ -79,12 +76,11 @@ class PendingCall extends DeadlineEntry {
 /** The open stream and the batch of calls waiting to be written on it. */
 interface StreamLink {
   readonly stream: H2GrpcStream;
-  readonly outbox: Batcher<WireMessage>;
+  readonly outbox: Batcher<ChannelCall>;
 }
 
 /** The channel of one peer connection. */
 export class ChannelClient {
-  readonly #exchange: MethodDefinition<WireMessage, WireMessage>;
   #link: StreamLink | undefined;
   #ready: Promise<boolean> | undefined;
   #unsupported = false;
@@ -115,9 +111,7 @@ export class ChannelClient {
      * connect timeout.
      */
     private readonly openTimeout = CHANNEL_OPEN_TIMEOUT,
-  ) {
-    this.#exchange = loadService(CHANNEL_PROTO, CHANNEL_SERVICE).Exchange as MethodDefinition<WireMessage, WireMessage>;
-  }
+  ) {}
 
   /**
    * Resolves true once the stream is open (opening it if needed), false when the peer lacks the service or the
@@ -130,29 +124,28 @@ export class ChannelClient {
   }
 
   #connect(): Promise<boolean> {
-    const { requestSerialize, responseDeserialize } = this.#exchange;
     return new Promise<boolean>((resolve) => {
       let accepted = false;
       const timer = setTimeout(() => stream.cancel(), this.openTimeout * 1000);
-      const stream: H2GrpcStream = new H2GrpcStream(this.address, this.#exchange.path, this.metadata, this.security, {
+      const stream: H2GrpcStream = new H2GrpcStream(this.address, EXCHANGE_PATH, this.metadata, this.security, {
         onAccepted: (headers) => {
           clearTimeout(timer);
           accepted = true;
           const serverMax = announcedLimit(headers[MAX_MESSAGE_HEADER]);
           this.#maxRequestBytes = Math.min(CHANNEL_MAX_REQUEST_BYTES, serverMax - ENVELOPE_BYTES);
-          this.#link = { stream, outbox: new Batcher((calls) => stream.write(requestSerialize({ calls })), batchBytesFor(serverMax)) };
+          this.#link = { stream, outbox: new Batcher((calls) => stream.write(encodeCalls(calls)), batchBytesFor(serverMax)) };
           this.#ready = undefined;
           resolve(true);
         },
         onMessage: (message) => {
-          let batch: WireMessage;
+          let answers: readonly ChannelAnswer[];
           try {
-            batch = responseDeserialize(message);
+            answers = decodeAnswers(message);
           } catch {
             this.#fail(stream, new ConnectionError(`The call channel to ${this.where} sent an undecodable answer`));
             return stream.cancel(); // the next call reconnects
           }
-          for (const answer of batch.answers as WireMessage[]) this.#answer(answer);
+          for (const answer of answers) this.#answer(answer);
         },
         onEnd: (status: ServiceError) => {
           clearTimeout(timer);
@@ -184,7 +177,7 @@ export class ChannelClient {
       const remaining = call.deadline - Date.now();
       if (call.deadline !== Infinity) deadlines.add(pending, call.deadline);
       call.signal?.addEventListener("abort", pending, { once: true });
-      const envelope: WireMessage = {
+      const envelope: ChannelCall = {
         id,
         path: call.path,
         request: call.request,
@@ -210,16 +203,16 @@ export class ChannelClient {
     }
   }
 
-  #answer(answer: WireMessage): void {
-    const id = Number(answer.id);
+  #answer(answer: ChannelAnswer): void {
+    const id = answer.id;
     const pending = this.#pending.get(id);
     if (!pending) return; // cancelled or timed out meanwhile
     this.#settle(id, pending);
-    const code = Number(answer.code ?? 0);
-    if (code === Status.OK) return pending.resolve(answer.response as Buffer);
+    const code = answer.code ?? Status.OK;
+    if (code === Status.OK) return pending.resolve(bytesOf(answer.response));
     const metadata = new Metadata();
-    if (answer.error_class) metadata.set(ERROR_CLASS_TRAILER, String(answer.error_class));
-    const details = String(answer.message ?? "");
+    if (answer.error_class) metadata.set(ERROR_CLASS_TRAILER, answer.error_class);
+    const details = answer.message ?? "";
     const status = Object.assign(new Error(details), { code, details, metadata }) as ServiceError;
     pending.reject(fromStatus(status, `${pending.call.what} on ${this.where}`));
   }

@@ -15,18 +15,16 @@ import { Metadata, status as Status, type ServerDuplexStream, type ServiceDefini
 import { CallCancellation, type CancelSignal } from "./cancel-signal.ts";
 import { Batcher, ENVELOPE_BYTES, MAX_MESSAGE_HEADER, announcedLimit, batchBytesFor } from "./channel-batch.ts";
 import type { WireMessage } from "./codec.ts";
+import { EXCHANGE_PATH, bytesOf, decodeCalls, encodeAnswers, encodeCalls, decodeAnswers, type ChannelAnswer, type ChannelCall } from "./channel-codec.ts";
 import { ConnectionError, InvalidArgumentError, QmiError } from "./errors.ts";
 import { CONTEXT_METADATA, firstString, type CallHandler } from "./incoming-call.ts";
 import { getLogger } from "./log.ts";
-import { loadService } from "./proto-files.ts";
 import { toStatus } from "./status-mapping.ts";
 import type { StreamTracker } from "./stream-tracker.ts";
 
 const log = getLogger("qmi.core.channel");
 
-/** The channel service's proto file and name. */
-export const CHANNEL_PROTO = "qmi/core/channel.proto";
-export const CHANNEL_SERVICE = "qmi.core.Channel";
+export { CHANNEL_PROTO, CHANNEL_SERVICE } from "./channel-codec.ts";
 
 /** One RPC reachable through the channel: how to read its request and write its response, and its handler. */
 interface Route {
@@ -62,27 +60,29 @@ interface Undecodable {
   readonly undecodable: string;
 }
 
-/** The `qmi.core.Channel` definition, with a batch deserializer that never throws. */
+/** The `qmi.core.Channel` definition (messages by `channel-codec.ts`), with a batch deserializer that never throws. */
 export function channelDefinition(): ServiceDefinition {
-  const definition = loadService(CHANNEL_PROTO, CHANNEL_SERVICE);
-  const exchange = definition.Exchange!;
-  const decode = exchange.requestDeserialize;
   return {
     Exchange: {
-      ...exchange,
-      requestDeserialize: (bytes: Buffer) => {
+      path: EXCHANGE_PATH,
+      requestStream: true,
+      responseStream: true,
+      requestSerialize: encodeCalls,
+      requestDeserialize: (bytes: Buffer): readonly ChannelCall[] | Undecodable => {
         try {
-          return decode(bytes);
+          return decodeCalls(bytes);
         } catch (error) {
-          return { undecodable: error instanceof Error ? error.message : String(error) } satisfies Undecodable;
+          return { undecodable: error instanceof Error ? error.message : String(error) };
         }
       },
+      responseSerialize: encodeAnswers,
+      responseDeserialize: decodeAnswers,
     },
   } as ServiceDefinition;
 }
 
 /** A failure as a `ChannelAnswer`: the status and `qmi-error` class a unary call would end with. */
-function failure(id: number, error: unknown): WireMessage {
+function failure(id: number, error: unknown): ChannelAnswer {
   const status = toStatus(error);
   const errorClass = status.metadata?.get("qmi-error")[0];
   return { id, code: status.code ?? Status.UNKNOWN, message: status.details ?? "", error_class: typeof errorClass === "string" ? errorClass : "" };
@@ -91,13 +91,13 @@ function failure(id: number, error: unknown): WireMessage {
 /** The handler table of `qmi.core.Channel` serving `routes`. */
 export function channelServiceImplementation(routes: ChannelRoutes, streams: StreamTracker, maxMessageBytes: number): UntypedServiceImplementation {
   return {
-    Exchange: (call: ServerDuplexStream<WireMessage, WireMessage>) => {
+    Exchange: (call: ServerDuplexStream<readonly ChannelCall[] | Undecodable, readonly ChannelAnswer[]>) => {
       const callerContext = firstString(call.metadata, CONTEXT_METADATA);
       // What may go back: no more than the caller accepts, nor than this server sends (grpc.max_send_message_length).
       const clientMax = Math.min(announcedLimit(call.metadata.get(MAX_MESSAGE_HEADER)), maxMessageBytes);
-      const outbox = new Batcher<WireMessage>((answers) => call.write({ answers }), batchBytesFor(clientMax));
-      const send = (answer: WireMessage) => {
-        let payload = (answer.response as Buffer | undefined)?.length ?? 0;
+      const outbox = new Batcher<ChannelAnswer>((answers) => call.write(answers), batchBytesFor(clientMax));
+      const send = (answer: ChannelAnswer) => {
+        let payload = answer.response?.length ?? 0;
         if (payload + ENVELOPE_BYTES > clientMax) {
           // Too large for the caller: this call fails alone, as a unary answer it could not receive would.
           const message = `The answer is ${payload} bytes, more than the caller accepts (${clientMax}; security.max_message_bytes)`;
@@ -105,7 +105,7 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
           payload = 0;
         }
         // Its share of the batch: the response and the failure's strings, plus the fixed fields and framing.
-        outbox.push(answer, payload + String(answer.message ?? "").length + String(answer.error_class ?? "").length + 24);
+        outbox.push(answer, payload + (answer.message?.length ?? 0) + (answer.error_class?.length ?? 0) + 24);
       };
       /** Aborted when the stream ends: the signal of every call not marked cancellable. */
       const streamAbort = new CallCancellation();
@@ -143,25 +143,24 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
       call.on("cancelled", close);
       call.on("error", close);
       call.on("end", drainThenEnd);
-      call.on("data", (batch: WireMessage | Undecodable) => {
-        if ("undecodable" in batch) {
-          log.warning(`Dropped an undecodable qmi.core.Channel message from ${call.getPeer()}: ${batch.undecodable}`);
+      call.on("data", (batch: readonly ChannelCall[] | Undecodable) => {
+        if (!Array.isArray(batch)) {
+          log.warning(`Dropped an undecodable qmi.core.Channel message from ${call.getPeer()}: ${(batch as Undecodable).undecodable}`);
           return;
         }
-        for (const envelope of batch.calls as WireMessage[]) serve(envelope);
+        for (const envelope of batch as readonly ChannelCall[]) serve(envelope);
       });
-      const serve = (envelope: WireMessage) => {
+      const serve = (envelope: ChannelCall) => {
+        const id = envelope.id;
         if (draining && envelope.cancel !== true) {
-          const error = new ConnectionError("The context is stopping; the call was not started");
-          send(failure(Number(envelope.id ?? 0), error));
+          send(failure(id, new ConnectionError("The context is stopping; the call was not started")));
           return;
         }
-        const id = Number(envelope.id ?? 0);
         if (envelope.cancel === true) {
           cancellable.get(id)?.abort();
           return;
         }
-        const path = String(envelope.path ?? "");
+        const path = envelope.path ?? "";
         const route = routes.get(path);
         if (!route) {
           send({ id, code: Status.UNIMPLEMENTED, message: `The channel does not carry ${path || "an empty path"}`, error_class: "" });
@@ -169,7 +168,7 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
         }
         let request: WireMessage;
         try {
-          request = route.deserialize(envelope.request as Buffer);
+          request = route.deserialize(bytesOf(envelope.request));
         } catch (error) {
           send(failure(id, new InvalidArgumentError(`Cannot decode the request of ${path}: ${(error as Error).message}`)));
           return;
@@ -181,15 +180,15 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
           signal = cancellation;
         }
         inFlight++;
-        const timeout = Number(envelope.timeout_ms ?? 0);
+        const timeout = envelope.timeout_ms ?? 0;
         let outcome: Promise<WireMessage>;
         try {
           outcome = route.handler({
             request,
-            object: (envelope.object as string) || undefined,
+            object: envelope.object || undefined,
             callerContext,
-            lockToken: (envelope.lock_token as string) || undefined,
-            leaseId: (envelope.lease_id as string) || undefined,
+            lockToken: envelope.lock_token || undefined,
+            leaseId: envelope.lease_id || undefined,
             deadline: timeout > 0 ? Date.now() + timeout : Infinity,
             signal,
           });
@@ -198,7 +197,7 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
         }
         outcome
           .then(
-            (response) => {
+            (response): ChannelAnswer => {
               try {
                 return { id, response: route.serialize(response) };
               } catch (error) {

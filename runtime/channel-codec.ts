@@ -1,0 +1,84 @@
+/**
+ * The messages of `qmi.core.Channel` (`idl/qmi/core/channel.proto`), read and written with protobufjs directly.
+ *
+ * The generated services go through `@grpc/proto-loader`, which turns every message into a plain object and
+ * back (`toObject` / `fromObject`) on top of decoding and encoding it. The channel's envelopes are read and
+ * written once per batch by qmi-ts alone, so they skip that step: a decoded message keeps its fields on the
+ * message (absent ones read as the proto3 defaults), and plain objects are encoded as they are.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import protobuf from "protobufjs";
+import { IDL_ROOT } from "./proto-files.ts";
+
+/** The channel service's proto file and name. */
+export const CHANNEL_PROTO = "qmi/core/channel.proto";
+export const CHANNEL_SERVICE = "qmi.core.Channel";
+
+/** The path of the channel's one RPC. */
+export const EXCHANGE_PATH = `/${CHANNEL_SERVICE}/Exchange`;
+
+/** One call (or the cancellation of one, `cancel`), as `ChannelCall` defines it. */
+export interface ChannelCall {
+  readonly id: number;
+  readonly path?: string;
+  readonly request?: Uint8Array;
+  readonly object?: string;
+  readonly lock_token?: string;
+  readonly lease_id?: string;
+  readonly timeout_ms?: number;
+  readonly cancel?: boolean;
+  readonly cancellable?: boolean;
+}
+
+/** One answer, as `ChannelAnswer` defines it: a response (`code` 0) or a failure. */
+export interface ChannelAnswer {
+  readonly id: number;
+  readonly response?: Uint8Array;
+  readonly code?: number;
+  readonly message?: string;
+  readonly error_class?: string;
+}
+
+let types: { readonly calls: protobuf.Type; readonly answers: protobuf.Type } | undefined;
+
+function channelTypes(): { readonly calls: protobuf.Type; readonly answers: protobuf.Type } {
+  if (!types) {
+    const root = new protobuf.Root().loadSync(join(IDL_ROOT, CHANNEL_PROTO), { keepCase: true });
+    types = { calls: root.lookupType("qmi.core.ChannelCalls"), answers: root.lookupType("qmi.core.ChannelAnswers") };
+  }
+  return types;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** A `bytes` field as a Buffer (without copying); an absent one, which protobufjs reads as `[]`, is empty. */
+export function bytesOf(bytes: Uint8Array | undefined): Buffer {
+  if (bytes === undefined || bytes.length === 0) return EMPTY;
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** A `ChannelCalls` message holding `calls`. */
+export function encodeCalls(calls: readonly ChannelCall[]): Buffer {
+  const { calls: type } = channelTypes();
+  return bytesOf(type.encode({ calls }).finish());
+}
+
+/** The calls of a `ChannelCalls` message; throws when `bytes` is not one. */
+export function decodeCalls(bytes: Uint8Array): readonly ChannelCall[] {
+  const { calls: type } = channelTypes();
+  return (type.decode(bytes) as unknown as { calls: ChannelCall[] }).calls;
+}
+
+/** A `ChannelAnswers` message holding `answers`. */
+export function encodeAnswers(answers: readonly ChannelAnswer[]): Buffer {
+  const { answers: type } = channelTypes();
+  return bytesOf(type.encode({ answers }).finish());
+}
+
+/** The answers of a `ChannelAnswers` message; throws when `bytes` is not one. */
+export function decodeAnswers(bytes: Uint8Array): readonly ChannelAnswer[] {
+  const { answers: type } = channelTypes();
+  return (type.decode(bytes) as unknown as { answers: ChannelAnswer[] }).answers;
+}

@@ -1,0 +1,74 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import type { MethodDefinition } from "@grpc/proto-loader";
+import { CHANNEL_PROTO, CHANNEL_SERVICE, bytesOf, decodeAnswers, decodeCalls, encodeAnswers, encodeCalls } from "../../runtime/channel-codec.ts";
+import { loadService } from "../../runtime/proto-files.ts";
+
+type Loose = Record<string, unknown>;
+
+/** The same messages through @grpc/proto-loader, as another implementation of the .proto would read them. */
+const exchange = loadService(CHANNEL_PROTO, CHANNEL_SERVICE).Exchange as MethodDefinition<Loose, Loose>;
+
+describe("channel codec", () => {
+  it("round-trips calls; absent fields read as the proto3 defaults", () => {
+    const full = {
+      id: 4_000_000_000,
+      path: "/qmi.drivers.dummy.NoisySineGenerator/SetAmplitude",
+      request: Buffer.from([8, 1, 16, 2]),
+      object: "nsg",
+      lock_token: "6d1c4a39-0f5e-4f6b-9d4c-0c3f2f1f8e11",
+      lease_id: "lease-1",
+      timeout_ms: 2500.5,
+      cancellable: true,
+    };
+    const [call, cancel, ...rest] = decodeCalls(encodeCalls([full, { id: 7, cancel: true }]));
+    assert.equal(rest.length, 0);
+    assert.equal(call!.id, full.id);
+    assert.equal(call!.path, full.path);
+    assert.ok(Buffer.isBuffer(bytesOf(call!.request)));
+    assert.deepEqual([...bytesOf(call!.request)], [...full.request]);
+    assert.deepEqual(
+      [call!.object, call!.lock_token, call!.lease_id, call!.timeout_ms, call!.cancel, call!.cancellable],
+      [full.object, full.lock_token, full.lease_id, full.timeout_ms, false, true],
+    );
+    assert.deepEqual(
+      [cancel!.id, cancel!.cancel, cancel!.path, cancel!.object, cancel!.timeout_ms, bytesOf(cancel!.request).length],
+      [7, true, "", "", 0, 0],
+    );
+  });
+
+  it("round-trips answers, successes and failures", () => {
+    const answers = decodeAnswers(
+      encodeAnswers([
+        { id: 1, response: Buffer.from([9, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f]) },
+        { id: 2, response: Buffer.alloc(0) },
+        { id: 3, code: 9, message: "Instrument nsg is not open; call open() first", error_class: "NotOpenError" },
+      ]),
+    );
+    assert.deepEqual(
+      answers.map((a) => [a.id, [...bytesOf(a.response)], a.code, a.message, a.error_class]),
+      [
+        [1, [9, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f], 0, "", ""],
+        [2, [], 0, "", ""],
+        [3, [], 9, "Instrument nsg is not open; call open() first", "NotOpenError"],
+      ],
+    );
+  });
+
+  it("writes what proto-loader reads, and reads what it writes (the wire is the .proto's)", () => {
+    const call = { id: 12, path: "/qmi.core.Lock/Lock", request: Buffer.from([9, 0, 0, 0, 0, 0, 0, 0, 0]), object: "nsg", lock_token: "t", lease_id: "", timeout_ms: 30000, cancel: false, cancellable: false };
+    const read = exchange.requestDeserialize(encodeCalls([call])) as { calls: Loose[] };
+    assert.equal(read.calls.length, 1);
+    assert.deepEqual({ ...read.calls[0], request: [...(read.calls[0]!.request as Buffer)] }, { ...call, request: [...call.request] });
+    const written = exchange.responseSerialize({ answers: [{ id: 5, code: 5, message: "no such object", error_class: "UnknownNameError" }] });
+    assert.deepEqual(
+      decodeAnswers(written).map((a) => [a.id, a.code, a.message, a.error_class]),
+      [[5, 5, "no such object", "UnknownNameError"]],
+    );
+  });
+
+  it("throws on bytes that are not a message of the type", () => {
+    assert.throws(() => decodeCalls(Buffer.from([0x0a, 0x20, 0x01])), /index out of range/); // field 1 claims 32 bytes, has 1
+    assert.throws(() => decodeAnswers(Buffer.from([0x0a, 0x05, 0x08])), /index out of range/); // an answer of 5 bytes, 1 there
+  });
+});
