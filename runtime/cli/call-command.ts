@@ -9,14 +9,14 @@
  * ```
  *
  * Each argument is read as JSON when it parses (`42`, `true`, `[1,2]`, `{"a":1}`, `"text"`), else as a string;
- * arguments fill the method's parameters in order; a `Record` parameter takes a JSON object. The result is printed
- * as JSON.
+ * arguments fill the method's parameters in order. A `Record` takes a JSON object and a `Date` an ISO string, also
+ * inside interfaces, lists and other records (`reflected-values.ts`). The result is printed as JSON.
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { Metadata, type ServiceError } from "@grpc/grpc-js";
-import type { MessageTypeDefinition, MethodDefinition } from "@grpc/proto-loader";
+import type { MethodDefinition } from "@grpc/proto-loader";
 import { loadConfig } from "../config.ts";
 import { InvalidArgumentError, QmiError, UnknownNameError, UsageError } from "../errors.ts";
 import { CONTEXT_METADATA, LOCK_TOKEN_METADATA, OBJECT_METADATA } from "../object-service.ts";
@@ -25,6 +25,7 @@ import { fetchDefinitions } from "../reflection-client.ts";
 import { fromStatus } from "../status-mapping.ts";
 import { loadSecuritySettings, securedClient, type SecuritySettings } from "../security-settings.ts";
 import { resolveContextAddress } from "./context-address.ts";
+import { ReflectedTypes } from "./reflected-values.ts";
 
 const HELP = `Usage: qmi call <context>.<object>.<method> [args...] [options]
 
@@ -32,7 +33,9 @@ Call an RPC method of a running context and print the result as JSON. The
 request is built from the .proto the context serves (gRPC reflection), so no
 code or generated files are needed. Each argument is JSON when it parses
 (42, true, [1,2], {"a":1}, "text"), else a plain string; arguments fill the
-method's parameters in order. Dates: an ISO string; records: a JSON object.
+method's parameters in order. Dates: an ISO string; records: a JSON object
+(also inside nested objects and lists). Fields of nested objects go by their
+.proto names, e.g. {"made_at": "2026-01-02T03:04:05Z"}.
 
 Options:
       --address <host:port>  where the context serves; default from the
@@ -48,34 +51,6 @@ message are printed), 2 on bad usage.
 
 type Message = Record<string, unknown>;
 
-interface FieldInfo {
-  readonly name: string;
-  readonly number: number;
-  readonly typeName?: string;
-  /** A `map<K, V>` field: on the wire (and in a message decoded from reflection) a list of `{ key, value }`. */
-  readonly isMap: boolean;
-}
-
-/** The parts of a message's `DescriptorProto` (as reflection gives it) that tell its fields apart. */
-interface MessageDescriptor {
-  readonly field?: { name: string; number: number; label?: string; typeName?: string }[];
-  readonly nestedType?: { name: string; options?: { mapEntry?: boolean } | null }[];
-}
-
-/** The fields of a message type, in field-number order, each marked when it is a map. */
-function fieldsOf(messageType: unknown): FieldInfo[] {
-  const type = (messageType as MessageTypeDefinition<Message, Message>).type as MessageDescriptor;
-  const mapEntries = new Set((type.nestedType ?? []).filter((n) => n.options?.mapEntry === true).map((n) => n.name));
-  return [...(type.field ?? [])]
-    .sort((a, b) => a.number - b.number)
-    .map((f) => ({
-      name: f.name,
-      number: f.number,
-      typeName: f.typeName,
-      isMap: f.label === "LABEL_REPEATED" && mapEntries.has((f.typeName ?? "").split(".").pop()!),
-    }));
-}
-
 /** Reads one command-line argument: JSON when it parses, else the text itself. */
 export function parseArgument(text: string): unknown {
   try {
@@ -83,28 +58,6 @@ export function parseArgument(text: string): unknown {
   } catch {
     return text;
   }
-}
-
-function toWire(value: unknown, field: FieldInfo): unknown {
-  if (field.isMap) {
-    if (!value || typeof value !== "object" || Array.isArray(value)) {
-      throw new InvalidArgumentError(`Argument ${field.name}: expected a JSON object such as {"a": 1}, found ${JSON.stringify(value)}`);
-    }
-    return Object.entries(value).map(([key, item]) => ({ key, value: item }));
-  }
-  if (field.typeName?.endsWith("google.protobuf.Timestamp") && typeof value === "string") {
-    const ms = Date.parse(value);
-    if (Number.isNaN(ms)) throw new InvalidArgumentError(`Argument ${field.name}: ${JSON.stringify(value)} is not a date`);
-    const seconds = Math.floor(ms / 1000);
-    return { seconds: String(seconds), nanos: (ms - seconds * 1000) * 1_000_000 };
-  }
-  return value;
-}
-
-/** A map field as decoded from reflection (a list of `{ key, value }`) back to an object. */
-function fromWire(value: unknown, field: FieldInfo | undefined): unknown {
-  if (!field?.isMap || !Array.isArray(value)) return value;
-  return Object.fromEntries((value as { key: unknown; value: unknown }[]).map((entry) => [String(entry.key), entry.value]));
 }
 
 /** JSON for printing: Timestamps as ISO strings, bytes as base64. */
@@ -198,15 +151,16 @@ export async function runCall(argv: readonly string[]): Promise<number> {
     if (!info.proto_service) throw new UnknownNameError(`${contextName}.${objectName} has no gRPC service (not generated)`);
     const definitions = await fetchDefinitions(address, info.proto_service, { keepCase: true, longs: String, enums: String, defaults: true }, timeout, security);
     const rpc = (definitions[info.proto_service] as Record<string, MethodDefinition<Message, Message>>)[method.rpc_name]!;
-    const fields = fieldsOf(rpc.requestType);
+    const types = new ReflectedTypes(definitions);
+    const fields = types.fieldsOf(rpc.requestType, info.proto_service);
     if (rawArgs.length > fields.length) {
       throw new InvalidArgumentError(`${method.signature} takes at most ${fields.length} arguments, got ${rawArgs.length}`);
     }
     const request: Message = {};
-    rawArgs.forEach((text, i) => (request[fields[i]!.name] = toWire(parseArgument(text), fields[i]!)));
+    rawArgs.forEach((text, i) => (request[fields[i]!.name] = types.toWire(parseArgument(text), fields[i]!, fields[i]!.name)));
     const response = await unary(address, rpc, request, objectName, values["lock-token"], deadline, security);
-    const result = fieldsOf(rpc.responseType).find((f) => f.name === "value");
-    if ("value" in response) process.stdout.write(JSON.stringify(printable(fromWire(response.value, result))) + "\n");
+    const result = types.fieldsOf(rpc.responseType, info.proto_service).find((f) => f.name === "value");
+    if ("value" in response) process.stdout.write(JSON.stringify(printable(types.fromWire(response.value, result))) + "\n");
     return 0;
   } catch (error) {
     const qmiError = QmiError.from(error);

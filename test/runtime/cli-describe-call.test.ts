@@ -61,6 +61,17 @@ describe("qmi describe / qmi call against a running context", () => {
     const notAnObject = await qmi("call", "cli_server.echo.echoRecord", "[1]", "--address", address);
     assert.equal(notAnObject.code, 1);
     assert.match(notAnObject.stderr, /Argument values: expected a JSON object/);
+    // Maps and dates inside a nested message, both ways.
+    const setting = { channel: 2, waveform: "WAVEFORM_SQUARE", harmonics: [1, 0.5], labels: { probe: "x10", cable: "B" }, made_at: "2026-01-02T03:04:05.006Z", offset: 0.25 };
+    const echoed = await qmi("call", "cli_server.echo.echoSetting", JSON.stringify(setting), "--address", address);
+    assert.equal(echoed.code, 0, echoed.stderr);
+    assert.deepEqual(JSON.parse(echoed.stdout), setting);
+    const nestedNotAnObject = await qmi("call", "cli_server.echo.echoSetting", '{"labels":["x10"]}', "--address", address);
+    assert.equal(nestedNotAnObject.code, 1);
+    assert.match(nestedNotAnObject.stderr, /Argument setting\.labels: expected a JSON object such as \{"a": 1\}, found \["x10"\]/);
+    const nestedNotADate = await qmi("call", "cli_server.echo.echoSetting", '{"made_at":"soon"}', "--address", address);
+    assert.equal(nestedNotADate.code, 1);
+    assert.match(nestedNotADate.stderr, /Argument setting\.made_at: "soon" is not a date/);
     const unknown = await qmi("call", "cli_server.nsg.fly", "--address", address);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /UnknownNameError: cli_server\.nsg has no RPC method fly/);
