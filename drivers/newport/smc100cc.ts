@@ -30,6 +30,7 @@ const ERRORS: Record<string, string> = {
   C: "parameter missing or out of range",
   D: "command not allowed",
   E: "home sequence already started",
+  F: "ESP stage name unknown",
   G: "displacement out of limits",
   H: "command not allowed in NOT REFERENCED state",
   I: "command not allowed in CONFIGURATION state",
@@ -41,6 +42,8 @@ const ERRORS: Record<string, string> = {
   S: "communication time out",
   U: "error during EEPROM access",
   V: "error during command execution",
+  W: "command not allowed for PP version",
+  X: "command not allowed for CC version",
 };
 
 /** Controller states by `TS` code group. */

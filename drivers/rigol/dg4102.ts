@@ -67,8 +67,8 @@ export class RigolDg4102 extends ScpiInstrument {
   /**
    * Set the output frequency of a channel.
    * @param channel - 1 or 2
-   * @param frequency - Hz, from 1 µHz to 100 MHz (sine; lower for other waveforms, e.g. square 25 MHz, ramp 1 MHz;
-   *   the instrument refuses more)
+   * @param frequency - Hz, from 1 µHz to 100 MHz (sine; lower for other waveforms: square 40 MHz, pulse and
+   *   arbitrary 25 MHz, harmonic 50 MHz, ramp 3 MHz; the instrument refuses more)
    */
   @rpcMethod
   async setFrequency(channel: int32, frequency: number): Promise<void> {

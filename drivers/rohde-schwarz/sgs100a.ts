@@ -135,7 +135,8 @@ export class RohdeSchwarzSgs100a extends ScpiInstrument {
   }
 
   /**
-   * Switch I/Q modulation (the vector version's I/Q modulator, analog I/Q inputs) on or off.
+   * Switch I/Q modulation (the vector version's I/Q modulator, analog I/Q inputs) on or off; a CW version has no
+   * I/Q modulator and reports an error.
    * @param enabled - true for on
    */
   @rpcMethod

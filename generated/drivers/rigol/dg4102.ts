@@ -162,7 +162,7 @@ export const RigolDg4102Service: ServiceDescriptor = {
           number: 2,
           type: { kind: "scalar", proto: "double" },
           optional: false,
-          doc: "Hz, from 1 µHz to 100 MHz (sine; lower for other waveforms, e.g. square 25 MHz, ramp 1 MHz;\nthe instrument refuses more)",
+          doc: "Hz, from 1 µHz to 100 MHz (sine; lower for other waveforms: square 40 MHz, pulse and\narbitrary 25 MHz, harmonic 50 MHz, ramp 3 MHz; the instrument refuses more)",
         },
       ],
       result: { kind: "void" },
@@ -423,8 +423,8 @@ export class RigolDg4102Proxy extends RpcProxy {
   /**
    * Set the output frequency of a channel.
    * @param channel - 1 or 2
-   * @param frequency - Hz, from 1 µHz to 100 MHz (sine; lower for other waveforms, e.g. square 25 MHz, ramp 1 MHz;
-   *   the instrument refuses more)
+   * @param frequency - Hz, from 1 µHz to 100 MHz (sine; lower for other waveforms: square 40 MHz, pulse and
+   *   arbitrary 25 MHz, harmonic 50 MHz, ramp 3 MHz; the instrument refuses more)
    */
   setFrequency(channel: int32, frequency: number, options?: CallOptions): Promise<void> {
     return this[invoke]("setFrequency", [channel, frequency], options) as Promise<void>;

@@ -277,7 +277,7 @@ export const RohdeSchwarzSgs100aService: ServiceDescriptor = {
       result: { kind: "void" },
       resultOptional: false,
       signature: "setIqEnabled(enabled: boolean): Promise<void>",
-      doc: "Switch I/Q modulation (the vector version's I/Q modulator, analog I/Q inputs) on or off.",
+      doc: "Switch I/Q modulation (the vector version's I/Q modulator, analog I/Q inputs) on or off; a CW version has no\nI/Q modulator and reports an error.",
     },
     {
       name: "getIqEnabled",
@@ -492,7 +492,8 @@ export class RohdeSchwarzSgs100aProxy extends RpcProxy {
   }
 
   /**
-   * Switch I/Q modulation (the vector version's I/Q modulator, analog I/Q inputs) on or off.
+   * Switch I/Q modulation (the vector version's I/Q modulator, analog I/Q inputs) on or off; a CW version has no
+   * I/Q modulator and reports an error.
    * @param enabled - true for on
    */
   setIqEnabled(enabled: boolean, options?: CallOptions): Promise<void> {
