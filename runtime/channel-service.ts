@@ -15,7 +15,7 @@ import { Metadata, status as Status, type ServerDuplexStream, type ServiceDefini
 import { CallCancellation, type CancelSignal } from "./cancel-signal.ts";
 import { Batcher, ENVELOPE_BYTES, MAX_MESSAGE_HEADER, announcedLimit, batchBytesFor } from "./channel-batch.ts";
 import type { WireMessage } from "./codec.ts";
-import { EXCHANGE_PATH, bytesOf, decodeCalls, encodeAnswers, encodeCalls, decodeAnswers, type ChannelAnswer, type ChannelCall } from "./channel-codec.ts";
+import { EXCHANGE_PATH, bytesOf, decodeAnswers, decodeCalls, encodeAnswers, encodeCalls, type ChannelAnswer, type ChannelCall } from "./channel-codec.ts";
 import { ConnectionError, InvalidArgumentError, QmiError } from "./errors.ts";
 import { CONTEXT_METADATA, firstString, type CallHandler } from "./incoming-call.ts";
 import { getLogger } from "./log.ts";
