@@ -98,11 +98,7 @@ export class AnapicoApsin extends ScpiInstrument {
   /** True when the RF output is on. */
   @rpcMethod
   async getOutputEnabled(): Promise<boolean> {
-    const reply = await this.query(":OUTP?");
-    const text = reply.trim().toUpperCase();
-    if (text === "1" || text === "ON") return true;
-    if (text === "0" || text === "OFF") return false;
-    throw new InstrumentError(`Unexpected reply for OUTP?: ${JSON.stringify(reply)}; expected 1 or 0`);
+    return ScpiProtocol.flag(await this.query(":OUTP?"), "OUTP?");
   }
 
   /**

@@ -18,7 +18,6 @@
  * @module
  */
 import {
-  InstrumentError,
   checkInteger,
   checkOneOf,
   checkRange,
@@ -58,10 +57,7 @@ export class RigolDg4102 extends ScpiInstrument {
   /** The waveform of a channel (1 or 2). */
   @rpcMethod
   async getWaveform(channel: int32): Promise<Dg4102Waveform> {
-    const reply = await this.query(`:SOUR${checkChannel(channel)}:FUNC?`);
-    const found = WAVEFORMS.find((w) => w === reply.trim().toUpperCase());
-    if (found === undefined) throw new InstrumentError(`Unexpected reply for SOUR:FUNC?: ${JSON.stringify(reply)}; expected one of ${WAVEFORMS.join(", ")}`);
-    return found;
+    return ScpiProtocol.choice(await this.query(`:SOUR${checkChannel(channel)}:FUNC?`), "SOUR:FUNC?", WAVEFORMS);
   }
 
   /**
@@ -136,11 +132,7 @@ export class RigolDg4102 extends ScpiInstrument {
   /** True when the channel's (1 or 2) output is on. */
   @rpcMethod
   async getOutputEnabled(channel: int32): Promise<boolean> {
-    const reply = await this.query(`:OUTP${checkChannel(channel)}?`);
-    const text = reply.trim().toUpperCase();
-    if (text === "ON" || text === "1") return true;
-    if (text === "OFF" || text === "0") return false;
-    throw new InstrumentError(`Unexpected reply for OUTP?: ${JSON.stringify(reply)}; expected ON or OFF`);
+    return ScpiProtocol.flag(await this.query(`:OUTP${checkChannel(channel)}?`), "OUTP?", "ON or OFF");
   }
 }
 

@@ -19,7 +19,6 @@
  * @module
  */
 import {
-  InstrumentError,
   checkOneOf,
   checkRange,
   rpcMethod,
@@ -99,7 +98,7 @@ export class RohdeSchwarzSgs100a extends ScpiInstrument {
   /** True when the RF output is on. */
   @rpcMethod
   async getOutputEnabled(): Promise<boolean> {
-    return parseBool(await this.query(":OUTP:STAT?"), "OUTP:STAT?");
+    return ScpiProtocol.flag(await this.query(":OUTP:STAT?"), "OUTP:STAT?");
   }
 
   /**
@@ -115,7 +114,7 @@ export class RohdeSchwarzSgs100a extends ScpiInstrument {
   /** The reference oscillator source, `INT` or `EXT`. */
   @rpcMethod
   async getReferenceSource(): Promise<Sgs100aReferenceSource> {
-    return parseChoice(await this.query(":SOUR:ROSC:SOUR?"), "SOUR:ROSC:SOUR?", REFERENCE_SOURCES);
+    return ScpiProtocol.choice(await this.query(":SOUR:ROSC:SOUR?"), "SOUR:ROSC:SOUR?", REFERENCE_SOURCES);
   }
 
   /**
@@ -131,7 +130,7 @@ export class RohdeSchwarzSgs100a extends ScpiInstrument {
   /** The expected external reference frequency, `10MHZ`, `100MHZ` or `1000MHZ`. */
   @rpcMethod
   async getExternalReferenceFrequency(): Promise<Sgs100aExternalReferenceFrequency> {
-    return parseChoice(await this.query(":SOUR:ROSC:EXT:FREQ?"), "SOUR:ROSC:EXT:FREQ?", EXTERNAL_REFERENCE_FREQUENCIES);
+    return ScpiProtocol.choice(await this.query(":SOUR:ROSC:EXT:FREQ?"), "SOUR:ROSC:EXT:FREQ?", EXTERNAL_REFERENCE_FREQUENCIES);
   }
 
   /**
@@ -147,7 +146,7 @@ export class RohdeSchwarzSgs100a extends ScpiInstrument {
   /** True when I/Q modulation is on. */
   @rpcMethod
   async getIqEnabled(): Promise<boolean> {
-    return parseBool(await this.query(":SOUR:IQ:STAT?"), "SOUR:IQ:STAT?");
+    return ScpiProtocol.flag(await this.query(":SOUR:IQ:STAT?"), "SOUR:IQ:STAT?");
   }
 
   /**
@@ -162,20 +161,6 @@ export class RohdeSchwarzSgs100a extends ScpiInstrument {
   /** True when pulse modulation is on. */
   @rpcMethod
   async getPulseModulationEnabled(): Promise<boolean> {
-    return parseBool(await this.query(":SOUR:PULM:STAT?"), "SOUR:PULM:STAT?");
+    return ScpiProtocol.flag(await this.query(":SOUR:PULM:STAT?"), "SOUR:PULM:STAT?");
   }
-}
-
-function parseBool(reply: string, what: string): boolean {
-  const text = reply.trim().toUpperCase();
-  if (text === "1" || text === "ON") return true;
-  if (text === "0" || text === "OFF") return false;
-  throw new InstrumentError(`Unexpected reply for ${what}: ${JSON.stringify(reply)}; expected 1 or 0`);
-}
-
-function parseChoice<T extends string>(reply: string, what: string, allowed: readonly T[]): T {
-  const text = reply.trim().toUpperCase();
-  const found = allowed.find((value) => value === text);
-  if (found === undefined) throw new InstrumentError(`Unexpected reply for ${what}: ${JSON.stringify(reply)}; expected one of ${allowed.join(", ")}`);
-  return found;
 }

@@ -20,7 +20,6 @@
  * @module
  */
 import {
-  InstrumentError,
   checkInteger,
   checkOneOf,
   checkRange,
@@ -67,10 +66,7 @@ export class TektronixAfg31000 extends ScpiInstrument {
   /** The waveform shape of a channel (1 or 2). */
   @rpcMethod
   async getWaveform(channel: int32): Promise<Afg31000Waveform> {
-    const reply = await this.query(`SOUR${checkChannel(channel)}:FUNC:SHAP?`);
-    const found = WAVEFORMS.find((w) => w === reply.trim().toUpperCase());
-    if (found === undefined) throw new InstrumentError(`Unexpected reply for FUNC:SHAP?: ${JSON.stringify(reply)}; expected one of ${WAVEFORMS.join(", ")}`);
-    return found;
+    return ScpiProtocol.choice(await this.query(`SOUR${checkChannel(channel)}:FUNC:SHAP?`), "FUNC:SHAP?", WAVEFORMS);
   }
 
   /**
@@ -145,11 +141,7 @@ export class TektronixAfg31000 extends ScpiInstrument {
   /** True when the channel's (1 or 2) output is on. */
   @rpcMethod
   async getOutputEnabled(channel: int32): Promise<boolean> {
-    const reply = await this.query(`OUTP${checkChannel(channel)}:STAT?`);
-    const text = reply.trim().toUpperCase();
-    if (text === "1" || text === "ON") return true;
-    if (text === "0" || text === "OFF") return false;
-    throw new InstrumentError(`Unexpected reply for OUTP:STAT?: ${JSON.stringify(reply)}; expected 1 or 0`);
+    return ScpiProtocol.flag(await this.query(`OUTP${checkChannel(channel)}:STAT?`), "OUTP:STAT?");
   }
 }
 

@@ -155,4 +155,23 @@ export class ScpiProtocol {
     if (reply.trim() === "" || !Number.isFinite(value)) throw new InstrumentError(`Unexpected reply for ${what}: ${JSON.stringify(reply)}; expected a number`);
     return value;
   }
+
+  /**
+   * Parses an on/off reply (`1`, `ON`, `0`, `OFF`, any case); anything else is an error saying the instrument was
+   * expected to answer `expected` (`1 or 0` by default; `ON or OFF` for instruments that answer in words).
+   */
+  static flag(reply: string, what: string, expected = "1 or 0"): boolean {
+    const text = reply.trim().toUpperCase();
+    if (text === "1" || text === "ON") return true;
+    if (text === "0" || text === "OFF") return false;
+    throw new InstrumentError(`Unexpected reply for ${what}: ${JSON.stringify(reply)}; expected ${expected}`);
+  }
+
+  /** Parses a reply that must be one of `allowed` (compared in upper case), with a clear error for anything else. */
+  static choice<T extends string>(reply: string, what: string, allowed: readonly T[]): T {
+    const text = reply.trim().toUpperCase();
+    const found = allowed.find((value) => value === text);
+    if (found === undefined) throw new InstrumentError(`Unexpected reply for ${what}: ${JSON.stringify(reply)}; expected one of ${allowed.join(", ")}`);
+    return found;
+  }
 }

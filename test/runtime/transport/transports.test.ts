@@ -121,6 +121,16 @@ describe("ScpiProtocol", () => {
     await scpi.transport.close();
     await server.close();
   });
+
+  it("parses numeric, on/off and one-of replies, naming the query and what was expected otherwise", () => {
+    assert.equal(ScpiProtocol.number(" 1.5E+3\n", "FREQ?"), 1500);
+    assert.throws(() => ScpiProtocol.number("", "FREQ?"), /Unexpected reply for FREQ\?: ""; expected a number/);
+    assert.deepEqual(["1", "on\n", " 0", "OFF"].map((r) => ScpiProtocol.flag(r, "OUTP?")), [true, true, false, false]);
+    assert.throws(() => ScpiProtocol.flag("2", "OUTP?"), /Unexpected reply for OUTP\?: "2"; expected 1 or 0/);
+    assert.throws(() => ScpiProtocol.flag("YES", "OUTP?", "ON or OFF"), /expected ON or OFF/);
+    assert.equal(ScpiProtocol.choice("squ\n", "FUNC?", ["SIN", "SQU"] as const), "SQU");
+    assert.throws(() => ScpiProtocol.choice("TRI", "FUNC?", ["SIN", "SQU"]), /Unexpected reply for FUNC\?: "TRI"; expected one of SIN, SQU/);
+  });
 });
 
 describe("formatUsbDevices", () => {
