@@ -7,13 +7,25 @@
  * // [{ name: "instr_server", address: "127.0.0.1:40001", workgroup: "lab", pid: 4242 }]
  * ```
  *
+ * Answers are untrusted: one is used only when it echoes the query's request id and passes
+ * {@link answerProblem} (a valid context name, a printable workgroup, a host that is an address or host name),
+ * and at most {@link MAX_DISCOVERED} contexts are collected.
+ *
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { decodePacket, encodePacket } from "./packet.ts";
+import type { RemoteInfo } from "node:dgram";
+import { getLogger } from "../log.ts";
+import { answerProblem } from "./answer-check.ts";
+import { decodePacket, encodePacket, type DiscoveryAnswer } from "./packet.ts";
 import type { DiscoveryScope } from "./scope.ts";
 import { openUdpSocket, sendUdp } from "./udp-socket.ts";
 import { ConnectionError } from "../errors.ts";
+
+const log = getLogger("qmi.core.discovery");
+
+/** Most contexts one discovery reports; further answers (real or forged) are ignored. */
+export const MAX_DISCOVERED = 256;
 
 /** A context found by discovery. */
 export interface DiscoveredContext {
@@ -60,13 +72,26 @@ export async function discoverContexts(options: DiscoverOptions): Promise<Discov
   const socket = await openUdpSocket(scope.sendFrom, 0, false);
   const found = new Map<string, DiscoveredContext>();
   socket.on("error", () => undefined);
-  socket.on("message", (data, from) => {
+  const collect = (data: Buffer, from: RemoteInfo) => {
     const answer = decodePacket(data);
     if (answer?.type !== "answer" || !answer.requestId.equals(requestId)) return;
     if (exclude && answer.name === exclude.name && answer.pid === exclude.pid) return;
-    const host = answer.host === "" ? from.address : answer.host;
-    const address = host.includes(":") ? `[${host}]:${answer.port}` : `${host}:${answer.port}`;
-    found.set(`${answer.name} ${address}`, { name: answer.name, address, workgroup: answer.workgroup, pid: answer.pid });
+    const problem = answerProblem(answer);
+    if (problem) {
+      log.debug(`Ignored a discovery answer from ${from.address}:${from.port}: ${problem}`);
+      return;
+    }
+    const context = discovered(answer, from.address);
+    const key = `${context.name} ${context.address}`;
+    if (found.size < MAX_DISCOVERED || found.has(key)) found.set(key, context);
+  };
+  socket.on("message", (data, from) => {
+    try {
+      collect(data, from);
+    } catch (error) {
+      // Not expected; a packet must never throw out of the socket's event.
+      log.debug(`Discovery packet from ${from.address}:${from.port} ignored: ${(error as Error).message}`);
+    }
   });
   try {
     const errors: string[] = [];
@@ -86,6 +111,13 @@ export async function discoverContexts(options: DiscoverOptions): Promise<Discov
     socket.close();
   }
   return [...found.values()].sort((a, b) => a.name.localeCompare(b.name) || a.address.localeCompare(b.address));
+}
+
+/** The context an answer (already checked) describes; `source` is the address the answer came from. */
+function discovered(answer: DiscoveryAnswer, source: string): DiscoveredContext {
+  const host = answer.host === "" ? source : answer.host;
+  const address = host.includes(":") ? `[${host}]:${answer.port}` : `${host}:${answer.port}`;
+  return { name: answer.name, address, workgroup: answer.workgroup, pid: answer.pid };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -9,7 +9,10 @@
  * (type 1) carries a workgroup pattern and a context-name pattern; an answer (type 2) carries the context's name,
  * workgroup, host, TCP port and pid. There is no other packet type: no command (QMI's "kill") exists, so none can
  * be acted on. {@link decodePacket} returns undefined for anything else: foreign, truncated, oversized or
- * trailing bytes, another version, invalid text.
+ * trailing bytes, another version, invalid text. It reads at most {@link MAX_PACKET_BYTES} bytes, so a packet
+ * costs little to refuse; what it returns is bounded (texts of at most {@link MAX_TEXT_BYTES} bytes, an 8-byte
+ * request id, a port in [1, 65535], a 32-bit pid) but not otherwise trusted: an answer's names and host are
+ * checked before use (`answer-check.ts`).
  *
  * @module
  */
@@ -20,6 +23,8 @@ export const MAGIC = Buffer.from("QMTS", "ascii");
 export const VERSION = 1;
 /** Longest string field, in UTF-8 bytes. */
 export const MAX_TEXT_BYTES = 128;
+/** Longest valid packet (an answer with three texts of the longest length); anything longer is refused unread. */
+export const MAX_PACKET_BYTES = 4 + 1 + 1 + 8 + 3 * (1 + MAX_TEXT_BYTES) + 2 + 4;
 
 /** "Which contexts of workgroups matching `workgroup` have names matching `contextName`?" (`*`, `?` wildcards). */
 export interface DiscoveryQuery {
@@ -75,6 +80,7 @@ function text(value: string): Buffer {
 
 /** Decodes a packet, or returns undefined when `data` is not a valid packet of this version. */
 export function decodePacket(data: Buffer): DiscoveryPacket | undefined {
+  if (data.length > MAX_PACKET_BYTES) return undefined;
   const reader = new Reader(data);
   const magic = reader.bytes(4);
   if (!magic?.equals(MAGIC) || reader.u8() !== VERSION) return undefined;
@@ -98,6 +104,10 @@ export function decodePacket(data: Buffer): DiscoveryPacket | undefined {
   }
   return packet && reader.atEnd() ? packet : undefined;
 }
+
+// Fatal: invalid UTF-8 is refused rather than replaced. ignoreBOM keeps a leading U+FEFF in the text, so a
+// decoded packet encodes back to the same bytes.
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Reads fields, returning undefined past the end. */
 class Reader {
@@ -126,7 +136,7 @@ class Reader {
     const bytes = this.bytes(length);
     if (!bytes) return undefined;
     try {
-      return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+      return utf8.decode(bytes);
     } catch {
       return this.#fail();
     }
