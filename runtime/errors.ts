@@ -25,7 +25,8 @@ export type QmiErrorCode =
   | "TRANSPORT"
   | "TRANSPORT_TIMEOUT"
   | "END_OF_INPUT"
-  | "UNAUTHENTICATED";
+  | "UNAUTHENTICATED"
+  | "RESOURCE_EXHAUSTED";
 
 /** Base class of all qmi-ts errors. */
 export class QmiError extends Error {
@@ -138,6 +139,14 @@ export class UnauthenticatedError extends QmiError {
   override readonly code = "UNAUTHENTICATED";
 }
 
+/**
+ * A limit was reached: a message larger than `security.max_message_bytes` (the sender's or the receiver's), or
+ * another bounded resource of the peer. Send less per call, or raise the limit on both sides.
+ */
+export class ResourceExhaustedError extends QmiError {
+  override readonly code = "RESOURCE_EXHAUSTED";
+}
+
 /** Error classes by name, used to rethrow a remote error as the class the server raised. */
 export const errorClasses: ReadonlyMap<string, new (message: string) => QmiError> = new Map<
   string,
@@ -162,4 +171,5 @@ export const errorClasses: ReadonlyMap<string, new (message: string) => QmiError
   ["TransportTimeoutError", TransportTimeoutError],
   ["EndOfInputError", EndOfInputError],
   ["UnauthenticatedError", UnauthenticatedError],
+  ["ResourceExhaustedError", ResourceExhaustedError],
 ]);

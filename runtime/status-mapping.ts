@@ -14,6 +14,7 @@ import {
   InstrumentError,
   InvalidArgumentError,
   QmiError,
+  ResourceExhaustedError,
   UnauthenticatedError,
   UnknownNameError,
   errorClasses,
@@ -43,6 +44,7 @@ const statusByCode: Record<QmiErrorCode, Status> = {
   TRANSPORT_TIMEOUT: Status.DEADLINE_EXCEEDED,
   END_OF_INPUT: Status.UNAVAILABLE,
   UNAUTHENTICATED: Status.UNAUTHENTICATED,
+  RESOURCE_EXHAUSTED: Status.RESOURCE_EXHAUSTED,
 };
 
 /** The gRPC status for an error raised while serving a call. */
@@ -60,6 +62,7 @@ const classByStatus: Partial<Record<Status, new (message: string) => QmiError>> 
   [Status.CANCELLED]: CancelledError,
   [Status.UNAVAILABLE]: ConnectionError,
   [Status.UNAUTHENTICATED]: UnauthenticatedError,
+  [Status.RESOURCE_EXHAUSTED]: ResourceExhaustedError,
 };
 
 /** The error to throw for a failed call, given the gRPC status the client received. */
