@@ -1,7 +1,8 @@
 /**
  * A throwaway `sshd` for tests: listens on 127.0.0.1 on a free port, with a fresh host key and one authorized
- * client key in a temp folder (`-f` config there, `-D -e`, `StrictModes no`, `UsePAM no`). Missing packages are
- * installed by `test/setup.sh` (as root); when sshd still cannot run, {@link startSshd} says why, for a skip.
+ * client key in a temp folder (`-f` config there, `-D -e`, `StrictModes no`, `UsePAM no`). The packages
+ * (openssh-server: /usr/sbin/sshd; openssh-client: ssh, ssh-keygen) are installed by `test/setup.sh` (as root);
+ * when sshd still cannot run, {@link startSshd} says why, for a skip (a failure under CI: `requirements.ts`).
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "../helpers/child-context.ts";
 import { hasOpenssl, makeTestCertificates, type TestCertificates } from "../helpers/test-certs.ts";
+import { skipUnlessPresent } from "../helpers/requirements.ts";
 import { rawStream, rawUnary } from "../helpers/raw-grpc.ts";
 
 const TOKEN = "test-token-0123456789abcdef";
@@ -127,7 +128,7 @@ describe("security: the shared-secret token (qmi-auth-token)", () => {
   });
 });
 
-describe("security: TLS and mutual TLS (certificates made with openssl)", { skip: hasOpenssl() ? false : "openssl is not installed: install it (apt-get install openssl) to run the TLS tests" }, () => {
+describe("security: TLS and mutual TLS (certificates made with openssl)", { skip: skipUnlessPresent(hasOpenssl() ? false : "openssl is not installed: install it (apt-get install openssl, or run test/setup.sh as root) to run the TLS tests") }, () => {
   let certs: TestCertificates;
   before(() => (certs = makeTestCertificates()));
   after(() => certs?.remove());

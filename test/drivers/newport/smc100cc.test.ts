@@ -3,9 +3,10 @@ import assert from "node:assert/strict";
 import { Context, EndOfInputError, InstrumentError, InvalidArgumentError, TransportTimeoutError } from "qmi-ts";
 import { NewportSmc100cc } from "qmi-ts/drivers/newport/smc100cc";
 import { hasSocat, startPtySim, type PtySim } from "../../../runtime/sim/sim-pty.ts";
+import { skipUnlessPresent } from "../../helpers/requirements.ts";
 import { NewportSmc100ccSim } from "../../sim/newport-smc100cc.ts";
 
-const skip = hasSocat() ? false : "socat is not installed (test/setup.sh installs it when run as root)";
+const skip = skipUnlessPresent(hasSocat() ? false : "socat is not installed (test/setup.sh installs it when run as root)");
 
 describe("NewportSmc100cc over a real pseudo terminal (socat)", { skip }, () => {
   let sim: NewportSmc100ccSim;

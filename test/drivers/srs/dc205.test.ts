@@ -3,9 +3,10 @@ import assert from "node:assert/strict";
 import { Context, EndOfInputError, InstrumentError, InvalidArgumentError, TransportTimeoutError } from "qmi-ts";
 import { SrsDc205 } from "qmi-ts/drivers/srs/dc205";
 import { hasSocat, startPtySim, type PtySim } from "../../../runtime/sim/sim-pty.ts";
+import { skipUnlessPresent } from "../../helpers/requirements.ts";
 import { SrsDc205Sim } from "../../sim/srs-dc205.ts";
 
-const skip = hasSocat() ? false : "socat is not installed (test/setup.sh installs it when run as root)";
+const skip = skipUnlessPresent(hasSocat() ? false : "socat is not installed (test/setup.sh installs it when run as root)");
 
 describe("SrsDc205 over a real pseudo terminal (socat)", { skip }, () => {
   let sim: SrsDc205Sim;

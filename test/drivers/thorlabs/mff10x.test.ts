@@ -4,9 +4,10 @@ import { execFileSync } from "node:child_process";
 import { Context, EndOfInputError, InstrumentError, InvalidArgumentError, TransportTimeoutError } from "qmi-ts";
 import { ThorlabsMff10x } from "qmi-ts/drivers/thorlabs/mff10x";
 import { hasSocat, startPtySim, type PtySim } from "../../../runtime/sim/sim-pty.ts";
+import { skipUnlessPresent } from "../../helpers/requirements.ts";
 import { ThorlabsMff10xSim } from "../../sim/thorlabs-mff10x.ts";
 
-const skip = hasSocat() ? false : "socat is not installed (test/setup.sh installs it when run as root)";
+const skip = skipUnlessPresent(hasSocat() ? false : "socat is not installed (test/setup.sh installs it when run as root)");
 
 describe("ThorlabsMff10x over a real pseudo terminal (socat), binary APT messages", { skip }, () => {
   let sim: ThorlabsMff10xSim;

@@ -2,7 +2,7 @@
  * The SSH path end to end: a throwaway sshd on 127.0.0.1 (see `test/helpers/sshd.ts`), a configuration whose
  * host entry names it (`ssh_host`, `ssh_user`, `ssh_port`, `ssh_options`, `server_command`), and `qmi proc`
  * starting, probing and stopping a real program through the remote `qmi proc server`. Skips, saying why, only
- * when sshd cannot be installed or started.
+ * when sshd cannot be installed or started, and fails instead under CI (see `test/helpers/requirements.ts`).
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -16,6 +16,7 @@ import { ROOT } from "../../helpers/child-context.ts";
 import { freeTcpPort } from "../../helpers/free-port.ts";
 import { QMI, killSeen, outputFiles, runQmi, waitForFileText, writeProcConfig } from "../../helpers/proc-harness.ts";
 import { startSshd, type TestSshd } from "../../helpers/sshd.ts";
+import { skipOrFail } from "../../helpers/requirements.ts";
 
 let dir: string;
 let sshd: TestSshd | undefined;
@@ -54,7 +55,7 @@ after(async () => {
 
 describe("qmi proc over SSH", () => {
   it("starts, shows and stops a context through the remote qmi proc server", { timeout: 120_000 }, async (t) => {
-    if (skip) return t.skip(skip);
+    if (skip) return skipOrFail(t, skip);
     const started = await runQmi(["proc", "--config", config, "start", "remote_fx"], 90_000);
     assert.equal(started.code, 0, `${started.stdout}${started.stderr}\nsshd log:\n${sshd!.log()}`);
     const match = /^remote_fx: STARTED \(pid (\d+), on 127\.0\.0\.1,/m.exec(started.stdout);
@@ -78,7 +79,7 @@ describe("qmi proc over SSH", () => {
   });
 
   it("escalates over SSH (STOP <context> <pid>) when the program ignores the Shutdown request", { timeout: 120_000 }, async (t) => {
-    if (skip) return t.skip(skip);
+    if (skip) return skipOrFail(t, skip);
     const started = await runQmi(["proc", "--config", config, "start", "remote_stubborn"], 90_000);
     assert.equal(started.code, 0, started.stdout + started.stderr);
     const pid = Number(/pid (\d+)/.exec(started.stdout)![1]);
@@ -89,7 +90,7 @@ describe("qmi proc over SSH", () => {
   });
 
   it("gets a clean ERR for an unknown request, and a clear error when ssh cannot log in", { timeout: 60_000 }, async (t) => {
-    if (skip) return t.skip(skip);
+    if (skip) return skipOrFail(t, skip);
     const server = openSshProcServer("127.0.0.1", host);
     try {
       assert.match(await server.request("FROBNICATE now", 30), /^ERR unknown request "FROBNICATE now"/);

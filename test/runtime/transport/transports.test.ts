@@ -8,6 +8,7 @@ import { tcpSpec } from "../../../runtime/transport/tcp-transport.ts";
 import { formatUsbDevices } from "../../../runtime/cli/usb-command.ts";
 import { UsbTmcSimDevice } from "../../../runtime/sim/usbtmc-sim-device.ts";
 import { Keysight33500BSim } from "../../sim/keysight-33500b.ts";
+import { skipOrFail } from "../../helpers/requirements.ts";
 
 async function rawServer(onSocket: (socket: Socket) => void) {
   const server = createServer((socket) => {
@@ -85,7 +86,7 @@ describe("TcpTransport", () => {
       server.once("error", () => resolve(false));
       server.listen(0, "::1", () => resolve(true));
     });
-    if (!listening) return t.skip("no IPv6 loopback (::1) here");
+    if (!listening) return skipOrFail(t, "no IPv6 loopback (::1) here");
     const transport = createTransport(`tcp:[::1]:${(server.address() as AddressInfo).port}`);
     try {
       await transport.open();
