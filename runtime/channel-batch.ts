@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { CHANNEL_MAX_BATCH_CALLS } from "./channel-limits.ts";
 
 /** A batch is sent early once its payloads reach this many bytes, keeping messages well under gRPC's limits. */
 export const CHANNEL_BATCH_BYTES = 256 * 1024;
@@ -39,15 +40,17 @@ export class Batcher<T> {
   #scheduled = false;
 
   constructor(
-    /** Writes one batch (never empty). */
-    private readonly write: (items: T[]) => void,
+    /** Writes one batch (never empty) of about `bytes` payload bytes. */
+    private readonly write: (items: T[], bytes: number) => void,
     /** Most payload bytes per batch (one item larger than this still goes, alone). */
     private readonly maxBytes = CHANNEL_BATCH_BYTES,
+    /** Most items per batch (the receiver refuses larger ones, see `channel-limits.ts`). */
+    private readonly maxItems = CHANNEL_MAX_BATCH_CALLS,
   ) {}
 
   /** Adds `item` (of about `bytes` payload bytes) to the next batch. */
   push(item: T, bytes: number): void {
-    if (this.#items.length > 0 && this.#bytes + bytes > this.maxBytes) this.flush();
+    if (this.#items.length > 0 && (this.#bytes + bytes > this.maxBytes || this.#items.length >= this.maxItems)) this.flush();
     this.#items.push(item);
     this.#bytes += bytes;
     if (!this.#scheduled) {
@@ -61,9 +64,10 @@ export class Batcher<T> {
     this.#scheduled = false;
     if (this.#items.length === 0) return;
     const items = this.#items;
+    const bytes = this.#bytes;
     this.#items = [];
     this.#bytes = 0;
-    this.write(items);
+    this.write(items, bytes);
   }
 
   /** Forgets what is waiting (its stream is gone). */

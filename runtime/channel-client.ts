@@ -13,6 +13,7 @@
  */
 import { Metadata, status as Status, type ServiceError } from "@grpc/grpc-js";
 import { Batcher, ENVELOPE_BYTES, MAX_MESSAGE_HEADER, announcedLimit, batchBytesFor } from "./channel-batch.ts";
+import { MAX_CALLS_HEADER, announcedCallLimit } from "./channel-limits.ts";
 import { EXCHANGE_PATH, bytesOf, decodeAnswers, encodeCalls, type ChannelAnswer, type ChannelCall } from "./channel-codec.ts";
 import { DeadlineEntry, deadlines } from "./deadline-watch.ts";
 import { CancelledError, ConnectionError, DeadlineError, type QmiError } from "./errors.ts";
@@ -51,6 +52,9 @@ export interface ChannelCallRequest {
 
 /** A call waiting for its answer; its deadline is on the shared {@link deadlines} watch. */
 class PendingCall extends DeadlineEntry {
+  /** Written to the stream (false while it waits for the server's limit of calls in flight). */
+  declare sent: boolean;
+
   constructor(
     readonly client: ChannelClient,
     readonly id: number,
@@ -60,6 +64,7 @@ class PendingCall extends DeadlineEntry {
     readonly reject: (error: QmiError) => void,
   ) {
     super();
+    this.sent = false;
   }
 
   /** The deadline passed: the caller gets a `DeadlineError`, the server is told to cancel. */
@@ -87,6 +92,13 @@ export class ChannelClient {
   #nextId = 1;
   readonly #pending = new Map<number, PendingCall>();
   #maxRequestBytes = CHANNEL_MAX_REQUEST_BYTES;
+  /** The server's limit of calls in flight on the stream (`qmi-max-calls-in-flight`); the rest wait here. */
+  #maxInFlight = Infinity;
+  /** Calls written and not yet answered. */
+  #sent = 0;
+  /** Calls waiting for {@link #sent} to drop below {@link #maxInFlight}, in order; `#waitingHead` is the next. */
+  #waiting: PendingCall[] = [];
+  #waitingHead = 0;
 
   /**
    * Requests larger than this take the unary path: {@link CHANNEL_MAX_REQUEST_BYTES}, or less when the peer
@@ -133,6 +145,7 @@ export class ChannelClient {
           accepted = true;
           const serverMax = announcedLimit(headers[MAX_MESSAGE_HEADER]);
           this.#maxRequestBytes = Math.min(CHANNEL_MAX_REQUEST_BYTES, serverMax - ENVELOPE_BYTES);
+          this.#maxInFlight = announcedCallLimit(headers[MAX_CALLS_HEADER]);
           this.#link = { stream, outbox: new Batcher((calls) => stream.write(encodeCalls(calls)), batchBytesFor(serverMax)) };
           this.#ready = undefined;
           resolve(true);
@@ -174,23 +187,46 @@ export class ChannelClient {
       this.#nextId = id >= 0xffffffff ? 1 : id + 1;
       const pending = new PendingCall(this, id, link.stream, call, resolve, reject);
       this.#pending.set(id, pending);
-      const remaining = call.deadline - Date.now();
       if (call.deadline !== Infinity) deadlines.add(pending, call.deadline);
       call.signal?.addEventListener("abort", pending, { once: true });
-      const envelope: ChannelCall = {
-        id,
-        path: call.path,
-        request: call.request,
-        object: call.object ?? "",
-        lock_token: call.lockToken ?? "",
-        lease_id: call.leaseId ?? "",
-        timeout_ms: Number.isFinite(call.deadline) ? Math.max(1, remaining) : 0,
-        cancellable: call.signal !== undefined,
-      };
-      // Its share of the batch: the request and the envelope's strings, plus the fixed fields and framing.
-      const bytes = call.request.length + call.path.length + (call.object?.length ?? 0) + (call.lockToken?.length ?? 0) + (call.leaseId?.length ?? 0) + 48;
-      link.outbox.push(envelope, bytes);
+      if (this.#sent < this.#maxInFlight) this.#send(link, pending);
+      else this.#waiting.push(pending);
     });
+  }
+
+  /** Writes `pending` to the stream's next batch. */
+  #send(link: StreamLink, pending: PendingCall): void {
+    const { call } = pending;
+    pending.sent = true;
+    this.#sent++;
+    const envelope: ChannelCall = {
+      id: pending.id,
+      path: call.path,
+      request: call.request,
+      object: call.object ?? "",
+      lock_token: call.lockToken ?? "",
+      lease_id: call.leaseId ?? "",
+      timeout_ms: Number.isFinite(call.deadline) ? Math.max(1, call.deadline - Date.now()) : 0,
+      cancellable: call.signal !== undefined,
+    };
+    // Its share of the batch: the request and the envelope's strings, plus the fixed fields and framing.
+    const bytes = call.request.length + call.path.length + (call.object?.length ?? 0) + (call.lockToken?.length ?? 0) + (call.leaseId?.length ?? 0) + 48;
+    link.outbox.push(envelope, bytes);
+  }
+
+  /** Sends the waiting calls that the server's limit now admits (those given up meanwhile are skipped). */
+  #sendWaiting(): void {
+    const link = this.#link;
+    const waiting = this.#waiting;
+    while (this.#sent < this.#maxInFlight && this.#waitingHead < waiting.length) {
+      const next = waiting[this.#waitingHead]!;
+      waiting[this.#waitingHead++] = undefined as unknown as PendingCall;
+      if (link && next.stream === link.stream && this.#pending.get(next.id) === next) this.#send(link, next);
+    }
+    if (this.#waitingHead === waiting.length) {
+      this.#waiting = [];
+      this.#waitingHead = 0;
+    }
   }
 
   /** Ends the stream; calls in flight fail with a `ConnectionError`. */
@@ -220,8 +256,9 @@ export class ChannelClient {
   /** A call ends without its answer (deadline or cancellation): fail it and tell the server. @internal */
   giveUp(pending: PendingCall, error: QmiError): void {
     if (this.#pending.get(pending.id) !== pending) return;
+    const sent = pending.sent;
     this.#settle(pending.id, pending);
-    this.#cancel(pending.id);
+    if (sent) this.#cancel(pending.id);
     pending.reject(error);
   }
 
@@ -229,6 +266,11 @@ export class ChannelClient {
     this.#pending.delete(id);
     deadlines.delete(pending);
     pending.call.signal?.removeEventListener("abort", pending);
+    if (pending.sent) {
+      pending.sent = false;
+      this.#sent--;
+      if (this.#waitingHead < this.#waiting.length) this.#sendWaiting();
+    }
   }
 
   #cancel(id: number): void {
@@ -240,6 +282,7 @@ export class ChannelClient {
     if (this.#link?.stream === stream) {
       this.#link.outbox.clear(); // their callers get the error below: they must not run
       this.#link = undefined;
+      this.#maxInFlight = Infinity;
     }
     for (const [id, pending] of [...this.#pending]) {
       if (pending.stream !== stream) continue;

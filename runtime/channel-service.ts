@@ -7,7 +7,10 @@
  * The server enforces each call's deadline itself (from `timeout_ms`) and aborts a call on a `cancel` message
  * or when the stream ends. One bad message never ends the stream: an unknown path is answered `UNIMPLEMENTED`,
  * an undecodable request `INVALID_ARGUMENT`, and a batch that does not decode at all is dropped (logged; it has
- * no id to answer).
+ * no id to answer). What one client can make the server hold is bounded (`channel-limits.ts`): a batch of more
+ * calls than {@link CHANNEL_MAX_BATCH_CALLS} ends the stream with `RESOURCE_EXHAUSTED` before it is decoded, calls
+ * beyond the stream's or the context's limit in flight are answered `RESOURCE_EXHAUSTED` without running, and a
+ * client that does not read its answers stops being read.
  *
  * @module
  */
@@ -16,6 +19,14 @@ import { CallCancellation, type CancelSignal } from "./cancel-signal.ts";
 import { Batcher, ENVELOPE_BYTES, MAX_MESSAGE_HEADER, announcedLimit, batchBytesFor } from "./channel-batch.ts";
 import type { WireMessage } from "./codec.ts";
 import { EXCHANGE_PATH, bytesOf, decodeAnswers, decodeCalls, encodeAnswers, encodeCalls, type ChannelAnswer, type ChannelCall } from "./channel-codec.ts";
+import {
+  CHANNEL_MAX_BATCH_CALLS,
+  CHANNEL_MAX_CALLS_IN_FLIGHT,
+  CHANNEL_MAX_UNSENT_ANSWER_BYTES,
+  ChannelCallBudget,
+  MAX_CALLS_HEADER,
+  countBatchCalls,
+} from "./channel-limits.ts";
 import { ConnectionError, InvalidArgumentError, QmiError } from "./errors.ts";
 import { CONTEXT_METADATA, firstString, type CallHandler } from "./incoming-call.ts";
 import { getLogger } from "./log.ts";
@@ -55,9 +66,10 @@ export class ChannelRoutes {
   }
 }
 
-/** What a batch the guard could not decode turns into (see {@link channelDefinition}). */
+/** What a batch the guard could not decode turns into (see {@link channelDefinition}); `tooLarge` when it held too many calls. */
 interface Undecodable {
   readonly undecodable: string;
+  readonly tooLarge?: true;
 }
 
 /** The `qmi.core.Channel` definition (messages by `channel-codec.ts`), with a batch deserializer that never throws. */
@@ -69,6 +81,9 @@ export function channelDefinition(): ServiceDefinition {
       responseStream: true,
       requestSerialize: encodeCalls,
       requestDeserialize: (bytes: Buffer): readonly ChannelCall[] | Undecodable => {
+        if (countBatchCalls(bytes, CHANNEL_MAX_BATCH_CALLS) > CHANNEL_MAX_BATCH_CALLS) {
+          return { undecodable: `a batch of more than ${CHANNEL_MAX_BATCH_CALLS} calls`, tooLarge: true };
+        }
         try {
           return decodeCalls(bytes);
         } catch (error) {
@@ -90,12 +105,30 @@ function failure(id: number, error: unknown): ChannelAnswer {
 
 /** The handler table of `qmi.core.Channel` serving `routes`. */
 export function channelServiceImplementation(routes: ChannelRoutes, streams: StreamTracker, maxMessageBytes: number): UntypedServiceImplementation {
+  /** The calls in flight on all of this server's streams. */
+  const budget = new ChannelCallBudget();
   return {
     Exchange: (call: ServerDuplexStream<readonly ChannelCall[] | Undecodable, readonly ChannelAnswer[]>) => {
       const callerContext = firstString(call.metadata, CONTEXT_METADATA);
       // What may go back: no more than the caller accepts, nor than this server sends (grpc.max_send_message_length).
       const clientMax = Math.min(announcedLimit(call.metadata.get(MAX_MESSAGE_HEADER)), maxMessageBytes);
-      const outbox = new Batcher<ChannelAnswer>((answers) => call.write(answers), batchBytesFor(clientMax));
+      /** Answer bytes handed to grpc-js and not yet written to the connection; past the limit, reading stops. */
+      let unsent = 0;
+      let paused = false;
+      const outbox = new Batcher<ChannelAnswer>((answers, bytes) => {
+        unsent += bytes;
+        if (!paused && unsent > CHANNEL_MAX_UNSENT_ANSWER_BYTES) {
+          paused = true;
+          call.pause();
+        }
+        call.write(answers, () => {
+          unsent -= bytes;
+          if (paused && unsent <= CHANNEL_MAX_UNSENT_ANSWER_BYTES / 2) {
+            paused = false;
+            call.resume();
+          }
+        });
+      }, batchBytesFor(clientMax));
       const send = (answer: ChannelAnswer) => {
         let payload = answer.response?.length ?? 0;
         if (payload + ENVELOPE_BYTES > clientMax) {
@@ -145,7 +178,13 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
       call.on("end", drainThenEnd);
       call.on("data", (batch: readonly ChannelCall[] | Undecodable) => {
         if (!Array.isArray(batch)) {
-          log.warning(`Dropped an undecodable qmi.core.Channel message from ${call.getPeer()}: ${(batch as Undecodable).undecodable}`);
+          const { undecodable, tooLarge } = batch as Undecodable;
+          if (tooLarge) {
+            log.warning(`Ended the qmi.core.Channel stream of ${call.getPeer()}: ${undecodable}`);
+            call.emit("error", { code: Status.RESOURCE_EXHAUSTED, details: `The call channel refuses ${undecodable} (at most ${CHANNEL_MAX_BATCH_CALLS})` });
+            return;
+          }
+          log.warning(`Dropped an undecodable qmi.core.Channel message from ${call.getPeer()}: ${undecodable}`);
           return;
         }
         for (const envelope of batch as readonly ChannelCall[]) serve(envelope);
@@ -166,11 +205,21 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
           send({ id, code: Status.UNIMPLEMENTED, message: `The channel does not carry ${path || "an empty path"}`, error_class: "" });
           return;
         }
+        if (inFlight >= CHANNEL_MAX_CALLS_IN_FLIGHT) {
+          const message = `The call channel has ${inFlight} calls in flight, its limit (${MAX_CALLS_HEADER}); ${path} was not started`;
+          send({ id, code: Status.RESOURCE_EXHAUSTED, message, error_class: "" });
+          return;
+        }
         let request: WireMessage;
         try {
           request = route.deserialize(bytesOf(envelope.request));
         } catch (error) {
           send(failure(id, new InvalidArgumentError(`Cannot decode the request of ${path}: ${(error as Error).message}`)));
+          return;
+        }
+        if (!budget.take()) {
+          const message = `The context has ${budget.used} channel calls in flight, its limit; ${path} was not started`;
+          send({ id, code: Status.RESOURCE_EXHAUSTED, message, error_class: "" });
           return;
         }
         let signal: CancelSignal = streamAbort;
@@ -208,6 +257,7 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
           )
           .then((answer) => {
             inFlight--;
+            budget.give();
             cancellable.delete(id);
             if (open) send(answer);
           })
@@ -215,6 +265,7 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
       };
       const headers = new Metadata();
       headers.set(MAX_MESSAGE_HEADER, String(maxMessageBytes));
+      headers.set(MAX_CALLS_HEADER, String(CHANNEL_MAX_CALLS_IN_FLIGHT));
       call.sendMetadata(headers);
     },
   };
