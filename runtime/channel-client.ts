@@ -13,6 +13,7 @@
  */
 import { Metadata, status as Status, type ServiceError } from "@grpc/grpc-js";
 import { Batcher, ENVELOPE_BYTES, MAX_MESSAGE_HEADER, announcedLimit, batchBytesFor } from "./channel-batch.ts";
+import { CLOCK_METADATA } from "./caller-clock.ts";
 import { MAX_CALLS_HEADER, announcedCallLimit } from "./channel-limits.ts";
 import { EXCHANGE_PATH, bytesOf, decodeAnswers, encodeCalls, type ChannelAnswer, type ChannelCall } from "./channel-codec.ts";
 import { DeadlineEntry, deadlines } from "./deadline-watch.ts";
@@ -139,14 +140,15 @@ export class ChannelClient {
     return new Promise<boolean>((resolve) => {
       let accepted = false;
       const timer = setTimeout(() => stream.cancel(), this.openTimeout * 1000);
-      const stream: H2GrpcStream = new H2GrpcStream(this.address, EXCHANGE_PATH, this.metadata, this.security, {
+      const metadata = { ...this.metadata, [CLOCK_METADATA]: String(Date.now()) };
+      const stream: H2GrpcStream = new H2GrpcStream(this.address, EXCHANGE_PATH, metadata, this.security, {
         onAccepted: (headers) => {
           clearTimeout(timer);
           accepted = true;
           const serverMax = announcedLimit(headers[MAX_MESSAGE_HEADER]);
           this.#maxRequestBytes = Math.min(CHANNEL_MAX_REQUEST_BYTES, serverMax - ENVELOPE_BYTES);
           this.#maxInFlight = announcedCallLimit(headers[MAX_CALLS_HEADER]);
-          this.#link = { stream, outbox: new Batcher((calls) => stream.write(encodeCalls(calls)), batchBytesFor(serverMax)) };
+          this.#link = { stream, outbox: new Batcher((calls) => stream.write(encodeCalls(calls, Date.now())), batchBytesFor(serverMax)) };
           this.#ready = undefined;
           resolve(true);
         },
@@ -207,6 +209,7 @@ export class ChannelClient {
       lock_token: call.lockToken ?? "",
       lease_id: call.leaseId ?? "",
       timeout_ms: Number.isFinite(call.deadline) ? Math.max(1, call.deadline - Date.now()) : 0,
+      deadline_ms: Number.isFinite(call.deadline) ? call.deadline : 0,
       cancellable: call.signal !== undefined,
     };
     // Its share of the batch: the request and the envelope's strings, plus the fixed fields and framing.

@@ -30,6 +30,14 @@ export interface ChannelCall {
   readonly timeout_ms?: number;
   readonly cancel?: boolean;
   readonly cancellable?: boolean;
+  /** The caller's deadline, ms since the epoch on its clock (see `caller-clock.ts`). */
+  readonly deadline_ms?: number;
+}
+
+/** A `ChannelCalls` message: calls, and the sender's clock when it wrote them (ms since the epoch, 0 = none). */
+export interface ChannelBatch {
+  readonly calls: readonly ChannelCall[];
+  readonly clock_ms?: number;
 }
 
 /** One answer, as `ChannelAnswer` defines it: a response (`code` 0) or a failure. */
@@ -59,16 +67,16 @@ export function bytesOf(bytes: Uint8Array | undefined): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** A `ChannelCalls` message holding `calls`. */
-export function encodeCalls(calls: readonly ChannelCall[]): Buffer {
+/** A `ChannelCalls` message holding `calls`, stamped with the sender's clock `clockMs` (0: none). */
+export function encodeCalls(calls: readonly ChannelCall[], clockMs = 0): Buffer {
   const { calls: type } = channelTypes();
-  return bytesOf(type.encode({ calls }).finish());
+  return bytesOf(type.encode(clockMs === 0 ? { calls } : { calls, clock_ms: clockMs }).finish());
 }
 
-/** The calls of a `ChannelCalls` message; throws when `bytes` is not one. */
-export function decodeCalls(bytes: Uint8Array): readonly ChannelCall[] {
+/** A `ChannelCalls` message; throws when `bytes` is not one. */
+export function decodeCalls(bytes: Uint8Array): ChannelBatch {
   const { calls: type } = channelTypes();
-  return (type.decode(bytes) as unknown as { calls: ChannelCall[] }).calls;
+  return type.decode(bytes) as unknown as ChannelBatch;
 }
 
 /** A `ChannelAnswers` message holding `answers`. */

@@ -18,7 +18,8 @@ import { Metadata, status as Status, type ServerDuplexStream, type ServiceDefini
 import { CallCancellation, type CancelSignal } from "./cancel-signal.ts";
 import { Batcher, ENVELOPE_BYTES, MAX_MESSAGE_HEADER, announcedLimit, batchBytesFor } from "./channel-batch.ts";
 import type { WireMessage } from "./codec.ts";
-import { EXCHANGE_PATH, bytesOf, decodeAnswers, decodeCalls, encodeAnswers, encodeCalls, type ChannelAnswer, type ChannelCall } from "./channel-codec.ts";
+import { CLOCK_METADATA, CallerClock, clockValue } from "./caller-clock.ts";
+import { EXCHANGE_PATH, bytesOf, decodeAnswers, decodeCalls, encodeAnswers, encodeCalls, type ChannelAnswer, type ChannelBatch, type ChannelCall } from "./channel-codec.ts";
 import {
   CHANNEL_MAX_BATCH_CALLS,
   CHANNEL_MAX_CALLS_IN_FLIGHT,
@@ -27,7 +28,7 @@ import {
   MAX_CALLS_HEADER,
   countBatchCalls,
 } from "./channel-limits.ts";
-import { ConnectionError, InvalidArgumentError, QmiError } from "./errors.ts";
+import { ConnectionError, DeadlineError, InvalidArgumentError, QmiError } from "./errors.ts";
 import { CONTEXT_METADATA, firstString, type CallHandler } from "./incoming-call.ts";
 import { getLogger } from "./log.ts";
 import { toStatus } from "./status-mapping.ts";
@@ -80,7 +81,7 @@ export function channelDefinition(): ServiceDefinition {
       requestStream: true,
       responseStream: true,
       requestSerialize: encodeCalls,
-      requestDeserialize: (bytes: Buffer): readonly ChannelCall[] | Undecodable => {
+      requestDeserialize: (bytes: Buffer): ChannelBatch | Undecodable => {
         if (countBatchCalls(bytes, CHANNEL_MAX_BATCH_CALLS) > CHANNEL_MAX_BATCH_CALLS) {
           return { undecodable: `a batch of more than ${CHANNEL_MAX_BATCH_CALLS} calls`, tooLarge: true };
         }
@@ -108,8 +109,11 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
   /** The calls in flight on all of this server's streams. */
   const budget = new ChannelCallBudget();
   return {
-    Exchange: (call: ServerDuplexStream<readonly ChannelCall[] | Undecodable, readonly ChannelAnswer[]>) => {
+    Exchange: (call: ServerDuplexStream<ChannelBatch | Undecodable, readonly ChannelAnswer[]>) => {
       const callerContext = firstString(call.metadata, CONTEXT_METADATA);
+      /** Relates the caller's `deadline_ms` to this server's clock (see `caller-clock.ts`). */
+      const callerClock = new CallerClock();
+      callerClock.observe(clockValue(firstString(call.metadata, CLOCK_METADATA)), Date.now());
       // What may go back: no more than the caller accepts, nor than this server sends (grpc.max_send_message_length).
       const clientMax = Math.min(announcedLimit(call.metadata.get(MAX_MESSAGE_HEADER)), maxMessageBytes);
       /** Answer bytes handed to grpc-js and not yet written to the connection; past the limit, reading stops. */
@@ -176,9 +180,9 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
       call.on("cancelled", close);
       call.on("error", close);
       call.on("end", drainThenEnd);
-      call.on("data", (batch: readonly ChannelCall[] | Undecodable) => {
-        if (!Array.isArray(batch)) {
-          const { undecodable, tooLarge } = batch as Undecodable;
+      call.on("data", (batch: ChannelBatch | Undecodable) => {
+        if ("undecodable" in batch) {
+          const { undecodable, tooLarge } = batch;
           if (tooLarge) {
             log.warning(`Ended the qmi.core.Channel stream of ${call.getPeer()}: ${undecodable}`);
             call.emit("error", { code: Status.RESOURCE_EXHAUSTED, details: `The call channel refuses ${undecodable} (at most ${CHANNEL_MAX_BATCH_CALLS})` });
@@ -187,9 +191,11 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
           log.warning(`Dropped an undecodable qmi.core.Channel message from ${call.getPeer()}: ${undecodable}`);
           return;
         }
-        for (const envelope of batch as readonly ChannelCall[]) serve(envelope);
+        const now = Date.now();
+        callerClock.observe(clockValue(batch.clock_ms), now);
+        for (const envelope of batch.calls) serve(envelope, now);
       });
-      const serve = (envelope: ChannelCall) => {
+      const serve = (envelope: ChannelCall, now: number) => {
         const id = envelope.id;
         if (draining && envelope.cancel !== true) {
           send(failure(id, new ConnectionError("The context is stopping; the call was not started")));
@@ -203,6 +209,14 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
         const route = routes.get(path);
         if (!route) {
           send({ id, code: Status.UNIMPLEMENTED, message: `The channel does not carry ${path || "an empty path"}`, error_class: "" });
+          return;
+        }
+        const timeout = envelope.timeout_ms ?? 0;
+        let deadline = timeout > 0 ? now + timeout : Infinity;
+        const callerDeadline = envelope.deadline_ms ?? 0;
+        if (callerDeadline > 0) deadline = Math.min(deadline, callerClock.toLocal(callerDeadline));
+        if (deadline <= now) {
+          send(failure(id, new DeadlineError(`${path} expired before it started (its caller's deadline had passed when it arrived)`)));
           return;
         }
         if (inFlight >= CHANNEL_MAX_CALLS_IN_FLIGHT) {
@@ -229,7 +243,6 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
           signal = cancellation;
         }
         inFlight++;
-        const timeout = envelope.timeout_ms ?? 0;
         let outcome: Promise<WireMessage>;
         try {
           outcome = route.handler({
@@ -238,7 +251,7 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
             callerContext,
             lockToken: envelope.lock_token || undefined,
             leaseId: envelope.lease_id || undefined,
-            deadline: timeout > 0 ? Date.now() + timeout : Infinity,
+            deadline,
             signal,
           });
         } catch (error) {

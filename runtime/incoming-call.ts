@@ -7,8 +7,10 @@
  * @module
  */
 import type { Metadata, ServerUnaryCall, sendUnaryData } from "@grpc/grpc-js";
+import { DEADLINE_METADATA, clockValue, isSameHost } from "./caller-clock.ts";
 import { CallCancellation, type CancelSignal } from "./cancel-signal.ts";
 import type { WireMessage } from "./codec.ts";
+import { DeadlineError } from "./errors.ts";
 import { toStatus } from "./status-mapping.ts";
 
 /** Metadata key naming the target object. */
@@ -33,6 +35,11 @@ export interface IncomingCall {
   readonly deadline: number;
   /** Aborted when the caller cancels. */
   readonly signal: CancelSignal;
+  /**
+   * What carried the call (the grpc-js call or stream), when known: its `getPeer()` (the client's address and port)
+   * names the client's connection. Read only where needed, e.g. to count a client's waiting `Lock` calls.
+   */
+  readonly via?: { getPeer(): string };
 }
 
 /** Serves one RPC: resolves with the response message, rejects with the error to report. */
@@ -67,11 +74,27 @@ class UnaryCancellation extends CallCancellation {
   }
 }
 
+/**
+ * The absolute deadline of a unary call, ms since the epoch (`Infinity` for none): gRPC's, counted from when the
+ * call was read, or earlier when a caller on this host sent its own deadline ({@link DEADLINE_METADATA}).
+ */
+export function unaryDeadline(call: ServerUnaryCall<WireMessage, WireMessage>): number {
+  const grpcDeadline = call.getDeadline();
+  const deadline = grpcDeadline instanceof Date ? grpcDeadline.getTime() : grpcDeadline;
+  const callerDeadline = clockValue(firstString(call.metadata, DEADLINE_METADATA));
+  return callerDeadline !== undefined && callerDeadline < deadline && isSameHost(call.getPeer()) ? callerDeadline : deadline;
+}
+
 /** The grpc-js unary handler serving `handler`: fields from metadata, errors as status plus `qmi-error`. */
 export function unaryHandler(handler: CallHandler) {
   return (call: ServerUnaryCall<WireMessage, WireMessage>, callback: sendUnaryData<WireMessage>): void => {
+    const deadline = unaryDeadline(call);
+    if (deadline <= Date.now()) {
+      // Its caller has been told DEADLINE_EXCEEDED already (the server was slow to read it): it must not run.
+      callback(toStatus(new DeadlineError(`${call.getPath()} expired before it started (its caller's deadline had passed when it arrived)`)));
+      return;
+    }
     const cancellation = new UnaryCancellation(call);
-    const deadline = call.getDeadline();
     const metadata = call.metadata;
     let outcome: Promise<WireMessage>;
     try {
@@ -81,8 +104,9 @@ export function unaryHandler(handler: CallHandler) {
         callerContext: firstString(metadata, CONTEXT_METADATA),
         lockToken: firstString(metadata, LOCK_TOKEN_METADATA),
         leaseId: firstString(metadata, LEASE_METADATA),
-        deadline: deadline instanceof Date ? deadline.getTime() : deadline,
+        deadline,
         signal: cancellation,
+        via: call,
       });
     } catch (error) {
       outcome = Promise.reject(error);

@@ -7,6 +7,7 @@
 import { Client, Metadata, type ClientOptions, type ClientReadableStream, type ServiceError } from "@grpc/grpc-js";
 import type { MethodDefinition } from "@grpc/proto-loader";
 import { AUTH_TOKEN_METADATA } from "./auth-token.ts";
+import { DEADLINE_METADATA } from "./caller-clock.ts";
 import { CancelledError, ConnectionError, SubscriptionEndedError, type QmiError } from "./errors.ts";
 import { LOCK_PROTO, LOCK_SERVICE } from "./lock-service.ts";
 import type { WireMessage } from "./codec.ts";
@@ -162,6 +163,8 @@ export class PeerConnection {
     const metadata = this.#metadata(call);
     if (call.lockToken !== undefined) metadata.set(LOCK_TOKEN_METADATA, call.lockToken);
     if (call.leaseId !== undefined) metadata.set(LEASE_METADATA, call.leaseId);
+    // The absolute deadline too: a server on this host refuses the call if it reads it after the deadline.
+    if (call.deadline !== Infinity) metadata.set(DEADLINE_METADATA, String(call.deadline));
     return new Promise<WireMessage>((resolve, reject) => {
       if (call.signal?.aborted) return reject(new CancelledError(`${call.what} was cancelled`));
       // Made only for a call with a signal (under tsx, each named closure costs an Object.defineProperty).

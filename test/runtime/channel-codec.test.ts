@@ -20,16 +20,20 @@ describe("channel codec", () => {
       lease_id: "lease-1",
       timeout_ms: 2500.5,
       cancellable: true,
+      deadline_ms: 1_796_000_000_000.5,
     };
-    const [call, cancel, ...rest] = decodeCalls(encodeCalls([full, { id: 7, cancel: true }]));
+    const batch = decodeCalls(encodeCalls([full, { id: 7, cancel: true }], 1_796_000_000_123));
+    assert.equal(batch.clock_ms, 1_796_000_000_123);
+    assert.equal(decodeCalls(encodeCalls([full])).clock_ms, 0, "a batch without a clock reads 0");
+    const [call, cancel, ...rest] = batch.calls;
     assert.equal(rest.length, 0);
     assert.equal(call!.id, full.id);
     assert.equal(call!.path, full.path);
     assert.ok(Buffer.isBuffer(bytesOf(call!.request)));
     assert.deepEqual([...bytesOf(call!.request)], [...full.request]);
     assert.deepEqual(
-      [call!.object, call!.lock_token, call!.lease_id, call!.timeout_ms, call!.cancel, call!.cancellable],
-      [full.object, full.lock_token, full.lease_id, full.timeout_ms, false, true],
+      [call!.object, call!.lock_token, call!.lease_id, call!.timeout_ms, call!.cancel, call!.cancellable, call!.deadline_ms],
+      [full.object, full.lock_token, full.lease_id, full.timeout_ms, false, true, full.deadline_ms],
     );
     assert.deepEqual(
       [cancel!.id, cancel!.cancel, cancel!.path, cancel!.object, cancel!.timeout_ms, bytesOf(cancel!.request).length],
@@ -56,9 +60,10 @@ describe("channel codec", () => {
   });
 
   it("writes what proto-loader reads, and reads what it writes (the wire is the .proto's)", () => {
-    const call = { id: 12, path: "/qmi.core.Lock/Lock", request: Buffer.from([9, 0, 0, 0, 0, 0, 0, 0, 0]), object: "nsg", lock_token: "t", lease_id: "", timeout_ms: 30000, cancel: false, cancellable: false };
-    const read = exchange.requestDeserialize(encodeCalls([call])) as { calls: Loose[] };
+    const call = { id: 12, path: "/qmi.core.Lock/Lock", request: Buffer.from([9, 0, 0, 0, 0, 0, 0, 0, 0]), object: "nsg", lock_token: "t", lease_id: "", timeout_ms: 30000, cancel: false, cancellable: false, deadline_ms: 1_796_000_030_000 };
+    const read = exchange.requestDeserialize(encodeCalls([call], 1_796_000_000_000)) as { calls: Loose[]; clock_ms: number };
     assert.equal(read.calls.length, 1);
+    assert.equal(read.clock_ms, 1_796_000_000_000);
     assert.deepEqual({ ...read.calls[0], request: [...(read.calls[0]!.request as Buffer)] }, { ...call, request: [...call.request] });
     const written = exchange.responseSerialize({ answers: [{ id: 5, code: 5, message: "no such object", error_class: "UnknownNameError" }] });
     assert.deepEqual(
