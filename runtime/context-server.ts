@@ -6,6 +6,9 @@
  * @module
  */
 import {
+  status as Status,
+  type Server,
+  type ServerDuplexStream,
   type ServiceDefinition,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
@@ -22,7 +25,8 @@ import { TASK_PROTO, TASK_SERVICE, taskServiceImplementation } from "./task-serv
 import { loadProtoFile, loadService } from "./proto-files.ts";
 import type { ServiceDescriptor } from "./service-descriptor.ts";
 import { StreamTracker } from "./stream-tracker.ts";
-import { INSECURE, serverCredentials, type SecuritySettings } from "./security-settings.ts";
+import { INSECURE, type SecuritySettings } from "./security-settings.ts";
+import { ConnectionGate } from "./connection-gate.ts";
 
 /** The core service's proto file and name. */
 export const CONTEXT_PROTO = "qmi/core/context.proto";
@@ -41,16 +45,44 @@ export interface ContextServerHost extends LockServiceHost {
  */
 const serverOptions = { "grpc.enable_channelz": 0, "grpc.keepalive_time_ms": 20_000, "grpc.keepalive_timeout_ms": 10_000 };
 
+/**
+ * With a token, a method the server does not serve is refused like one it serves (`UNAUTHENTICATED`) until the
+ * caller shows the token; with it, the answer is grpc-js's own `UNIMPLEMENTED`. grpc-js answers an unknown path
+ * before any interceptor runs, which told a caller without the token which object services are hosted, and it
+ * has no hook for a fallback handler: so the handler lookup of its `Server` (grpc-js is pinned) is wrapped to give
+ * unknown paths a handler that passes the call guard and then answers `UNIMPLEMENTED`. `security.test.ts` and
+ * `connections.test.ts` fail if an upgrade of grpc-js changes that lookup.
+ */
+function guardUnknownMethods(server: Server): void {
+  const internals = server as unknown as { _retrieveHandler?: (path: string) => unknown };
+  const retrieve = internals._retrieveHandler;
+  if (typeof retrieve !== "function") throw new Error("grpc-js's Server has no _retrieveHandler: update guardUnknownMethods for this grpc-js version");
+  const identity = (bytes: Buffer) => bytes;
+  internals._retrieveHandler = function (this: Server, path: string): unknown {
+    return (
+      retrieve.call(this, path) ?? {
+        type: "bidi",
+        path,
+        serialize: identity,
+        deserialize: identity,
+        func: (call: ServerDuplexStream<Buffer, Buffer>) =>
+          call.emit("error", { code: Status.UNIMPLEMENTED, details: `The server does not implement the method ${path}` }),
+      }
+    );
+  };
+}
+
 /** The gRPC server of one context. */
 export class ContextServer {
   /** Every call passes the token and decode checks of `call-guard.ts`, whatever its service. */
   readonly #server: GuardedServer;
-  readonly #security: SecuritySettings;
   readonly #health = new HealthImplementation({ "": "SERVING", [CONTEXT_SERVICE]: "SERVING", [LOCK_SERVICE]: "SERVING", [TASK_SERVICE]: "SERVING", [CHANNEL_SERVICE]: "SERVING", [SIGNALS_SERVICE]: "SERVING" });
   readonly #objectServices = new Set<string>();
   #reflectionPackages: PackageDefinition;
   #reflectionServices: ServiceDefinition[] = [];
   #port = 0;
+  /** Owns the listening sockets: the handshake bound and the connection limits, TLS. */
+  readonly #gate: ConnectionGate;
   /** Open server streams, ended when the server closes. */
   readonly streams = new StreamTracker();
   /** The RPCs `qmi.core.Channel` carries: the lock operations and every object service served. */
@@ -60,9 +92,10 @@ export class ContextServer {
     private readonly host: ContextServerHost,
     security: SecuritySettings = INSECURE,
   ) {
-    this.#security = security;
     const limits = { "grpc.max_receive_message_length": security.maxMessageBytes, "grpc.max_send_message_length": security.maxMessageBytes };
     this.#server = new GuardedServer({ ...serverOptions, ...limits }, security.token);
+    if (security.token !== undefined) guardUnknownMethods(this.#server);
+    this.#gate = new ConnectionGate(this.#server, security.tls);
     this.#reflectionPackages = {
       ...loadProtoFile(CONTEXT_PROTO),
       ...loadProtoFile(LOCK_PROTO),
@@ -88,12 +121,17 @@ export class ContextServer {
   /** Binds `host:port` (port 0 = ephemeral) and starts serving; resolves with the bound port. */
   async listen(host: string, port: number): Promise<number> {
     const address = host.includes(":") && !host.startsWith("[") ? `[${host}]:${port}` : `${host}:${port}`;
-    this.#port = await new Promise<number>((resolve, reject) =>
-      this.#server.bindAsync(address, serverCredentials(this.#security), (error, bound) =>
-        error ? reject(new ConnectionError(`Cannot serve on ${address}: ${error.message}`, { cause: error })) : resolve(bound),
-      ),
-    );
+    try {
+      this.#port = await this.#gate.listen(host, port);
+    } catch (error) {
+      throw new ConnectionError(`Cannot serve on ${address}: ${(error as Error).message}`, { cause: error });
+    }
     return this.#port;
+  }
+
+  /** Connections open now: in their handshake, and in all (see `connection-gate.ts`). */
+  get connections(): { readonly handshaking: number; readonly open: number } {
+    return this.#gate.counts;
   }
 
   /** Serves the generated service of `descriptor`, once per service. */
@@ -111,6 +149,7 @@ export class ContextServer {
   /** Stops serving: waits up to `graceSeconds` for calls in flight, then cuts the rest. */
   async close(graceSeconds = 2): Promise<void> {
     for (const service of ["", CONTEXT_SERVICE, LOCK_SERVICE, TASK_SERVICE, CHANNEL_SERVICE, SIGNALS_SERVICE, ...this.#objectServices]) this.#health.setStatus(service, "NOT_SERVING");
+    this.#gate.close();
     this.streams.endAll(new SubscriptionEndedError(`Context ${this.host.name} stopped; the stream ended`));
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
