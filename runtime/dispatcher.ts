@@ -12,7 +12,7 @@ import type { CancelSignal } from "./cancel-signal.ts";
 import { encodeRequest } from "./codec.ts";
 import { DispatchedCall, QueuedCall } from "./dispatched-call.ts";
 import { InvalidArgumentError, QmiError, UnknownNameError } from "./errors.ts";
-import type { LockHolder } from "./object-lock.ts";
+import { lockWaitMs, type LockHolder, type WaiterBudget } from "./object-lock.ts";
 import type { HostedMethod, HostedObject, ObjectRegistry } from "./object-registry.ts";
 import { getLogger } from "./log.ts";
 
@@ -62,6 +62,8 @@ export interface LockDispatchRequest {
   readonly lockToken?: string;
   /** The lease a `lock` is tied to (`qmi-lease`), already checked to exist. */
   readonly leaseId?: string;
+  /** Bounds the caller's waiting `lock`s beyond the object's own bound (e.g. per client connection). */
+  readonly waiters?: WaiterBudget;
 }
 
 export { LOCKED_MESSAGE } from "./dispatched-call.ts";
@@ -137,7 +139,8 @@ function inQueue<T>(hosted: HostedObject, what: string, request: LockDispatchReq
 
 /**
  * Dispatches a lock operation through the object's queue, so it applies in order with the calls. A `lock` that
- * finds another holder retries at each release until its timeout (or the call's deadline) runs out.
+ * finds another holder sleeps until a release and tries again, until its timeout (at most `MAX_LOCK_TIMEOUT`) or
+ * the call's deadline runs out.
  */
 export async function dispatchLock(
   registry: ObjectRegistry,
@@ -169,12 +172,12 @@ export async function dispatchLock(
       case "lock": {
         const caller = holderOf(request);
         if (!caller) throw new InvalidArgumentError(`Locking ${address} needs a lock token (qmi-lock-token metadata)`);
-        if (!(operation.timeout >= 0)) throw new InvalidArgumentError(`Lock timeout must be >= 0 seconds, got ${operation.timeout}`);
-        const until = Math.min(Date.now() + operation.timeout * 1000, request.deadline);
+        const until = Math.min(Date.now() + lockWaitMs(operation.timeout), request.deadline);
         for (;;) {
+          const releases = hosted.lock.releases; // a release after this wakes the wait below at once
           if (await inQueue(hosted, what, request, () => hosted.lock.tryLock(caller, request.leaseId))) return true;
           if (Date.now() >= until) return false;
-          await hosted.lock.waitForRelease(until - Date.now());
+          await hosted.lock.waitForRelease(releases, until - Date.now(), request.signal, request.waiters);
         }
       }
     }

@@ -1,13 +1,19 @@
 /**
  * gRPC handlers of the core `qmi.core.Lock` service.
  *
+ * A `Lock` call's `timeout_seconds` must be 0 to `MAX_LOCK_TIMEOUT` (one day; NaN, Infinity and longer waits are
+ * `INVALID_ARGUMENT`), so a call without a gRPC deadline still answers within a day. While it waits it counts
+ * against its object's bound and its connection's ({@link ConnectionWaiters}): the excess is `RESOURCE_EXHAUSTED`.
+ *
  * @module
  */
 import type { ServerWritableStream, UntypedServiceImplementation } from "@grpc/grpc-js";
+import { ConnectionWaiters } from "./connection-waiters.ts";
 import type { LockDispatchRequest, LockOperation } from "./dispatcher.ts";
 import { UnknownNameError } from "./errors.ts";
 import { CONTEXT_METADATA, OBJECT_METADATA, firstString, unaryHandler, type CallHandler, type IncomingCall } from "./incoming-call.ts";
 import type { LockLeases } from "./lock-leases.ts";
+import { lockWaitMs } from "./object-lock.ts";
 import type { ObjectServiceHost } from "./object-service.ts";
 
 /** The lock service's proto file and name. */
@@ -21,6 +27,31 @@ export interface LockServiceHost extends ObjectServiceHost {
 }
 
 type Request = Record<string, unknown>;
+
+/** The waiting `Lock` calls of each context, by connection: shared by the unary and channel handlers of a host. */
+const waitersOf = new WeakMap<LockServiceHost, ConnectionWaiters>();
+
+/** The waiting `Lock` calls of `host`'s clients. */
+function connectionWaiters(host: LockServiceHost): ConnectionWaiters {
+  let waiters = waitersOf.get(host);
+  if (!waiters) waitersOf.set(host, (waiters = new ConnectionWaiters()));
+  return waiters;
+}
+
+/**
+ * The connection a call came on: the client's `address:port`, or, when the transport does not say, the caller's
+ * context (a qmi-ts peer sends all its calls on one connection).
+ */
+function connectionOf(call: IncomingCall): string {
+  return call.via?.getPeer() ?? `qmi-context ${call.callerContext ?? ""}`;
+}
+
+/** The `Lock` operation of a request, its `timeout_seconds` checked. */
+function lockOperationOf(request: Request): LockOperation {
+  const timeout = Number(request.timeout_seconds ?? 0);
+  lockWaitMs(timeout, "timeout_seconds");
+  return { kind: "lock", timeout };
+}
 
 /** `qmi-object`, or the context's only object. */
 function targetObject(host: LockServiceHost, named: string | undefined): string {
@@ -51,6 +82,7 @@ function handler(
         signal: call.signal,
         callerContext: call.callerContext,
         lockToken: call.lockToken,
+        waiters: operation.kind === "lock" && operation.timeout > 0 ? connectionWaiters(host).budget(connectionOf(call)) : undefined,
       }),
     );
   };
@@ -62,7 +94,7 @@ function handler(
  */
 export function lockCallHandlers(host: LockServiceHost): Record<string, CallHandler> {
   return {
-    Lock: handler(host, (r) => ({ kind: "lock", timeout: Number(r.timeout_seconds ?? 0) }), (granted) => ({ granted })),
+    Lock: handler(host, lockOperationOf, (granted) => ({ granted })),
     Unlock: handler(
       host,
       (r) => ({ kind: "unlock", contextName: (r.context_name as string | undefined) || undefined }),

@@ -22,6 +22,7 @@
  *
  * @module
  */
+import { BoundedTimer } from "./bounded-timer.ts";
 import { TaskRunError, TaskStoppedError, UsageError } from "./errors.ts";
 import { Task, type TaskInit } from "./task.ts";
 
@@ -63,9 +64,9 @@ export const realClock: LoopClock = {
   sleepUntil(time, signal) {
     return new Promise((resolve) => {
       if (signal.aborted) return resolve();
-      let timer: NodeJS.Timeout | undefined;
+      let timer: BoundedTimer | undefined;
       const done = () => {
-        clearTimeout(timer);
+        timer?.cancel();
         signal.removeEventListener("abort", done);
         resolve();
       };
@@ -76,7 +77,8 @@ export const realClock: LoopClock = {
       };
       signal.addEventListener("abort", done, { once: true });
       const coarse = time - performance.now() - SPIN_MS;
-      if (coarse > 0) timer = setTimeout(spin, coarse);
+      // A BoundedTimer, not setTimeout: a period over 24.8 days (or Infinity) must not become a 1 ms timer and a spin.
+      if (coarse > 0) timer = new BoundedTimer(spin, coarse);
       else spin();
     });
   },

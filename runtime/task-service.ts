@@ -2,12 +2,18 @@
  * gRPC handlers of the core `qmi.core.Task` service: task control through the context's one dispatcher, and the
  * `WatchStatus` stream (bounded like signal streams).
  *
+ * Every wait is bounded. `Join` waits for the task's end until the call's deadline; a `Join` sent without one waits
+ * {@link MAX_JOIN_WAIT} seconds at most, then fails with `DEADLINE_EXCEEDED` (`DeadlineError`) saying that the
+ * task still runs: the client calls `Join` again. The other RPCs run in the task's call queue, bounded like any
+ * call (by `DEFAULT_CALL_TIMEOUT` without a deadline).
+ *
  * @module
  */
 import type { ServerWritableStream, UntypedServiceImplementation } from "@grpc/grpc-js";
+import { DEFAULT_CALL_TIMEOUT } from "./call-options.ts";
 import type { WireMessage } from "./codec.ts";
-import { UnknownNameError } from "./errors.ts";
-import { OBJECT_METADATA, firstString, unaryHandler } from "./incoming-call.ts";
+import { DeadlineError, UnknownNameError } from "./errors.ts";
+import { OBJECT_METADATA, firstString, unaryHandler, type IncomingCall } from "./incoming-call.ts";
 import type { ObjectServiceHost } from "./object-service.ts";
 import { streamSignal, type StreamFormat } from "./signal-stream.ts";
 import type { StreamTracker } from "./stream-tracker.ts";
@@ -15,6 +21,9 @@ import type { StreamTracker } from "./stream-tracker.ts";
 /** The task service's proto file and name. */
 export const TASK_PROTO = "qmi/core/task.proto";
 export const TASK_SERVICE = "qmi.core.Task";
+
+/** The longest a `Join` sent without a deadline waits, seconds (as long as any call without a deadline may run). */
+export const MAX_JOIN_WAIT = DEFAULT_CALL_TIMEOUT;
 
 /** The task named `named` (its `qmi-object`), or the context's only task. */
 function targetTask(host: ObjectServiceHost, named: string | undefined): string {
@@ -30,20 +39,38 @@ function targetTask(host: ObjectServiceHost, named: string | undefined): string 
 
 /** A unary task control RPC: `method` of the task runner through the dispatcher, its result made by `answer`. */
 function unary(host: ObjectServiceHost, method: string, answer: (result: unknown) => WireMessage) {
-  return unaryHandler(async (call) =>
-    answer(
-      await host.dispatch({
-        object: targetTask(host, call.object),
-        method,
-        args: [],
-        deadline: call.deadline,
-        signal: call.signal,
-        validateArgs: false,
-        callerContext: call.callerContext,
-        lockToken: call.lockToken,
-      }),
-    ),
-  );
+  return unaryHandler(async (call) => answer(await dispatchTask(host, targetTask(host, call.object), method, call, call.deadline)));
+}
+
+function dispatchTask(host: ObjectServiceHost, task: string, method: string, call: IncomingCall, deadline: number): Promise<unknown> {
+  return host.dispatch({
+    object: task,
+    method,
+    args: [],
+    deadline,
+    signal: call.signal,
+    validateArgs: false,
+    callerContext: call.callerContext,
+    lockToken: call.lockToken,
+  });
+}
+
+/** `Join`: waits until the call's deadline, or {@link MAX_JOIN_WAIT} seconds when it has none. */
+function join(host: ObjectServiceHost) {
+  return unaryHandler(async (call) => {
+    const task = targetTask(host, call.object);
+    const bounded = call.deadline === Infinity;
+    try {
+      await dispatchTask(host, task, "join", call, bounded ? Date.now() + MAX_JOIN_WAIT * 1000 : call.deadline);
+    } catch (error) {
+      if (!bounded || !(error instanceof DeadlineError)) throw error;
+      throw new DeadlineError(
+        `Task ${host.name}.${task} still runs after ${MAX_JOIN_WAIT} s, the longest a Join without a deadline waits; ` +
+          `call Join again, or give the call a deadline`,
+      );
+    }
+    return {};
+  });
 }
 
 function watchStatus(host: ObjectServiceHost, streams: StreamTracker) {
@@ -71,7 +98,7 @@ export function taskServiceImplementation(host: ObjectServiceHost, streams: Stre
   return {
     Start: unary(host, "start", () => ({})),
     Stop: unary(host, "stop", () => ({})),
-    Join: unary(host, "join", () => ({})),
+    Join: join(host),
     IsRunning: unary(host, "isRunning", (running) => ({ value: running === true })),
     GetStatus: unary(host, "getStatus", (status) => ({ status_json: JSON.stringify(status ?? {}) })),
     WatchStatus: watchStatus(host, streams),

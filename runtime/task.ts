@@ -26,6 +26,7 @@
  *
  * @module
  */
+import { BoundedTimer } from "./bounded-timer.ts";
 import { TaskStoppedError } from "./errors.ts";
 
 /** The runner's side of a task, handed to the task's constructor. @internal */
@@ -82,8 +83,8 @@ export abstract class Task<S extends object = Record<string, never>, St extends 
   }
 
   /**
-   * Waits `seconds`; ends at once when the task is asked to stop, throwing {@link TaskStoppedError} so that
-   * `run()` ends (the runner treats that as a normal stop).
+   * Waits `seconds` (`Infinity`: until asked to stop; negative or NaN: not at all); ends at once when the task is
+   * asked to stop, throwing {@link TaskStoppedError} so that `run()` ends (the runner treats that as a normal stop).
    */
   sleep(seconds: number): Promise<void> {
     const signal = this.#link.stopSignal;
@@ -91,13 +92,14 @@ export abstract class Task<S extends object = Record<string, never>, St extends 
       const stopped = () => reject(new TaskStoppedError(`Task ${this.name} was asked to stop`));
       if (signal.aborted) return stopped();
       const onAbort = () => {
-        clearTimeout(timer);
+        timer.cancel();
         stopped();
       };
-      const timer = setTimeout(() => {
+      // Not setTimeout: it would turn a sleep over 24.8 days (or Infinity) into 1 ms, and a loop around it into a spin.
+      const timer = new BoundedTimer(() => {
         signal.removeEventListener("abort", onAbort);
         resolve();
-      }, Math.max(0, seconds * 1000));
+      }, seconds * 1000);
       signal.addEventListener("abort", onAbort, { once: true });
     });
   }
