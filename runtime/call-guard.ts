@@ -4,8 +4,11 @@
  *
  * - the shared-secret token, when the context has one: a missing or wrong `qmi-auth-token` ends the call with
  *   `UNAUTHENTICATED` and the trailer `qmi-error: UnauthenticatedError` before the request is read;
- * - a request that does not decode (random bytes, wrong wire types) ends with `INVALID_ARGUMENT` and
- *   `qmi-error: InvalidArgumentError` (grpc-js alone would answer `INTERNAL`).
+ * - a request that does not decode exactly ends with `INVALID_ARGUMENT` and `qmi-error: InvalidArgumentError`
+ *   (grpc-js alone would answer `INTERNAL`), before any handler runs: random bytes, but also what protobufjs
+ *   would let through: a field cut short, a known field with the wrong wire type, a 32-bit integer out of range,
+ *   invalid UTF-8, a `__proto__` map key (the strict wire check of `strict-wire.ts`, applied to every service's
+ *   request deserializers by `strict-requests.ts`).
  *
  * {@link GuardedServer} is a grpc-js `Server` that applies both to every service added to it, so nothing has to
  * remember to. Messages over `grpc.max_receive_message_length` are refused by grpc-js itself with
@@ -29,6 +32,7 @@ import { AUTH_TOKEN_METADATA, tokenMatches } from "./auth-token.ts";
 import { InvalidArgumentError, UnauthenticatedError, type QmiError } from "./errors.ts";
 import { getLogger } from "./log.ts";
 import { toStatus } from "./status-mapping.ts";
+import { strictRequestDeserializer } from "./strict-requests.ts";
 
 const log = getLogger("qmi.core.security");
 
@@ -40,11 +44,14 @@ export class UndecodableRequest {
   ) {}
 }
 
-/** `definition` with request deserializers that never throw (they yield an {@link UndecodableRequest}). */
+/**
+ * `definition` with strict request deserializers (see `strict-requests.ts`) that never throw: a request that
+ * does not decode exactly yields an {@link UndecodableRequest}.
+ */
 export function guardDeserializers(definition: ServiceDefinition): ServiceDefinition {
   const guarded: Record<string, ServiceDefinition[string]> = {};
   for (const [name, method] of Object.entries(definition)) {
-    const decode = method.requestDeserialize;
+    const decode = strictRequestDeserializer(method);
     guarded[name] = {
       ...method,
       requestDeserialize: (bytes: Buffer) => {

@@ -5,9 +5,20 @@
  * Encoding also validates: a value of the wrong type or out of range is an {@link InvalidArgumentError} naming the
  * parameter, so a bad argument fails the same way in-process and remotely, before anything reaches the wire.
  *
+ * Decoding validates too, so that a driver method only ever runs with values of its declared types, whatever
+ * client sent them: see {@link decodeValue}. What the bytes of a request may hold is settled before, by the
+ * strict wire check every server applies to every request (`strict-wire.ts`):
+ *
+ * - `int32`, `uint32` and enum values must fit 32 bits: protobuf readers keep the low 32 bits of a longer varint
+ *   (2^32 + 5 would read as 5), so such a request is refused instead (`INVALID_ARGUMENT`);
+ * - strings must be valid UTF-8, as proto3 requires (rather than reaching the driver with U+FFFD in place of the
+ *   bad bytes);
+ * - a map key `__proto__` is refused, when encoding as when decoding: a plain object cannot hold it as an own
+ *   key, and assigning it would replace the map object's prototype (never `Object.prototype` itself).
+ *
  * @module
  */
-import { InvalidArgumentError } from "./errors.ts";
+import { InvalidArgumentError, QmiError } from "./errors.ts";
 import type {
   FieldDescriptor,
   MessageDescriptor,
@@ -35,6 +46,13 @@ function describeValue(value: unknown): string {
 
 function invalid(path: string, expected: string, value: unknown): InvalidArgumentError {
   return new InvalidArgumentError(`Invalid argument ${path}: expected ${expected}, got ${describeValue(value)}`);
+}
+
+/** The one key a map cannot carry: as an own key of a plain object it would set the object's prototype. */
+const PROTO_KEY = "__proto__";
+
+function protoKey(path: string): InvalidArgumentError {
+  return new InvalidArgumentError(`Invalid argument ${path}: the key "__proto__" cannot be carried in a map (it names the prototype of JavaScript objects); use another key`);
 }
 
 function messageOf(service: ServiceDescriptor, name: string): MessageDescriptor {
@@ -98,7 +116,10 @@ export function encodeValue(service: ServiceDescriptor, type: TypeDescriptor, va
         throw invalid(path, "a record of string keys", value);
       }
       const out: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(value)) out[key] = encodeValue(service, type.of, item, `${path}.${key}`);
+      for (const [key, item] of Object.entries(value)) {
+        if (key === PROTO_KEY) throw protoKey(path);
+        out[key] = encodeValue(service, type.of, item, `${path}.${key}`);
+      }
       return out;
     }
     case "enum": {
@@ -137,46 +158,132 @@ function encodeFields(
   return out;
 }
 
-/** Decodes one value of type `type` from its wire form. */
-export function decodeValue(service: ServiceDescriptor, type: TypeDescriptor, wire: unknown): unknown {
+/** Milliseconds a `Date` can be away from the epoch (ECMAScript's limit). */
+const MAX_DATE_MS = 8.64e15;
+
+/** The value a proto3 scalar field has when it is absent (protobufjs fills these in for present messages). */
+function scalarDefault(proto: string, bigint: boolean): unknown {
+  switch (proto) {
+    case "string":
+      return "";
+    case "bool":
+      return false;
+    case "bytes":
+      return new Uint8Array(0);
+    default:
+      return bigint ? 0n : 0;
+  }
+}
+
+function decodeScalar(proto: string, bigint: boolean, wire: unknown, path: string): unknown {
+  if (wire === undefined || wire === null) return scalarDefault(proto, bigint);
+  switch (proto) {
+    case "int64":
+    case "uint64": {
+      const text = typeof wire === "string" || typeof wire === "number" ? String(wire) : "";
+      if (!/^-?\d+$/.test(text)) throw invalid(path, `an integer (${proto})`, wire);
+      if (bigint) return BigInt(text);
+      const value = Number(text);
+      if (!Number.isSafeInteger(value)) {
+        throw invalid(path, `a safe integer (${proto}, a number in TypeScript: beyond 2^53 it needs bigint)`, BigInt(text));
+      }
+      return value;
+    }
+    case "int32":
+    case "uint32":
+      // The strict wire check refused varints beyond 32 bits, so this holds for any request that reached here.
+      if (typeof wire !== "number" || !Number.isInteger(wire)) throw invalid(path, `an integer (${proto})`, wire);
+      return wire;
+    case "double":
+    case "float":
+      if (typeof wire !== "number") throw invalid(path, "a number", wire);
+      return wire;
+    case "bool":
+      if (typeof wire !== "boolean") throw invalid(path, "a boolean", wire);
+      return wire;
+    case "string":
+      if (typeof wire !== "string") throw invalid(path, "a string", wire);
+      return wire;
+    default:
+      if (!(wire instanceof Uint8Array)) throw invalid(path, "bytes", wire);
+      return new Uint8Array(wire);
+  }
+}
+
+function decodeTimestamp(wire: unknown, path: string): Date {
+  if (wire === undefined || wire === null) throw required(path);
+  const { seconds, nanos } = wire as { seconds?: unknown; nanos?: unknown };
+  const s = Number(seconds ?? 0);
+  const n = Number(nanos ?? 0);
+  const ms = s * 1000 + Math.floor(n / 1_000_000);
+  if (!Number.isInteger(s) || !Number.isInteger(n) || n < 0 || n > 999_999_999 || !(Math.abs(ms) <= MAX_DATE_MS)) {
+    throw new InvalidArgumentError(
+      `Invalid argument ${path}: expected a Timestamp a Date can hold (seconds within ±8.64e12, nanos in [0, 999999999]), got seconds ${String(seconds)}, nanos ${String(nanos)}`,
+    );
+  }
+  return new Date(ms);
+}
+
+function decodeEnum(service: ServiceDescriptor, name: string, wire: unknown, path: string): string | number {
+  const entry = service.enums.find((e) => e.name === name);
+  const match = entry?.values.find((v) => v.protoName === wire);
+  if (match) return match.value;
+  const allowed = entry?.values.map((v) => JSON.stringify(v.value)).join(", ") ?? "";
+  const got = typeof wire === "number" ? `${wire}, a number ${name} does not define` : typeof wire === "string" && wire.endsWith("_UNSPECIFIED") ? `${wire} (0, no value)` : describeValue(wire);
+  throw new InvalidArgumentError(`Invalid argument ${path}: expected one of ${allowed}, got ${got}`);
+}
+
+function required(path: string): InvalidArgumentError {
+  return new InvalidArgumentError(`Invalid argument ${path}: a value is required`);
+}
+
+/**
+ * Decodes one value of type `type` from its wire form (as proto-loader reads it); `path` names it in errors.
+ *
+ * Decoding is strict, so that a driver only ever sees values of its declared types: an enum value the type does
+ * not define (`*_UNSPECIFIED` included, which is what an unset enum field reads as), an absent message or
+ * timestamp that is not optional, a 64-bit integer beyond 2^53 where the TypeScript type is `number`, and a
+ * timestamp no `Date` can hold are each an {@link InvalidArgumentError} naming the value (e.g.
+ * `Invalid argument setting.waveform: ...`). Absent scalars read as their proto3 defaults (0, "", false, empty).
+ */
+export function decodeValue(service: ServiceDescriptor, type: TypeDescriptor, wire: unknown, path = "value"): unknown {
   switch (type.kind) {
     case "void":
       return undefined;
     case "scalar":
-      if (type.proto === "int64" || type.proto === "uint64") {
-        return type.bigint ? BigInt(wire as string) : Number(wire);
-      }
-      if (type.proto === "bytes") return new Uint8Array(wire as Uint8Array);
-      return wire;
-    case "timestamp": {
-      if (wire === null || wire === undefined) return new Date(0);
-      const { seconds, nanos } = wire as { seconds: string | number; nanos: number };
-      return new Date(Number(seconds) * 1000 + Math.floor((nanos ?? 0) / 1_000_000));
+      return decodeScalar(type.proto, type.bigint === true, wire, path);
+    case "timestamp":
+      return decodeTimestamp(wire, path);
+    case "list": {
+      if (wire === undefined || wire === null) return [];
+      if (!Array.isArray(wire)) throw invalid(path, "a list", wire);
+      return wire.map((item, i) => decodeValue(service, type.of, item, `${path}[${i}]`));
     }
-    case "list":
-      return ((wire as unknown[] | undefined) ?? []).map((item) => decodeValue(service, type.of, item));
     case "map": {
       const out: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries((wire as Record<string, unknown> | undefined) ?? {})) {
-        out[key] = decodeValue(service, type.of, item);
+      if (wire === undefined || wire === null) return out;
+      if (typeof wire !== "object" || Array.isArray(wire)) throw invalid(path, "a map", wire);
+      for (const [key, item] of Object.entries(wire)) {
+        if (key === PROTO_KEY) throw protoKey(path);
+        out[key] = decodeValue(service, type.of, item, `${path}.${key}`);
       }
       return out;
     }
-    case "enum": {
-      const entry = service.enums.find((e) => e.name === type.name);
-      return entry?.values.find((v) => v.protoName === wire)?.value;
-    }
+    case "enum":
+      return decodeEnum(service, type.name, wire, path);
     case "message":
-      return decodeFields(service, messageOf(service, type.name).fields, (wire ?? {}) as WireMessage);
+      if (wire === undefined || wire === null) throw required(path);
+      if (typeof wire !== "object" || Array.isArray(wire)) throw invalid(path, `a message (${type.name})`, wire);
+      return decodeFields(service, messageOf(service, type.name).fields, wire as WireMessage, `${path}.`);
   }
 }
 
-function decodeFields(service: ServiceDescriptor, fields: readonly FieldDescriptor[], wire: WireMessage) {
+function decodeFields(service: ServiceDescriptor, fields: readonly FieldDescriptor[], wire: WireMessage, prefix: string) {
   const out: Record<string, unknown> = {};
   for (const field of fields) {
     const item = wire[field.protoName];
-    if (item === undefined && field.optional) continue;
-    out[field.name] = decodeValue(service, field.type, item);
+    if ((item === undefined || item === null) && field.optional) continue;
+    out[field.name] = decodeValue(service, field.type, item, `${prefix}${field.name}`);
   }
   return out;
 }
@@ -196,11 +303,14 @@ export function encodeRequest(service: ServiceDescriptor, method: MethodDescript
   return encodeFields(service, method.params, named, "");
 }
 
-/** Decodes a request message into positional arguments (absent optional parameters become `undefined`). */
+/**
+ * Decodes a request message into positional arguments (absent optional parameters become `undefined`); a value
+ * that does not decode is an {@link InvalidArgumentError} naming the parameter (see {@link decodeValue}).
+ */
 export function decodeRequest(service: ServiceDescriptor, method: MethodDescriptor, wire: WireMessage): unknown[] {
   const args = method.params.map((param) => {
     const item = wire[param.protoName];
-    return item === undefined && param.optional ? undefined : decodeValue(service, param.type, item);
+    return (item === undefined || item === null) && param.optional ? undefined : decodeValue(service, param.type, item, param.name);
   });
   while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
   return args;
@@ -212,9 +322,16 @@ export function encodeResponse(service: ServiceDescriptor, method: MethodDescrip
   return { value: encodeValue(service, method.result, result, `result of ${method.name}()`) };
 }
 
-/** Decodes a response message into the method's result. */
+/**
+ * Decodes a response message into the method's result. A result that does not decode (see {@link decodeValue})
+ * is the answering side's fault, so it is a {@link QmiError}, not an {@link InvalidArgumentError}.
+ */
 export function decodeResponse(service: ServiceDescriptor, method: MethodDescriptor, wire: WireMessage): unknown {
   if (method.result.kind === "void") return undefined;
-  if (wire.value === undefined && method.resultOptional) return undefined;
-  return decodeValue(service, method.result, wire.value);
+  if ((wire.value === undefined || wire.value === null) && method.resultOptional) return undefined;
+  try {
+    return decodeValue(service, method.result, wire.value, `result of ${method.name}()`);
+  } catch (error) {
+    throw new QmiError(`The answer of ${method.name}() does not decode: ${(error as Error).message}`, { cause: error });
+  }
 }

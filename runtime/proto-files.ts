@@ -6,6 +6,7 @@
 import { fileURLToPath } from "node:url";
 import { loadSync, type Options, type PackageDefinition, type ServiceDefinition } from "@grpc/proto-loader";
 import { NotGeneratedError } from "./errors.ts";
+import { strictPackage } from "./strict-requests.ts";
 
 /** The package's own `idl/` folder. */
 export const IDL_ROOT = fileURLToPath(new URL("../idl/", import.meta.url));
@@ -27,7 +28,8 @@ export function loadProtoFile(protoFile: string): PackageDefinition {
   let definition = cache.get(protoFile);
   if (!definition) {
     try {
-      definition = loadSync(protoFile, { ...loadOptions, includeDirs });
+      // Strict request deserializers here, so that the unary handlers and the channel's routes share them.
+      definition = strictPackage(loadSync(protoFile, { ...loadOptions, includeDirs }));
     } catch (error) {
       throw new NotGeneratedError(`Cannot load ${protoFile}: ${(error as Error).message}; run \`qmi gen\``, {
         cause: error,
