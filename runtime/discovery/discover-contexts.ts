@@ -17,10 +17,10 @@ import { randomBytes } from "node:crypto";
 import type { RemoteInfo } from "node:dgram";
 import { getLogger } from "../log.ts";
 import { answerProblem } from "./answer-check.ts";
-import { decodePacket, encodePacket, type DiscoveryAnswer } from "./packet.ts";
+import { decodePacket, encodePacket, MAX_TEXT_BYTES, type DiscoveryAnswer } from "./packet.ts";
 import type { DiscoveryScope } from "./scope.ts";
 import { openUdpSocket, sendUdp } from "./udp-socket.ts";
-import { ConnectionError } from "../errors.ts";
+import { ConnectionError, InvalidArgumentError } from "../errors.ts";
 
 const log = getLogger("qmi.core.discovery");
 
@@ -64,9 +64,18 @@ export interface DiscoverOptions {
   readonly exclude?: { readonly name: string; readonly pid: number };
 }
 
-/** Sends a query and resolves, after `timeout` seconds, with the answers sorted by name then address. */
+/**
+ * Sends a query and resolves, after `timeout` seconds, with the answers sorted by name then address. Fails with
+ * an InvalidArgumentError if a pattern is longer than a packet holds (128 UTF-8 bytes).
+ */
 export async function discoverContexts(options: DiscoverOptions): Promise<DiscoveredContext[]> {
   const { scope, port, workgroup, contextName = "*", timeout = 0.5, exclude } = options;
+  for (const [what, pattern] of [["workgroup", workgroup], ["context-name", contextName]] as const) {
+    const bytes = Buffer.byteLength(pattern);
+    if (bytes > MAX_TEXT_BYTES) {
+      throw new InvalidArgumentError(`The ${what} pattern has ${bytes} UTF-8 bytes; a discovery pattern has at most ${MAX_TEXT_BYTES}. Shorten it, e.g. with a *`);
+    }
+  }
   const requestId = randomBytes(8);
   const query = encodePacket({ type: "query", requestId, workgroup, contextName });
   const socket = await openUdpSocket(scope.sendFrom, 0, false);

@@ -9,7 +9,7 @@ import { createSocket, type Socket } from "node:dgram";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConnectionError, Context, type QmiConfig } from "qmi-ts";
+import { ConnectionError, Context, InvalidArgumentError, type QmiConfig } from "qmi-ts";
 import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
 import { discoverContexts, MAX_DISCOVERED } from "../../../runtime/discovery/discover-contexts.ts";
 import { DiscoveryResponder } from "../../../runtime/discovery/discovery-responder.ts";
@@ -171,6 +171,11 @@ describe("discovery under hostile packets", () => {
       })();
     });
     try {
+      await assert.rejects(
+        discoverContexts({ scope: discoveryScope("127.0.0.1"), port: fakePort, workgroup: "*".repeat(MAX_TEXT_BYTES + 1) }),
+        (error: unknown) => error instanceof InvalidArgumentError && /workgroup pattern has 129 UTF-8 bytes/.test(error.message),
+      );
+      assert.equal(answered, false);
       const found = await discoverContexts({ scope: discoveryScope("127.0.0.1"), port: fakePort, workgroup: "*", timeout: 1.5 });
       assert.equal(found.length, MAX_DISCOVERED);
       for (const ctx of found) {

@@ -2,7 +2,6 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { decodePacket, encodePacket, MAX_TEXT_BYTES, type DiscoveryAnswer, type DiscoveryQuery } from "../../../runtime/discovery/packet.ts";
 import { broadcastAddress, discoveryScope, isLoopbackHost } from "../../../runtime/discovery/scope.ts";
-import { matchesWildcard } from "../../../runtime/discovery/wildcard.ts";
 
 const id = Buffer.from("0123456789abcdef", "hex");
 const query: DiscoveryQuery = { type: "query", requestId: id, workgroup: "lab*", contextName: "instr_?erver" };
@@ -52,17 +51,6 @@ describe("encodePacket / decodePacket", () => {
   it("refuses to encode an oversized field or request id", () => {
     assert.throws(() => encodePacket({ ...query, workgroup: "x".repeat(MAX_TEXT_BYTES + 1) }), RangeError);
     assert.throws(() => encodePacket({ ...query, requestId: Buffer.alloc(4) }), RangeError);
-  });
-});
-
-describe("matchesWildcard", () => {
-  it("matches * and ? and treats everything else literally", () => {
-    assert.ok(matchesWildcard("*", ""));
-    assert.ok(matchesWildcard("lab*", "lab_3"));
-    assert.ok(matchesWildcard("instr_?erver", "instr_server"));
-    assert.ok(!matchesWildcard("lab", "lab_3"));
-    assert.ok(!matchesWildcard("a.c", "abc"));
-    assert.ok(matchesWildcard("a.c(1)", "a.c(1)"));
   });
 });
 

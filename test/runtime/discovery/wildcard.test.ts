@@ -63,6 +63,8 @@ describe("matchesWildcard", () => {
     assert.ok(matchesWildcard("", ""));
     assert.ok(!matchesWildcard("", "x"));
     assert.ok(matchesWildcard("lab*", "lab"));
+    assert.ok(matchesWildcard("lab*", "lab_3"));
+    assert.ok(!matchesWildcard("lab", "lab_3"));
     assert.ok(matchesWildcard("*_3", "lab_3"));
     assert.ok(matchesWildcard("l*b*3", "lab_3"));
     assert.ok(!matchesWildcard("l*b*4", "lab_3"));
