@@ -23,19 +23,22 @@ export interface LoggingConfig {
   readonly logfile?: string;
   /** Per-module levels, e.g. `{ "qmi.core.discovery": "DEBUG" }`; a name also covers its `.`-children. */
   readonly loglevels?: Readonly<Record<string, LogLevelName>>;
-  /** Most lines per second written to the file on average (`null` or absent: no limit). */
+  /** Most lines per second written to the file on average, at most 1,000,000 (`null` or absent: no limit). */
   readonly rate_limit?: number | null;
-  /** Lines the file may take in a burst above `rate_limit`; default 1. */
+  /** Lines the file may take in a burst above `rate_limit`, 1 to 1,000,000; default 1. */
   readonly burst_limit?: number;
-  /** Size in bytes at which the log file is rotated; default 10 MiB. */
+  /** Size in bytes at which the log file is rotated, 1 KiB to 1 TiB; default 10 MiB. */
   readonly max_bytes?: number;
-  /** Rotated files kept (`qmi.log.1` ... `qmi.log.<n>`); default 5. */
+  /**
+   * Rotated files kept (`qmi.log.1` ... `qmi.log.<n>`), 0 to 1000; default 5. Bounded because every rotation
+   * renames each of them in turn: a million would stall the process on every rotation.
+   */
   readonly backup_count?: number;
 }
 
 /** Settings of one context (`contexts.<name>`). */
 export interface ContextConfig {
-  /** Address the context's server binds; default 127.0.0.1. */
+  /** Address the context's server binds, at most 253 characters (a DNS name's limit); default 127.0.0.1. */
   readonly host?: string;
   /** TCP port of the context's server; default 0 (ephemeral). */
   readonly tcp_server_port?: number;
@@ -86,7 +89,10 @@ export interface DiscoveryConfig {
    * one widens the scope to the LAN: this context then also answers queries arriving from the network.
    */
   readonly address?: string;
-  /** Seconds to collect answers; default 0.5. */
+  /**
+   * Seconds to collect answers, at most 60; default 0.5. (Timers of more than 2^31-1 ms, about 24.8 days, would
+   * fire at once, and answers on a LAN take milliseconds.)
+   */
   readonly timeout?: number;
 }
 
@@ -107,17 +113,28 @@ export interface TlsConfig {
 /** `security`: TLS, the shared-secret token and the message size limit (see the README's "Security"). */
 export interface SecurityConfig {
   readonly tls?: TlsConfig;
-  /** Shared secret every call and stream must carry (`qmi-auth-token` metadata); at least 16 characters. */
+  /**
+   * Shared secret every call and stream must carry (`qmi-auth-token` metadata): 16 to 1024 printable ASCII
+   * characters, no leading or trailing space. gRPC metadata values can hold nothing else (grpc-js refuses every
+   * call otherwise, quoting the value in its error), and a longer one would not fit grpc-js's 8 KiB of headers.
+   */
   readonly token?: string;
   /** File holding the token (first line; relative to the config file); the alternative to `token`. */
   readonly token_file?: string;
-  /** Largest request or response accepted, bytes; default 4 MiB. Larger ones fail with RESOURCE_EXHAUSTED. */
+  /**
+   * Largest request or response accepted, bytes, 1 KiB to 1 GiB; default 4 MiB. Larger ones fail with
+   * RESOURCE_EXHAUSTED. grpc-js takes its limits as an int32 (at most 2^31-1); 1 GiB stays well inside that, and a
+   * message that size already costs several times as much memory once buffered and decoded.
+   */
   readonly max_message_bytes?: number;
 }
 
 /** The configuration, as read from the file. */
 export interface QmiConfig {
-  /** Name of the workgroup; discovery only finds contexts of the same workgroup. Default `default`. */
+  /**
+   * Name of the workgroup; discovery only finds contexts of the same workgroup. Default `default`. At most 128
+   * UTF-8 bytes and no control characters: discovery packets carry it, and answers with others are ignored.
+   */
   readonly workgroup?: string;
   /** Home directory of qmi-ts; default `$QMI_HOME` or the user's home directory. */
   readonly qmi_home?: string;
@@ -126,7 +143,7 @@ export interface QmiConfig {
   /** Location of the data store (accepted for QMI compatibility). */
   readonly datastore?: string;
   readonly logging?: LoggingConfig;
-  /** Settings per context name. */
+  /** Settings per context name (at most 128 characters, like discovery's names). */
   readonly contexts?: Readonly<Record<string, ContextConfig>>;
   readonly process_management?: ProcessManagementConfig;
   readonly discovery?: DiscoveryConfig;
@@ -149,30 +166,41 @@ const port = z
   .max(65535, { error: "an integer port number in [0, 65535]" });
 const levelPhrase = "a log level: DEBUG, INFO, WARNING or ERROR";
 const level = z.string({ error: levelPhrase }).regex(/^(debug|info|warn|warning|error|critical)$/i, { error: levelPhrase });
-const nonNegativeInt = (what: string) => z.number({ error: what }).int({ error: what }).min(0, { error: what });
+/** An integer in [min, max]; zod refuses Infinity and NaN (reported as written, see config-problems.ts). */
+const intIn = (min: number, max: number, what: string) =>
+  z.number({ error: what }).int({ error: what }).min(min, { error: what }).max(max, { error: what });
 const name = z
   .string({ error: "a context name (letters, digits, '_' and '-')" })
-  .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, { error: "a context name (letters, digits, '_' and '-')" });
+  .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, { error: "a context name (letters, digits, '_' and '-')" })
+  .max(128, { error: "a context name of at most 128 characters" });
 const stringArray = (what: string) => z.array(z.string({ error: "a string" }), { error: what });
 const stringRecord = (what: string) => z.record(z.string(), z.string({ error: "a string" }), { error: what });
 
+const ratePhrase = "a positive number of lines per second, at most 1000000, or null for no limit";
 const loggingSchema = strictObject(
   {
     loglevel: level.optional(),
     console_loglevel: level.optional(),
     logfile: nonEmptyString("a file name").optional(),
     loglevels: z.record(z.string(), level, { error: 'an object of module names and levels, e.g. { "qmi.core": "DEBUG" }' }).optional(),
-    rate_limit: z.number({ error: "a positive number of lines per second, or null" }).positive({ error: "a positive number of lines per second, or null" }).nullable().optional(),
-    burst_limit: z.number({ error: "an integer >= 1" }).int({ error: "an integer >= 1" }).min(1, { error: "an integer >= 1" }).optional(),
-    max_bytes: z.number({ error: "an integer number of bytes >= 1024" }).int({ error: "an integer number of bytes >= 1024" }).min(1024, { error: "an integer number of bytes >= 1024" }).optional(),
-    backup_count: nonNegativeInt("an integer >= 0").optional(),
+    rate_limit: z
+      .number({ error: ratePhrase })
+      .positive({ error: ratePhrase })
+      .max(1_000_000, { error: ratePhrase })
+      .nullable()
+      .optional(),
+    burst_limit: intIn(1, 1_000_000, "an integer in [1, 1000000]").optional(),
+    max_bytes: intIn(1024, 2 ** 40, "an integer number of bytes in [1024, 1099511627776] (1 KiB to 1 TiB)").optional(),
+    backup_count: intIn(0, 1000, "an integer in [0, 1000]").optional(),
   },
   "an object (the logging settings)",
 );
 
 const contextSchema = strictObject(
   {
-    host: nonEmptyString("a host address, e.g. \"127.0.0.1\"").optional(),
+    host: nonEmptyString("a host address, e.g. \"127.0.0.1\"")
+      .max(253, { error: "a host address or name of at most 253 characters" })
+      .optional(),
     tcp_server_port: port.optional(),
     connect_to_peers: z.array(name, { error: "a list of context names" }).optional(),
     enabled: z.boolean({ error: "true or false" }).optional(),
@@ -218,7 +246,11 @@ const discoverySchema = strictObject(
     enabled: z.boolean({ error: "true or false" }).optional(),
     port: port.refine((p) => p > 0, { error: "a port number in [1, 65535]" }).optional(),
     address: ipv4.optional(),
-    timeout: z.number({ error: "a positive number of seconds" }).positive({ error: "a positive number of seconds" }).optional(),
+    timeout: z
+      .number({ error: "a positive number of seconds, at most 60" })
+      .positive({ error: "a positive number of seconds, at most 60" })
+      .max(60, { error: "a positive number of seconds, at most 60" })
+      .optional(),
   },
   "an object (the discovery settings)",
 );
@@ -243,17 +275,18 @@ const tlsSchema = strictObject(
   }
 });
 
-const tokenPhrase = "a shared secret of at least 16 characters";
+const tokenPhrase = "a shared secret of 16 to 1024 printable ASCII characters, without leading or trailing spaces";
+/** The largest `security.max_message_bytes`: 1 GiB (see {@link SecurityConfig.max_message_bytes}). */
+export const MAX_MESSAGE_BYTES_LIMIT = 2 ** 30;
 const securitySchema = strictObject(
   {
     tls: tlsSchema.optional(),
-    token: z.string({ error: tokenPhrase }).min(16, { error: tokenPhrase }).optional(),
-    token_file: nonEmptyString("a file holding the token (relative to the configuration file)").optional(),
-    max_message_bytes: z
-      .number({ error: "an integer number of bytes >= 1024" })
-      .int({ error: "an integer number of bytes >= 1024" })
-      .min(1024, { error: "an integer number of bytes >= 1024" })
+    token: z
+      .string({ error: tokenPhrase })
+      .refine((t) => t.length >= 16 && t.length <= 1024 && /^[!-~](?:[ -~]*[!-~])?$/.test(t), { error: tokenPhrase })
       .optional(),
+    token_file: nonEmptyString("a file holding the token (relative to the configuration file)").optional(),
+    max_message_bytes: intIn(1024, MAX_MESSAGE_BYTES_LIMIT, "an integer number of bytes in [1024, 1073741824] (1 KiB to 1 GiB)").optional(),
   },
   "an object (the security settings)",
 ).superRefine((security, ctx) => {
@@ -267,10 +300,14 @@ const securitySchema = strictObject(
   }
 });
 
+const workgroupPhrase = "a workgroup name of at most 128 UTF-8 bytes, without control characters";
+
 /** The schema of the whole file. @internal */
 export const configSchema = strictObject(
   {
-    workgroup: nonEmptyString("a workgroup name").optional(),
+    workgroup: nonEmptyString(workgroupPhrase)
+      .refine((w) => Buffer.byteLength(w, "utf8") <= 128 && !/\p{Cc}/u.test(w), { error: workgroupPhrase })
+      .optional(),
     qmi_home: nonEmptyString("a directory").optional(),
     log_dir: nonEmptyString("a directory").optional(),
     datastore: nonEmptyString("a directory").optional(),

@@ -13,12 +13,13 @@
  *
  * @module
  */
-import { existsSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import JSON5 from "json5";
 import { configSchema, type QmiConfig } from "./config-schema.ts";
-import { describeIssues } from "./config-problems.ts";
+import { describeDuplicate, describeIssues } from "./config-problems.ts";
+import { findDuplicateKeys } from "./config-duplicate-keys.ts";
 import { UsageError } from "./errors.ts";
 
 export type {
@@ -53,13 +54,11 @@ export function loadConfig(source: ConfigSource): LoadedConfig {
   return readConfigFile(resolve(explicit));
 }
 
+/** The largest configuration file read: real ones are a few KiB, JSON5 reads about 2 MB a second, and a larger one is the wrong file. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
 function readConfigFile(path: string): LoadedConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new UsageError(`Cannot read the configuration file ${path}: ${(error as Error).message}`, { cause: error });
-  }
+  const text = readBounded(path);
   let parsed: unknown;
   try {
     parsed = JSON5.parse(hashCommentsToSlashes(text));
@@ -69,38 +68,92 @@ function readConfigFile(path: string): LoadedConfig {
     const hint = /invalid character '\\?["']'/.test(message) ? " (is a comma missing before it?)" : "";
     throw new UsageError(`Invalid configuration file ${path}${where}: ${message}${hint}`, { cause: error });
   }
+  refuseDuplicateKeys(text, path);
   return { config: validate(parsed, `Invalid configuration file ${path}`), path };
 }
 
-/** QMI's config files use `#` comments, which JSON5 lacks: turn each `#` outside a string into `//`. */
+/** The file's text; refuses one larger than {@link MAX_CONFIG_BYTES} without reading more (e.g. `/dev/zero`). */
+function readBounded(path: string): string {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+    const chunk = Buffer.allocUnsafe(64 * 1024);
+    for (let read = readSync(fd, chunk); read > 0; read = readSync(fd, chunk)) {
+      total += read;
+      if (total > MAX_CONFIG_BYTES) break;
+      chunks.push(Buffer.from(chunk.subarray(0, read)));
+    }
+  } catch (error) {
+    throw new UsageError(`Cannot read the configuration file ${path}: ${(error as Error).message}`, { cause: error });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  if (total > MAX_CONFIG_BYTES) {
+    throw new UsageError(
+      `Invalid configuration file ${path}: it is larger than ${MAX_CONFIG_BYTES / 2 ** 20} MiB, the most a configuration ` +
+        `file may have; check that the path names the configuration file`,
+    );
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** JSON5 keeps the last of duplicate keys: a second `security` block would silently drop the first one's token. */
+function refuseDuplicateKeys(text: string, path: string): void {
+  const { duplicates, total } = findDuplicateKeys(text);
+  if (total === 0) return;
+  const located = duplicates.map((d) => `${path}:${d.at.line}:${d.at.column}: ${describeDuplicate(d)}`);
+  if (total === 1) throw new UsageError(`Invalid configuration file ${located[0]}`);
+  const shown = total > duplicates.length ? `, the first ${duplicates.length}` : "";
+  throw new UsageError(
+    `Invalid configuration file ${path} (${total} duplicate keys${shown}):\n${located.map((l) => `  - ${l}`).join("\n")}`,
+  );
+}
+
+/**
+ * QMI's config files use `#` comments, which JSON5 lacks: turn each `#` outside a string or comment into `//`.
+ * Strings and comments are read as `config-duplicate-keys.ts` reads them (a raw line break ends a string too).
+ */
 export function hashCommentsToSlashes(text: string): string {
   let out = "";
-  let quote: string | undefined;
-  for (let i = 0; i < text.length; i++) {
+  let copied = 0;
+  const n = text.length;
+  for (let i = 0; i < n; ) {
     const char = text[i]!;
-    if (quote) {
-      if (char === "\\") {
-        out += char + (text[i + 1] ?? "");
-        i++;
-        continue;
+    if (char === '"' || char === "'") {
+      for (i++; i < n && text[i] !== char && text[i] !== "\n" && text[i] !== "\r"; i++) {
+        if (text[i] === "\\") i += text[i + 1] === "\r" && text[i + 2] === "\n" ? 2 : 1;
       }
-      if (char === quote || char === "\n") quote = undefined;
-    } else if (char === '"' || char === "'") {
-      quote = char;
+      i++;
+    } else if (char === "/" && text[i + 1] === "/") {
+      i = lineEnd(text, i);
+    } else if (char === "/" && text[i + 1] === "*") {
+      const close = text.indexOf("*/", i + 2);
+      i = close === -1 ? n : close + 2;
     } else if (char === "#") {
-      out += "//";
-      continue;
+      out += `${text.slice(copied, i)}//`;
+      copied = i + 1;
+      i = lineEnd(text, i);
+    } else {
+      i++;
     }
-    out += char;
   }
-  return out;
+  return out + text.slice(copied);
+}
+
+/** The index of the line terminator (JSON5's: LF, CR, U+2028, U+2029) ending the line at `from`, or the length. */
+function lineEnd(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && !/[\n\r\u2028\u2029]/.test(text[i]!)) i++;
+  return i;
 }
 
 /** Checks `value` against the schema; one error listing every problem, each with key path, expected and found. */
 function validate(value: unknown, heading: string): QmiConfig {
   const result = configSchema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
-  const problems = describeIssues(result.error.issues);
+  const problems = describeIssues(result.error.issues, value);
   const message =
     problems.length === 1
       ? `${heading}: ${problems[0]}`

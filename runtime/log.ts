@@ -17,10 +17,12 @@
  *
  * @module
  */
+import { realpathSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, resolve } from "node:path";
 import winston from "winston";
 import type { QmiConfig } from "./config-schema.ts";
+import { UsageError } from "./errors.ts";
 import { LogFileTransport, type LogFileOptions } from "./log-file-transport.ts";
 
 /** Log levels, lowest first. */
@@ -119,6 +121,8 @@ function sameFileOptions(a: LogFileOptions, b: LogFileOptions): boolean {
  * when the last context using it releases it) (defaults: console `WARNING` or `QMI_LOGLEVEL`, file `INFO`,
  * no file, 10 MiB per file, 5 backups). A relative `logfile` is under `log_dir`, else `qmi_home`, else
  * `$QMI_HOME`, else the home directory; relative directories are taken from the configuration file's folder.
+ * Throws a {@link UsageError} naming `logging.logfile` when the log file, or one of its rotated files, is the
+ * configuration file itself.
  */
 export function applyLoggingConfig(config: QmiConfig, configPath?: string): () => void {
   const logging = config.logging ?? {};
@@ -139,6 +143,7 @@ export function applyLoggingConfig(config: QmiConfig, configPath?: string): () =
       rateLimit: logging.rate_limit ?? undefined,
       burstLimit: logging.burst_limit ?? 1,
     };
+    if (configPath !== undefined) refuseConfigAsLogFile(file, logging.logfile, configPath);
   }
   configureLogging({
     consoleLevel: parseLogLevel(logging.console_loglevel) ?? defaults().consoleLevel,
@@ -156,6 +161,31 @@ export function applyLoggingConfig(config: QmiConfig, configPath?: string): () =
     fileUsers.set(transport, users);
     if (users <= 0 && fileTransport === transport) closeLogFile();
   };
+}
+
+/**
+ * Log lines appended to the configuration file would break it for the next start, and rotation would rename or
+ * delete it: refuse a log file that is the configuration file, through symlinks and hard links too.
+ */
+function refuseConfigAsLogFile(file: LogFileOptions, written: string, configPath: string): void {
+  const rotated = Array.from({ length: file.backupCount }, (_, i) => `${file.path}.${i + 1}`);
+  const clash = [file.path, ...rotated].find((candidate) => sameFile(candidate, configPath));
+  if (clash === undefined) return;
+  const why = clash === file.path ? `(${clash})` : `(its rotated file ${clash} is the configuration file, which rotation would rename or delete)`;
+  throw new UsageError(
+    `Invalid configuration file ${configPath}: logging.logfile: expected a log file other than the configuration ` +
+      `file itself, found ${JSON.stringify(written)} ${why}; name another file, e.g. "qmi.log"`,
+  );
+}
+
+/** True when both paths exist and are the same file (same device and inode, or the same real path). */
+function sameFile(a: string, b: string): boolean {
+  try {
+    const [x, y] = [statSync(a, { bigint: true }), statSync(b, { bigint: true })];
+    return (x.ino !== 0n && x.ino === y.ino && x.dev === y.dev) || realpathSync(a) === realpathSync(b);
+  } catch {
+    return false; // a log file that does not exist yet is no existing configuration file
+  }
 }
 
 /** How many started contexts use each log file; the last one to stop closes it. */
