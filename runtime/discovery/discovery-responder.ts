@@ -4,10 +4,10 @@
  * whose workgroup and context-name patterns match this context. Everything else (garbage, foreign packets such
  * as QMI's, answers, queries for other workgroups) is ignored; no packet ever makes it do anything but answer.
  *
- * One packet costs little whatever it holds: it is decoded only up to the longest valid size, its patterns are
- * matched in linear-ish time, nothing it does can throw out of the socket handler, and answers are
- * rate-limited ({@link AnswerLimiter}) and never sent to a privileged source port, so that forged queries do
- * not make the lab's contexts flood a host or one of its system services.
+ * One packet costs little whatever it holds: anything longer than the longest valid packet is refused
+ * unread, its patterns are matched in O(pattern × name) steps, and nothing in it can throw out of the socket
+ * handler. Answers are rate-limited ({@link AnswerLimiter}) and never sent to a privileged source port, so that
+ * forged queries do not make the lab's contexts flood a host or one of its system services.
  *
  * @module
  */
