@@ -101,7 +101,7 @@ export function findDuplicateKeys(text: string, limit = 20): DuplicateKeys {
 
 const pos = (p: TextPosition): TextPosition => ({ line: p.line, column: p.column });
 
-/** Characters that end an unquoted key: whitespace (`\s` is JSON5's whitespace and line terminators), punctuators, comment starts. */
+/** What ends an unquoted key: whitespace (`\s` is JSON5's whitespace and line terminators), punctuators, comments. */
 const IDENTIFIER_END = /[\s:,{}[\]"'/#]/;
 
 /** Calls `visit` for every key of every object in `text`, in text order. @internal */
@@ -176,7 +176,8 @@ export function visitKeys(text: string, visit: (object: ScannedObject, key: Scan
     visit(frame, { name: key, ...at });
   };
   /** The path segment of a value starting now inside `top`. */
-  const segment = (): string | number | undefined => (top === undefined ? undefined : top.kind === "object" ? top.key : top.index);
+  const segment = (): string | number | undefined =>
+    top === undefined ? undefined : top.kind === "object" ? top.key : top.index;
 
   while (i < n) {
     const c = text.charCodeAt(i);
@@ -197,7 +198,16 @@ export function visitKeys(text: string, visit: (object: ScannedObject, key: Scan
       if (top?.kind === "object" && top.expectKey) readKey(top, () => readString(true));
       else readString(false);
     } else if (c === OPEN_BRACE) {
-      top = { kind: "object", parent: top, segment: segment(), expectKey: true, key: "", seen: undefined, firstKey: undefined, path: objectPath };
+      top = {
+        kind: "object",
+        parent: top,
+        segment: segment(),
+        expectKey: true,
+        key: "",
+        seen: undefined,
+        firstKey: undefined,
+        path: objectPath,
+      };
       i++;
     } else if (c === OPEN_BRACKET) {
       top = { kind: "array", parent: top, segment: segment(), index: 0 };

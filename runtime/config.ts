@@ -11,6 +11,10 @@
  * number in [0, 65535], found "forty"
  * ```
  *
+ * A key written twice in one object is refused too, with its line and column: JSON5 keeps the last one and
+ * drops the first without a word, so a second `security` block would start a context without its token. A file
+ * larger than {@link MAX_CONFIG_BYTES} is refused before it is parsed.
+ *
  * @module
  */
 import { closeSync, existsSync, openSync, readSync } from "node:fs";
@@ -54,7 +58,10 @@ export function loadConfig(source: ConfigSource): LoadedConfig {
   return readConfigFile(resolve(explicit));
 }
 
-/** The largest configuration file read: real ones are a few KiB, JSON5 reads about 2 MB a second, and a larger one is the wrong file. */
+/**
+ * The largest configuration file read, 1 MiB: real ones are a few KiB, JSON5 parses about 2 MB a second, and a
+ * larger file is the wrong file (or `/dev/zero`).
+ */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 function readConfigFile(path: string): LoadedConfig {

@@ -171,7 +171,8 @@ function refuseConfigAsLogFile(file: LogFileOptions, written: string, configPath
   const rotated = Array.from({ length: file.backupCount }, (_, i) => `${file.path}.${i + 1}`);
   const clash = [file.path, ...rotated].find((candidate) => sameFile(candidate, configPath));
   if (clash === undefined) return;
-  const why = clash === file.path ? `(${clash})` : `(its rotated file ${clash} is the configuration file, which rotation would rename or delete)`;
+  const why =
+    clash === file.path ? `(${clash})` : `(its rotated file ${clash} is the configuration file, which rotation would rename or delete)`;
   throw new UsageError(
     `Invalid configuration file ${configPath}: logging.logfile: expected a log file other than the configuration ` +
       `file itself, found ${JSON.stringify(written)} ${why}; name another file, e.g. "qmi.log"`,
