@@ -116,7 +116,8 @@ export interface SecurityConfig {
   /**
    * Shared secret every call and stream must carry (`qmi-auth-token` metadata): 16 to 1024 printable ASCII
    * characters, no leading or trailing space. gRPC metadata values can hold nothing else (grpc-js refuses every
-   * call otherwise, quoting the value in its error), and a longer one would not fit grpc-js's 8 KiB of headers.
+   * call otherwise, quoting the value in its error); every call carries it in its headers, and 1024 characters are
+   * far more than a secret needs.
    */
   readonly token?: string;
   /** File holding the token (first line; relative to the config file); the alternative to `token`. */
