@@ -27,6 +27,10 @@ import type { ServiceDescriptor } from "./service-descriptor.ts";
 import { StreamTracker } from "./stream-tracker.ts";
 import { INSECURE, type SecuritySettings } from "./security-settings.ts";
 import { ConnectionGate } from "./connection-gate.ts";
+import { getLogger } from "./log.ts";
+import { hostNameProblem } from "./tls-problems.ts";
+
+const log = getLogger("qmi.core.security");
 
 /** The core service's proto file and name. */
 export const CONTEXT_PROTO = "qmi/core/context.proto";
@@ -83,6 +87,7 @@ export class ContextServer {
   #port = 0;
   /** Owns the listening sockets: the handshake bound and the connection limits, TLS. */
   readonly #gate: ConnectionGate;
+  readonly #security: SecuritySettings;
   /** Open server streams, ended when the server closes. */
   readonly streams = new StreamTracker();
   /** The RPCs `qmi.core.Channel` carries: the lock operations and every object service served. */
@@ -96,6 +101,7 @@ export class ContextServer {
     this.#server = new GuardedServer({ ...serverOptions, ...limits }, security.token);
     if (security.token !== undefined) guardUnknownMethods(this.#server);
     this.#gate = new ConnectionGate(this.#server, security.tls);
+    this.#security = security;
     this.#reflectionPackages = {
       ...loadProtoFile(CONTEXT_PROTO),
       ...loadProtoFile(LOCK_PROTO),
@@ -121,6 +127,9 @@ export class ContextServer {
   /** Binds `host:port` (port 0 = ephemeral) and starts serving; resolves with the bound port. */
   async listen(host: string, port: number): Promise<number> {
     const address = host.includes(":") && !host.startsWith("[") ? `[${host}]:${port}` : `${host}:${port}`;
+    const certificate = this.#security.tls?.certificate;
+    const unnamed = certificate && hostNameProblem(certificate, host);
+    if (unnamed) log.warning(`Context ${this.host.name} serves TLS on ${address}, but ${unnamed}`);
     try {
       this.#port = await this.#gate.listen(host, port);
     } catch (error) {

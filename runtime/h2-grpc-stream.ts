@@ -17,6 +17,7 @@ import { connect as netConnect } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { Metadata, status as Status, type ServiceError } from "@grpc/grpc-js";
 import type { SecuritySettings } from "./security-settings.ts";
+import { tlsFailureHint } from "./tls-problems.ts";
 
 /** What a {@link H2GrpcStream} reports. */
 export interface H2GrpcStreamEvents {
@@ -65,6 +66,8 @@ export class H2GrpcStream {
   /** The length of the message being received, once its header is in; -1 before. */
   #frameLength = -1;
   #ended = false;
+  /** The connection (and its TLS handshake) completed. */
+  #connected = false;
   readonly #keepalive: NodeJS.Timeout;
   /** The timer of the ping waiting for its answer, if any. */
   #pingTimer: NodeJS.Timeout | undefined;
@@ -100,9 +103,12 @@ export class H2GrpcStream {
         return socket;
       },
     });
-    this.#session.on("error", (error: Error) => this.#end(statusError(Status.UNAVAILABLE, error.message)));
+    this.#session.on("error", (error: Error) => this.#end(this.#failure(error)));
     this.#session.on("close", () => this.#end(statusError(Status.UNAVAILABLE, "The connection closed")));
-    this.#session.on("connect", () => this.#session.setLocalWindowSize(8 * 1024 * 1024));
+    this.#session.on("connect", () => {
+      this.#connected = true;
+      this.#session.setLocalWindowSize(8 * 1024 * 1024);
+    });
     this.#keepalive = setInterval(() => this.#ping(keepalive.timeout), keepalive.interval * 1000);
     this.#keepalive.unref();
     this.#stream = this.#session.request({
@@ -120,8 +126,14 @@ export class H2GrpcStream {
     });
     this.#stream.on("data", (chunk: Buffer) => this.#receive(chunk));
     this.#stream.on("trailers", (trailers) => this.#end(statusOf(trailers) ?? statusError(Status.INTERNAL, "Trailers without a status")));
-    this.#stream.on("error", (error: Error) => this.#end(statusError(Status.UNAVAILABLE, error.message)));
+    this.#stream.on("error", (error: Error) => this.#end(this.#failure(error)));
     this.#stream.on("close", () => this.#end(statusError(Status.UNAVAILABLE, "The stream closed without a status")));
+  }
+
+  /** `UNAVAILABLE` for a failed connection; one that failed before it was up (its TLS handshake) says which key to fix. */
+  #failure(error: Error): ServiceError {
+    const hint = this.#connected ? undefined : tlsFailureHint(error.message, this.security.tls !== undefined);
+    return statusError(Status.UNAVAILABLE, hint ? `${hint}. (${error.message})` : error.message);
   }
 
   /** Sends one message. */

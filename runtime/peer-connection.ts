@@ -17,6 +17,7 @@ import { loadService } from "./proto-files.ts";
 import { MAX_MESSAGE_HEADER } from "./channel-batch.ts";
 import { ChannelClient, defaultCallPath, type CallPath } from "./channel-client.ts";
 import { fromStatus } from "./status-mapping.ts";
+import { tlsFailureHint } from "./tls-problems.ts";
 import { INSECURE, channelCredentials, securityClientOptions, type SecuritySettings } from "./security-settings.ts";
 
 /**
@@ -100,6 +101,8 @@ export class PeerConnection {
   readonly #channel: ChannelClient | undefined;
   /** The largest message this connection accepts (the owning context's `security.max_message_bytes`). */
   readonly maxMessageBytes: number;
+  /** Whether this connection speaks TLS (for the hints of a failed connect). */
+  readonly #usesTls: boolean;
 
   constructor(
     /** The peer context's name. */
@@ -114,6 +117,7 @@ export class PeerConnection {
     readonly callPath: CallPath = defaultCallPath(),
   ) {
     this.maxMessageBytes = security.maxMessageBytes;
+    this.#usesTls = security.tls !== undefined;
     const options: ClientOptions = { ...channelOptions, ...securityClientOptions(security) };
     this.#client = new Client(address, channelCredentials(security), options);
     if (callPath === "channel") {
@@ -236,17 +240,27 @@ export class PeerConnection {
     });
   }
 
-  /** The peer's `Describe` answer. */
+  /**
+   * The peer's `Describe` answer: the first call on a new connection, so a connection that fails in its TLS
+   * handshake fails here, with the likely cause and the `security.tls` key to fix (`tls-problems.ts`).
+   */
   async describe(deadline: number): Promise<DescribeAnswer> {
-    const answer = await this.unary({
-      protoFile: CONTEXT_PROTO,
-      protoService: CONTEXT_SERVICE,
-      rpcName: "Describe",
-      request: {},
-      deadline,
-      what: "Describe",
-    });
-    return answer as unknown as DescribeAnswer;
+    try {
+      const answer = await this.unary({
+        protoFile: CONTEXT_PROTO,
+        protoService: CONTEXT_SERVICE,
+        rpcName: "Describe",
+        request: {},
+        deadline,
+        what: "Describe",
+      });
+      return answer as unknown as DescribeAnswer;
+    } catch (error) {
+      const hint = error instanceof ConnectionError ? tlsFailureHint(error.message, this.#usesTls) : undefined;
+      if (hint === undefined) throw error;
+      const detail = (error as Error).message.replace(/\s*Resolution note:\s*$/, "");
+      throw new ConnectionError(`Cannot connect to ${this.name} at ${this.address}: ${hint}. (${detail})`, { cause: error });
+    }
   }
 
   /** Asks the peer's program to stop gracefully (`qmi.core.Context/Shutdown`). */

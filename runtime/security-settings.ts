@@ -17,12 +17,14 @@
  *
  * @module
  */
+import type { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { ChannelCredentials, Client, ServerCredentials, credentials, type ClientOptions } from "@grpc/grpc-js";
 import { tokenInterceptor } from "./auth-token.ts";
 import type { QmiConfig } from "./config-schema.ts";
 import { UsageError } from "./errors.ts";
+import { checkTlsFiles } from "./tls-problems.ts";
 
 /** Largest message a context accepts unless `security.max_message_bytes` says otherwise (grpc-js's default). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -36,6 +38,8 @@ export interface TlsMaterial {
   readonly requireClientCert: boolean;
   /** Name expected in peers' certificates, when it differs from the host connected to. */
   readonly serverName: string | undefined;
+  /** `cert` parsed (checked at load: valid now, `key` is its key); undefined when the material was not loaded from files. */
+  readonly certificate?: X509Certificate;
 }
 
 /** Resolved security settings of a context (or of a CLI command acting as a client). */
@@ -52,7 +56,8 @@ export interface SecuritySettings {
 export const INSECURE: SecuritySettings = { tls: undefined, token: undefined, maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES };
 
 /**
- * Reads the files `config.security` names (relative to the folder of `configPath`, or the working directory).
+ * Reads the files `config.security` names (relative to the folder of `configPath`, or the working directory), and
+ * checks the TLS files as `tls-problems.ts` does (a certificate valid now, its own key, a CA file of certificates).
  * Throws a {@link UsageError} naming the key and the file that cannot be read or holds no usable value.
  */
 export function loadSecuritySettings(config: QmiConfig, configPath: string | undefined): SecuritySettings {
@@ -87,13 +92,23 @@ export function loadSecuritySettings(config: QmiConfig, configPath: string | und
       );
     }
   }
-  const tls = security.tls && {
-    cert: pem("security.tls.cert", security.tls.cert),
-    key: pem("security.tls.key", security.tls.key),
-    ca: security.tls.ca === undefined ? undefined : pem("security.tls.ca", security.tls.ca),
-    requireClientCert: security.tls.require_client_cert ?? false,
-    serverName: security.tls.server_name,
-  };
+  let tls: TlsMaterial | undefined;
+  if (security.tls) {
+    const file = (key: string, path: string) => ({ path: resolve(base, path), pem: pem(key, path) });
+    const files = {
+      cert: file("security.tls.cert", security.tls.cert),
+      key: file("security.tls.key", security.tls.key),
+      ca: security.tls.ca === undefined ? undefined : file("security.tls.ca", security.tls.ca),
+    };
+    tls = {
+      cert: files.cert.pem,
+      key: files.key.pem,
+      ca: files.ca?.pem,
+      requireClientCert: security.tls.require_client_cert ?? false,
+      serverName: security.tls.server_name,
+      certificate: checkTlsFiles(files, where),
+    };
+  }
   return { tls, token, maxMessageBytes: security.max_message_bytes ?? DEFAULT_MAX_MESSAGE_BYTES };
 }
 
