@@ -12,7 +12,7 @@
  * - `int32`, `uint32` and enum values must fit 32 bits: protobuf readers keep the low 32 bits of a longer varint
  *   (2^32 + 5 would read as 5), so such a request is refused instead (`INVALID_ARGUMENT`);
  * - strings must be valid UTF-8, as proto3 requires (rather than reaching the driver with U+FFFD in place of the
- *   bad bytes);
+ *   bad bytes); so encoding refuses a string with a lone surrogate, which has no UTF-8 form;
  * - a map key `__proto__` is refused, when encoding as when decoding: a plain object cannot hold it as an own
  *   key, and assigning it would replace the map object's prototype (never `Object.prototype` itself).
  *
@@ -47,6 +47,10 @@ function describeValue(value: unknown): string {
 function invalid(path: string, expected: string, value: unknown): InvalidArgumentError {
   return new InvalidArgumentError(`Invalid argument ${path}: expected ${expected}, got ${describeValue(value)}`);
 }
+
+/** A UTF-16 surrogate without its pair: no UTF-8 encodes it (protobufjs would write bytes the server refuses). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const WELL_FORMED = "a well-formed string (it has a lone surrogate, which UTF-8 cannot carry)";
 
 /** The one key a map cannot carry: as an own key of a plain object it would set the object's prototype. */
 const PROTO_KEY = "__proto__";
@@ -95,6 +99,7 @@ export function encodeValue(service: ServiceDescriptor, type: TypeDescriptor, va
           return value;
         case "string":
           if (typeof value !== "string") throw invalid(path, "a string", value);
+          if (LONE_SURROGATE.test(value)) throw invalid(path, WELL_FORMED, value);
           return value;
         case "bytes":
           if (!(value instanceof Uint8Array)) throw invalid(path, "a Uint8Array", value);
@@ -118,6 +123,7 @@ export function encodeValue(service: ServiceDescriptor, type: TypeDescriptor, va
       const out: Record<string, unknown> = {};
       for (const [key, item] of Object.entries(value)) {
         if (key === PROTO_KEY) throw protoKey(path);
+        if (LONE_SURROGATE.test(key)) throw invalid(`${path} key`, WELL_FORMED, key);
         out[key] = encodeValue(service, type.of, item, `${path}.${key}`);
       }
       return out;

@@ -7,11 +7,12 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Client, credentials, status as Status } from "@grpc/grpc-js";
 import type { MethodDefinition } from "@grpc/proto-loader";
-import { Context } from "qmi-ts";
+import { Context, InvalidArgumentError, QmiError } from "qmi-ts";
 import { EchoInstrument } from "qmi-ts/drivers/dummy/echo-instrument";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
-import { EchoInstrumentService } from "qmi-ts/generated/drivers/dummy/echo-instrument";
+import { EchoInstrumentProxy, EchoInstrumentService } from "qmi-ts/generated/drivers/dummy/echo-instrument";
 import { NoisySineGeneratorProxy, NoisySineGeneratorService } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
+import { decodeResponse, decodeValue, encodeValue } from "../../runtime/codec.ts";
 import { LOCK_PROTO, LOCK_SERVICE } from "../../runtime/lock-service.ts";
 import { loadService } from "../../runtime/proto-files.ts";
 import { CALL_PATHS } from "../helpers/call-paths.ts";
@@ -207,5 +208,49 @@ describe("strict decoding of requests (raw gRPC)", () => {
     const health = await rawUnary(raw, "/grpc.health.v1.Health/Check", hex("0a 05 71"));
     assert.equal(health.code, Status.INVALID_ARGUMENT, health.details);
     assert.match(health.details, /field service \(1\) is cut short/);
+  });
+});
+
+describe("codec: decodeValue and encodeValue", () => {
+  const service = EchoInstrumentProxy.descriptor;
+  const record = { kind: "map", of: { kind: "scalar", proto: "double" } } as const;
+  const refused = (run: () => unknown, message: RegExp) =>
+    assert.throws(run, (e: unknown) => e instanceof InvalidArgumentError && message.test(e.message));
+
+  it("refuses a __proto__ key both ways, and never touches a prototype", () => {
+    const own = JSON.parse('{"__proto__": 1, "a": 2}') as Record<string, number>;
+    refused(() => encodeValue(service, record, own, "values"), /^Invalid argument values: the key "__proto__" cannot be carried in a map/);
+    refused(() => decodeValue(service, record, own, "values"), /^Invalid argument values: the key "__proto__"/);
+    const decoded = decodeValue(service, record, { constructor: 1, toString: 2 }, "values") as Record<string, number>;
+    assert.deepEqual(Object.entries(decoded), [["constructor", 1], ["toString", 2]]);
+    assert.equal(Object.getPrototypeOf(decoded), Object.prototype);
+    assert.equal(({} as Record<string, unknown>).constructor, Object);
+  });
+
+  it("refuses a string with a lone surrogate when encoding (it has no UTF-8 form)", () => {
+    const text = { kind: "scalar", proto: "string" } as const;
+    refused(() => encodeValue(service, text, "a\uD800b", "label"), /^Invalid argument label: expected a well-formed string/);
+    refused(() => encodeValue(service, record, { "\uDC00": 1 }, "values"), /^Invalid argument values key: expected a well-formed string/);
+    assert.equal(encodeValue(service, text, "wave 🌊", "label"), "wave 🌊");
+  });
+
+  it("reads absent scalars as their proto3 defaults and keeps timestamps to what a Date holds", () => {
+    assert.equal(decodeValue(service, { kind: "scalar", proto: "int64" }, undefined, "n"), 0);
+    assert.equal(decodeValue(service, { kind: "scalar", proto: "int64", bigint: true }, undefined, "n"), 0n);
+    assert.equal(decodeValue(service, { kind: "scalar", proto: "string" }, undefined, "s"), "");
+    const date = { kind: "timestamp" } as const;
+    assert.equal((decodeValue(service, date, { seconds: "-1", nanos: 999_000_000 }, "t") as Date).toISOString(), "1969-12-31T23:59:59.999Z");
+    assert.equal((decodeValue(service, date, { seconds: "8640000000000", nanos: 0 }, "t") as Date).getTime(), 8.64e15);
+    refused(() => decodeValue(service, date, { seconds: "8640000000001", nanos: 0 }, "t"), /^Invalid argument t: expected a Timestamp/);
+    refused(() => decodeValue(service, date, { seconds: "0", nanos: 1_000_000_000 }, "t"), /^Invalid argument t: expected a Timestamp/);
+  });
+
+  it("blames the answering side for a result that does not decode", () => {
+    const method = service.methods.find((m) => m.name === "echoWaveform")!;
+    assert.throws(
+      () => decodeResponse(service, method, { value: "WAVEFORM_UNSPECIFIED" }),
+      (e: unknown) => e instanceof QmiError && !(e instanceof InvalidArgumentError) && /^The answer of echoWaveform\(\) does not decode: Invalid argument result of echoWaveform\(\)/.test(e.message),
+    );
+    assert.equal(decodeResponse(service, method, { value: "WAVEFORM_SQUARE" }), "square");
   });
 });
