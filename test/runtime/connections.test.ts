@@ -247,3 +247,35 @@ describe("with a token, unknown methods are refused like hosted ones", () => {
     }
   });
 });
+
+describe("a request body that claims gzip and is not", () => {
+  it("ends that call with grpc-js's INTERNAL 'Failed to decompress message' and leaves the context serving", async () => {
+    // grpc-js decompresses before any interceptor sees the message and sends this status itself (as gRPC's C core
+    // does): no hook of ours runs in between, so the code stays INTERNAL, not INVALID_ARGUMENT.
+    const server = await Context.start("gzip_server", { config: quiet });
+    try {
+      const session = await h2Session(server.tcpServerPort);
+      const trailers = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("no answer within 5 s")), 5000);
+        const stream = session.request({ ":method": "POST", ":path": "/qmi.core.Context/Ping", "content-type": "application/grpc", te: "trailers", "grpc-encoding": "gzip" });
+        const body = Buffer.from([1, 0, 0, 0, 4, 0xde, 0xad, 0xbe, 0xef]); // compressed flag, length 4, not gzip
+        let headers: Record<string, unknown> = {};
+        stream.on("response", (h) => (headers = h));
+        stream.on("trailers", (t) => (clearTimeout(timer), resolve(t)));
+        stream.on("end", () => (clearTimeout(timer), resolve(headers)));
+        stream.on("data", () => undefined);
+        stream.on("error", reject);
+        stream.end(body);
+      });
+      assert.equal(Number(trailers["grpc-status"]), Status.INTERNAL);
+      assert.equal(decodeURIComponent(String(trailers["grpc-message"])), "Failed to decompress message");
+      session.close();
+      const client = new Client(server.address, credentials.createInsecure());
+      const ping = await rawUnary(client, "/qmi.core.Context/Ping", Buffer.alloc(0));
+      client.close();
+      assert.equal(ping.code, Status.OK, ping.details);
+    } finally {
+      await server.stop();
+    }
+  });
+});
