@@ -188,7 +188,7 @@ export class ConnectionGate {
       handshakeTimeout: this.limits.handshakeMs,
     });
     server.on("tlsClientError", (error: Error, secure: TLSSocket) => {
-      const peer = `${secure.remoteAddress}:${secure.remotePort}`;
+      const peer = secure.remoteAddress ? `${secure.remoteAddress}:${secure.remotePort}` : "a client that hung up";
       const hint = requestCert ? " (security.tls.require_client_cert: the client must present a certificate signed by security.tls.ca)" : "";
       this.#refused.note(`TLS handshake with ${peer} failed: ${error.message}${hint}`);
       secure.destroy();
