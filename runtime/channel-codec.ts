@@ -6,11 +6,16 @@
  * written once per batch by qmi-ts alone, so they skip that step: a decoded message keeps its fields on the
  * message (absent ones read as the proto3 defaults), and plain objects are encoded as they are.
  *
+ * Decoding is strict, as for every request (`strict-wire.ts`): an envelope that is not exactly a `ChannelCalls`
+ * (or `ChannelAnswers`) message, e.g. a `request` cut short, which protobufjs would read as the bytes present,
+ * throws. The requests inside are checked by their own RPC's deserializer when each call is served.
+ *
  * @module
  */
 import { join } from "node:path";
 import protobuf from "protobufjs";
 import { IDL_ROOT } from "./proto-files.ts";
+import { checkWire, wireSchemaOf, type WireSchema } from "./strict-wire.ts";
 
 /** The channel service's proto file and name. */
 export const CHANNEL_PROTO = "qmi/core/channel.proto";
@@ -49,12 +54,22 @@ export interface ChannelAnswer {
   readonly error_class?: string;
 }
 
-let types: { readonly calls: protobuf.Type; readonly answers: protobuf.Type } | undefined;
+interface ChannelTypes {
+  readonly calls: protobuf.Type;
+  readonly answers: protobuf.Type;
+  readonly callsSchema: WireSchema;
+  readonly answersSchema: WireSchema;
+}
 
-function channelTypes(): { readonly calls: protobuf.Type; readonly answers: protobuf.Type } {
+let types: ChannelTypes | undefined;
+
+function channelTypes(): ChannelTypes {
   if (!types) {
     const root = new protobuf.Root().loadSync(join(IDL_ROOT, CHANNEL_PROTO), { keepCase: true });
-    types = { calls: root.lookupType("qmi.core.ChannelCalls"), answers: root.lookupType("qmi.core.ChannelAnswers") };
+    const calls = root.lookupType("qmi.core.ChannelCalls");
+    const answers = root.lookupType("qmi.core.ChannelAnswers");
+    root.resolveAll();
+    types = { calls, answers, callsSchema: wireSchemaOf(calls), answersSchema: wireSchemaOf(answers) };
   }
   return types;
 }
@@ -73,9 +88,10 @@ export function encodeCalls(calls: readonly ChannelCall[], clockMs = 0): Buffer 
   return bytesOf(type.encode(clockMs === 0 ? { calls } : { calls, clock_ms: clockMs }).finish());
 }
 
-/** A `ChannelCalls` message; throws when `bytes` is not one. */
+/** A `ChannelCalls` message; throws when `bytes` is not exactly one. */
 export function decodeCalls(bytes: Uint8Array): ChannelBatch {
-  const { calls: type } = channelTypes();
+  const { calls: type, callsSchema } = channelTypes();
+  checkWire(callsSchema, bytes);
   return type.decode(bytes) as unknown as ChannelBatch;
 }
 
@@ -85,8 +101,9 @@ export function encodeAnswers(answers: readonly ChannelAnswer[]): Buffer {
   return bytesOf(type.encode({ answers }).finish());
 }
 
-/** The answers of a `ChannelAnswers` message; throws when `bytes` is not one. */
+/** The answers of a `ChannelAnswers` message; throws when `bytes` is not exactly one. */
 export function decodeAnswers(bytes: Uint8Array): readonly ChannelAnswer[] {
-  const { answers: type } = channelTypes();
+  const { answers: type, answersSchema } = channelTypes();
+  checkWire(answersSchema, bytes);
   return (type.decode(bytes) as unknown as { answers: ChannelAnswer[] }).answers;
 }

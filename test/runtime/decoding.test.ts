@@ -12,12 +12,14 @@ import { EchoInstrument } from "qmi-ts/drivers/dummy/echo-instrument";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
 import { EchoInstrumentProxy, EchoInstrumentService } from "qmi-ts/generated/drivers/dummy/echo-instrument";
 import { NoisySineGeneratorProxy, NoisySineGeneratorService } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
+import { decodeCalls, encodeCalls } from "../../runtime/channel-codec.ts";
 import { decodeResponse, decodeValue, encodeValue } from "../../runtime/codec.ts";
 import { LOCK_PROTO, LOCK_SERVICE } from "../../runtime/lock-service.ts";
 import { loadService } from "../../runtime/proto-files.ts";
 import { CALL_PATHS } from "../helpers/call-paths.ts";
 import { rawChannel, type RawChannel } from "../helpers/raw-channel.ts";
 import { rawUnary } from "../helpers/raw-grpc.ts";
+import { WireFormatError } from "../../runtime/strict-wire.ts";
 
 type Rpcs = Record<string, MethodDefinition<object, object>>;
 
@@ -192,6 +194,18 @@ describe("strict decoding of requests (raw gRPC)", () => {
       });
     });
   }
+
+  it("drops a channel batch that is not exactly a ChannelCalls message: none of its calls runs, the stream keeps serving", async () => {
+    const setAmplitude = { id: nextId++, path: nsgRpcs.SetAmplitude!.path, request: request(nsgRpcs, "SetAmplitude", { amplitude: 7 }), object: "nsg", timeout_ms: 5000 };
+    // A second call whose path announces 16 bytes and has 1: protobufjs would read "/" plus whatever follows.
+    const batch = Buffer.concat([encodeCalls([setAmplitude]), hex(`0a 07 08 ${varint(999_999n)} 12 10 2f`)]);
+    assert.throws(() => decodeCalls(batch), (e: unknown) => e instanceof WireFormatError && /^field calls \(1\)\.path \(2\) is cut short: 16 bytes announced, 1 left$/.test(e.message));
+    channel.send(batch);
+    const amplitude = await paths.channel(nsgRpcs.GetAmplitude!, Buffer.alloc(0), "nsg");
+    assert.equal(amplitude.code, Status.OK, amplitude.details);
+    assert.equal((nsgRpcs.GetAmplitude!.responseDeserialize(amplitude.response!) as { value: number }).value, 2.5);
+    assert.ok(!channel.answers().some((a) => a.id === setAmplitude.id || a.id === 999_999), "a call of the dropped batch was answered");
+  });
 
   it("refuses a Shutdown whose reason is cut short (qmi.core.Context), and the context keeps running", async () => {
     const shutdown = loadService("qmi/core/context.proto", "qmi.core.Context").Shutdown!;
