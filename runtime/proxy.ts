@@ -10,6 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { DEFAULT_CALL_TIMEOUT, type CallOptions } from "./call-options.ts";
 import type { LockOperation } from "./dispatcher.ts";
+import { lockWaitMs } from "./object-lock.ts";
 import type { ServiceDescriptor } from "./service-descriptor.ts";
 import type { SignalSink } from "./signal-receiver.ts";
 import type { Subscription } from "./signal-subscription.ts";
@@ -31,7 +32,10 @@ export interface CallTarget {
 export interface LockOptions {
   /** A token of your choosing, so that another proxy knowing it can unlock; default the proxy's own token. */
   readonly lockToken?: string;
-  /** Seconds to keep trying while another proxy holds the lock; default 0 (answer at once). */
+  /**
+   * Seconds to keep trying while another proxy holds the lock, 0 to `MAX_LOCK_TIMEOUT` (one day); default 0
+   * (answer at once). Anything else (more, negative, NaN, Infinity) is an `InvalidArgumentError`.
+   */
   readonly timeout?: number;
   /**
    * Tie the lock to this context's connection to the object's context: it is released when this context
@@ -110,6 +114,7 @@ export class RpcProxy {
     const state = this.#state;
     const token = options.lockToken ?? state.token;
     const wait = options.timeout ?? 0;
+    lockWaitMs(wait); // here too: an invalid wait would make an invalid call timeout below
     const granted = await this.#lockOperation({ kind: "lock", timeout: wait, lease: options.lease }, token, wait);
     if (granted) state.token = token;
     return granted;
