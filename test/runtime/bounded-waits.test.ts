@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { Client, credentials, Metadata, status as Status, type ServiceError } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
-import { Context, InvalidArgumentError, Task } from "qmi-ts";
+import { Context, InvalidArgumentError, LoopTask, Task } from "qmi-ts";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
 import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
 import { BoundedTimer, MAX_TIMER_MS } from "../../runtime/bounded-timer.ts";
@@ -152,7 +152,7 @@ describe("qmi.core.Lock waits, against a context in another process, from raw cl
     const holder = client();
     assert.equal((await within(call(holder, LOCK.Lock!, {}, holderOf("nsg", "holder")).outcome, 10, "Lock")).response?.granted, true);
     const waiterClient = client();
-    const waiters = Array.from({ length: 50 }, (_, i) => call(waiterClient, LOCK.Lock!, { timeout_seconds: 3600 }, holderOf("nsg", `waiter${i}`)));
+    const waiters = Array.from({ length: 50 }, (_, i) => call(waiterClient, LOCK.Lock!, { timeout_seconds: MAX_LOCK_TIMEOUT }, holderOf("nsg", `waiter${i}`)));
     const granted: number[] = [];
     waiters.forEach((waiter, i) => void waiter.outcome.then((o) => o.response?.granted === true && granted.push(i)));
     await new Promise((resolve) => setTimeout(resolve, 500)); // all 50 have tried once and sleep
@@ -295,6 +295,20 @@ class SleeperTask extends Task {
   }
 }
 
+/** A loop whose period is longer than setTimeout's limit (given as `loopPeriod`). */
+class SlowLoopTask extends LoopTask {
+  protected override async loopIteration(): Promise<void> {}
+}
+
+/** The share of a CPU this process uses while `ms` milliseconds pass. */
+async function cpuShareOver(ms: number): Promise<number> {
+  const before = process.cpuUsage();
+  const wallBefore = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const cpu = process.cpuUsage(before);
+  return (cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore);
+}
+
 describe("qmi.core.Task/Join without a deadline, and task sleeps", () => {
   it(`answers DEADLINE_EXCEEDED after MAX_JOIN_WAIT (${MAX_JOIN_WAIT} s) while the task runs, telling the client to ask again`, { timeout: 90_000 }, async () => {
     const context = await Context.start("join_bounds", { config: null });
@@ -326,16 +340,27 @@ describe("qmi.core.Task/Join without a deadline, and task sleeps", () => {
     try {
       const task = await context.makeTask("sleeper", SleeperTask);
       await task.start();
-      const cpuBefore = process.cpuUsage();
-      const wallBefore = performance.now();
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const cpu = process.cpuUsage(cpuBefore);
-      const share = (cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore);
+      const share = await cpuShareOver(500);
       assert.ok(share < 0.2, `the process used ${(share * 100).toFixed(1)} % of a CPU while the task slept`);
       assert.equal(await task.isRunning(), true);
       await task.stop();
       await task.join({ timeout: 5 });
       assert.equal(await task.isRunning(), false);
+    } finally {
+      await context.stop();
+    }
+  });
+
+  it("waits, without spinning, for the next period of a loop over 24.8 days (3e6 s), and stops at once", async () => {
+    const context = await Context.start("loop_bounds", { config: null });
+    try {
+      const task = await context.makeTask("slow", SlowLoopTask, { loopPeriod: 3e6 });
+      await task.start();
+      const share = await cpuShareOver(500);
+      assert.ok(share < 0.2, `the process used ${(share * 100).toFixed(1)} % of a CPU while the loop waited`);
+      assert.equal(await task.isRunning(), true);
+      await task.stop();
+      await task.join({ timeout: 5 });
     } finally {
       await context.stop();
     }
