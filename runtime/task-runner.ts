@@ -13,12 +13,14 @@
  * ```
  *
  * Calls to a runner go through the context's dispatcher like any other (locks, deadlines, errors); `join()` runs
- * outside the runner's call queue so that it never holds up other calls.
+ * outside the runner's call queue so that it never holds up other calls. A `join()` whose caller gave up (its
+ * deadline passed) still waits for the task; at most {@link MAX_JOIN_WAITERS} wait per task, so that a client
+ * asking again and again for months cannot pile them up: beyond that the oldest ends with a `ResourceExhaustedError`.
  *
  * @module
  */
 import { rpcMethod, signal } from "./decorators.ts";
-import { QmiError, TaskInitError, TaskRunError, TaskStoppedError, UsageError } from "./errors.ts";
+import { QmiError, ResourceExhaustedError, TaskInitError, TaskRunError, TaskStoppedError, UsageError } from "./errors.ts";
 import type { ObjectKind } from "./object-registry.ts";
 import { RpcObject, type RpcObjectInit } from "./rpc-object.ts";
 import { Signal } from "./signal.ts";
@@ -26,6 +28,15 @@ import type { SettingsOf, StatusOf, Task, TaskInit, TaskLink } from "./task.ts";
 
 /** A task class constructed with its init and the `makeTask` options. */
 export type TaskClass<T extends Task<object, object>, O> = new (init: TaskInit, options: O) => T;
+
+/** The most `join()` calls that may wait for one task; a new one beyond this ends the oldest. */
+export const MAX_JOIN_WAITERS = 1024;
+
+/** A `join()` waiting for the task's end. */
+interface Joiner {
+  readonly resolve: () => void;
+  readonly reject: (error: QmiError) => void;
+}
 
 /** Runner methods served by the core `qmi.core.Task` service rather than by the task's generated service. */
 export const CORE_TASK_METHODS: readonly string[] = ["start", "stop", "join", "isRunning", "getStatus"];
@@ -47,6 +58,8 @@ export class TaskRunner<T extends Task<object, object> = Task<object, object>> e
   #running = false;
   #done: Promise<void> | undefined;
   #failure: unknown;
+  /** The `join()` calls waiting while the task runs, oldest first. */
+  readonly #joiners = new Set<Joiner>();
 
   constructor(init: RpcObjectInit, taskClass: TaskClass<T, never>, options: unknown) {
     super(init);
@@ -93,6 +106,8 @@ export class TaskRunner<T extends Task<object, object> = Task<object, object>> e
         if (!(error instanceof TaskStoppedError)) this.#failure = error;
       } finally {
         this.#running = false;
+        for (const joiner of this.#joiners) joiner.resolve();
+        this.#joiners.clear();
       }
     })();
   }
@@ -106,14 +121,32 @@ export class TaskRunner<T extends Task<object, object> = Task<object, object>> e
   /** Wait until the task has ended; fails with a `TaskRunError` when it failed. */
   @rpcMethod({ queued: false })
   async join(): Promise<void> {
-    if (!this.#done) throw new UsageError(`Task ${this.contextName}.${this.name} was not started; start() it first`);
-    await this.#done;
+    const done = this.#done;
+    if (!done) throw new UsageError(`Task ${this.contextName}.${this.name} was not started; start() it first`);
+    if (this.#running) await this.#waitForEnd();
+    await done;
     if (this.#failure !== undefined) {
       const failure = this.#failure;
       const reason = failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure);
       if (failure instanceof TaskRunError) throw failure;
       throw new TaskRunError(`Task ${this.contextName}.${this.name} failed: ${reason}`, { cause: failure });
     }
+  }
+
+  /** Resolves when the task's run ends; ends the oldest waiter when more than {@link MAX_JOIN_WAITERS} wait. */
+  #waitForEnd(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const joiners = this.#joiners;
+      joiners.add({ resolve, reject });
+      if (joiners.size <= MAX_JOIN_WAITERS) return;
+      const oldest = joiners.values().next().value!;
+      joiners.delete(oldest);
+      oldest.reject(
+        new ResourceExhaustedError(
+          `More than ${MAX_JOIN_WAITERS} join() calls waited for task ${this.contextName}.${this.name}; the oldest was ended: call join() again`,
+        ),
+      );
+    });
   }
 
   /** True while the task's `run()` has not ended. */

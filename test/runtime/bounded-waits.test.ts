@@ -8,13 +8,14 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { Client, credentials, Metadata, status as Status, type ServiceError } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
-import { Context, InvalidArgumentError, LoopTask, Task } from "qmi-ts";
+import { Context, InvalidArgumentError, LoopTask, ResourceExhaustedError, Task } from "qmi-ts";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
 import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
 import { BoundedTimer, MAX_TIMER_MS } from "../../runtime/bounded-timer.ts";
 import { MAX_LOCK_WAITERS_PER_CONNECTION } from "../../runtime/connection-waiters.ts";
 import { MAX_LOCK_TIMEOUT, MAX_LOCK_WAITERS_PER_OBJECT } from "../../runtime/object-lock.ts";
 import { IDL_ROOT } from "../../runtime/proto-files.ts";
+import { MAX_JOIN_WAITERS } from "../../runtime/task-runner.ts";
 import { MAX_JOIN_WAIT } from "../../runtime/task-service.ts";
 import { CounterTask } from "../fixtures/tasks.ts";
 import { CALL_PATHS } from "../helpers/call-paths.ts";
@@ -361,6 +362,30 @@ describe("qmi.core.Task/Join without a deadline, and task sleeps", () => {
       assert.equal(await task.isRunning(), true);
       await task.stop();
       await task.join({ timeout: 5 });
+    } finally {
+      await context.stop();
+    }
+  });
+
+  it(`keeps at most ${MAX_JOIN_WAITERS} join() calls waiting for a task: a new one ends the oldest with a ResourceExhaustedError`, async () => {
+    const context = await Context.start("joiners_bounds", { config: null });
+    try {
+      const task = await context.makeTask("counter", CounterTask, { period: 0.05 });
+      await task.start();
+      const outcomes: string[] = [];
+      const joins = Array.from({ length: MAX_JOIN_WAITERS + 5 }, (_, i) =>
+        task.join({ timeout: 60 }).then(
+          () => outcomes.push(`done ${i}`),
+          (e: unknown) => outcomes.push(e instanceof ResourceExhaustedError ? `ended ${i}` : `failed ${i}: ${String(e)}`),
+        ),
+      );
+      const until = Date.now() + 10_000;
+      while (outcomes.length < 5 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.deepEqual(outcomes.sort(), ["ended 0", "ended 1", "ended 2", "ended 3", "ended 4"], "the 5 oldest ended, the others wait");
+      await task.stop();
+      await within(Promise.all(joins), 10, "the waiting joins");
+      assert.equal(outcomes.filter((o) => o.startsWith("done")).length, MAX_JOIN_WAITERS, "the waiting ones answered at the end");
+      await within(task.join({ timeout: 5 }), 6, "a join after the end");
     } finally {
       await context.stop();
     }
