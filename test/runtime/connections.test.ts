@@ -13,6 +13,7 @@ import { INSECURE, loadSecuritySettings } from "../../runtime/security-settings.
 import { startChild, type Child } from "../helpers/child-context.ts";
 import { rawStream, rawUnary } from "../helpers/raw-grpc.ts";
 import { hasOpenssl, makeTestCertificates } from "../helpers/test-certs.ts";
+import { skipUnlessPresent } from "../helpers/requirements.ts";
 
 const quiet = { discovery: { enabled: false }, logging: { console_loglevel: "ERROR" } } satisfies QmiConfig;
 const TOKEN = "test-token-0123456789abcdef";
@@ -123,7 +124,7 @@ describe("ConnectionGate (limits of a context's connections)", () => {
     }
   });
 
-  it("bounds the TLS handshake too: a silent TCP connection to a TLS context is closed at the bound", { skip: hasOpenssl() ? false : "openssl is not installed" }, async () => {
+  it("bounds the TLS handshake too: a silent TCP connection to a TLS context is closed at the bound", { skip: skipUnlessPresent(hasOpenssl() ? false : "openssl is not installed (test/setup.sh installs it when run as root)") }, async () => {
     const { port, close } = await gated({ handshakeMs: 300, maxHandshaking: 10, maxConnections: 10 }, true);
     try {
       const silent = rawConnection(port);

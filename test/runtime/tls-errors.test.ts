@@ -7,11 +7,12 @@ import { H2GrpcStream } from "../../runtime/h2-grpc-stream.ts";
 import { loadSecuritySettings } from "../../runtime/security-settings.ts";
 import { checkTlsFiles, hostNameProblem } from "../../runtime/tls-problems.ts";
 import { hasOpenssl, makeTestCertificates, type TestCertificates } from "../helpers/test-certs.ts";
+import { skipUnlessPresent } from "../helpers/requirements.ts";
 
 const quiet = { discovery: { enabled: false }, logging: { console_loglevel: "ERROR" } } satisfies QmiConfig;
 type Tls = NonNullable<NonNullable<QmiConfig["security"]>["tls"]>;
 
-describe("TLS errors name what is wrong and the security.tls key to fix", { skip: hasOpenssl() ? false : "openssl is not installed" }, () => {
+describe("TLS errors name what is wrong and the security.tls key to fix", { skip: skipUnlessPresent(hasOpenssl() ? false : "openssl is not installed (test/setup.sh installs it when run as root)") }, () => {
   let certs: TestCertificates;
   before(() => (certs = makeTestCertificates()));
   after(() => certs?.remove());
