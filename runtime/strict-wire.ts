@@ -21,7 +21,9 @@
  * client's extra fields stay accepted (proto3 forward compatibility). A field repeated where one is expected is
  * accepted (the last one wins, as protobuf specifies).
  *
- * The check allocates nothing on success; it costs tens of nanoseconds for a small request.
+ * The check allocates nothing when a message's strings are ASCII. Measured on a 2-core development machine:
+ * 18 ns for a 9-byte request, 180 ns for a 53-byte one with nested messages, a map and a timestamp (protobufjs
+ * and proto-loader take 90 ns and 1.7 µs to decode them).
  *
  * @example
  * ```ts
