@@ -253,6 +253,7 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
             leaseId: envelope.lease_id || undefined,
             deadline,
             signal,
+            via: call,
           });
         } catch (error) {
           outcome = Promise.reject(QmiError.from(error));

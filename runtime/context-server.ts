@@ -19,6 +19,7 @@ import { GuardedServer } from "./call-guard.ts";
 import { ConnectionError, SubscriptionEndedError } from "./errors.ts";
 import { CHANNEL_PROTO, CHANNEL_SERVICE, ChannelRoutes, channelDefinition, channelServiceImplementation } from "./channel-service.ts";
 import { LOCK_PROTO, LOCK_SERVICE, lockCallHandlers, lockServiceImplementation, type LockServiceHost } from "./lock-service.ts";
+import { unaryHandler } from "./incoming-call.ts";
 import { objectCallHandlers, objectServiceImplementation } from "./object-service.ts";
 import { SIGNALS_PROTO, SIGNALS_SERVICE, signalsServiceImplementation } from "./signals-service.ts";
 import { TASK_PROTO, TASK_SERVICE, taskServiceImplementation } from "./task-service.ts";
@@ -192,13 +193,12 @@ export class ContextServer {
         callback(null, host.describe()),
       Ping: (_call: unknown, callback: (error: null, response: Record<string, unknown>) => void) =>
         callback(null, host.ping()),
-      Shutdown: (
-        call: { request: { reason?: string } },
-        callback: (error: null, response: Record<string, unknown>) => void,
-      ) => {
-        callback(null, {});
-        host.requestShutdown(call.request.reason || "requested over gRPC");
-      },
+      // Through unaryHandler, so that a Shutdown whose caller's deadline passed before it arrived does nothing.
+      Shutdown: unaryHandler(async (call) => {
+        const reason = call.request.reason;
+        host.requestShutdown(typeof reason === "string" && reason !== "" ? reason : "requested over gRPC");
+        return {};
+      }),
     };
   }
 }

@@ -4,6 +4,7 @@ import { Client, credentials, status as Status } from "@grpc/grpc-js";
 import { Context, DeadlineError } from "qmi-ts";
 import { NoisySineGeneratorProxy, NoisySineGeneratorService } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
 import { CLOCK_WINDOW_MS, CallerClock, DEADLINE_METADATA, clockValue, isSameHost } from "../../runtime/caller-clock.ts";
+import { CONTEXT_PROTO, CONTEXT_SERVICE } from "../../runtime/context-server.ts";
 import { loadService } from "../../runtime/proto-files.ts";
 import { startChild, type Child } from "../helpers/child-context.ts";
 import { rawUnary } from "../helpers/raw-grpc.ts";
@@ -33,6 +34,26 @@ describe("CallerClock, isSameHost and clockValue", () => {
     for (const peer of ["192.0.2.1:5000", "2001:db8::1:443"]) assert.equal(isSameHost(peer), false, peer);
     assert.equal(clockValue("1796000000000"), 1_796_000_000_000);
     for (const bad of ["", "soon", "-5", "Infinity", "NaN", undefined, 0]) assert.equal(clockValue(bad), undefined, String(bad));
+  });
+});
+
+describe("a same-host call arriving after its caller's deadline (qmi-deadline-ms)", () => {
+  it("is answered DEADLINE_EXCEEDED without running, whatever its gRPC deadline, Shutdown included", async () => {
+    const server = await Context.start("late_server", { config: { logging: { console_loglevel: "ERROR" } } });
+    const raw = new Client(server.address, credentials.createInsecure());
+    try {
+      const shutdown = loadService(CONTEXT_PROTO, CONTEXT_SERVICE).Shutdown!;
+      const late = await rawUnary(raw, shutdown.path, shutdown.requestSerialize({ reason: "late" }), { [DEADLINE_METADATA]: String(Date.now() - 1000) });
+      assert.equal(late.code, Status.DEADLINE_EXCEEDED);
+      assert.match(late.details, /Shutdown expired before it started/);
+      assert.equal(server.shutdownRequested(), false);
+      const bogus = await rawUnary(raw, shutdown.path, shutdown.requestSerialize({ reason: "in time" }), { [DEADLINE_METADATA]: "soon" });
+      assert.equal(bogus.code, Status.OK, "an unreadable qmi-deadline-ms is ignored");
+      assert.equal(server.shutdownRequested(), true);
+    } finally {
+      raw.close();
+      await server.stop();
+    }
   });
 });
 
