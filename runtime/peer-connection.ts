@@ -234,7 +234,15 @@ export class PeerConnection {
         clearTimeout(timer);
         resolve(cancel);
       });
-      stream.on("data", (message: WireMessage) => call.onMessage(message));
+      stream.on("data", (message: WireMessage) => {
+        try {
+          call.onMessage(message);
+        } catch (error) {
+          // An event this side cannot read (a hostile or broken peer) ends the stream, not the process.
+          finish(new SubscriptionEndedError(`${where}: the peer sent an event that does not decode: ${(error as Error).message}`));
+          stream.cancel();
+        }
+      });
       stream.on("error", (error: ServiceError) => finish(fromStatus(error, where)));
       stream.on("end", () => finish(new SubscriptionEndedError(`${where}: the peer ended the stream`)));
     });

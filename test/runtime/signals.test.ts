@@ -317,6 +317,33 @@ describe("qmi.core.Signals (batched signal streams)", () => {
       older.forceShutdown();
     }
   });
+  it("ends a subscription whose peer sends an event that does not decode, without harm to the process", async () => {
+    // A hostile peer: answers Describe as the real server does, then sends one batch holding a garbage event.
+    const hostile = new Server();
+    const answer = (make: () => object) => (_call: unknown, callback: (error: null, response: object) => void) => callback(null, make());
+    hostile.addService(loadService(CONTEXT_PROTO, CONTEXT_SERVICE), { Describe: answer(() => server.describe()), Ping: answer(() => server.ping()) });
+    hostile.addService(loadService(SIGNALS_PROTO, SIGNALS_SERVICE), {
+      Subscribe: (call: { sendMetadata(m: Metadata): void; write(batch: object): boolean }) => {
+        call.sendMetadata(new Metadata());
+        call.write({ publisher_context: server.name, publisher_name: "nsg", signal_name: "sampleTaken", first_sequence: 1, events: [Buffer.from([0x09, 0x01])] });
+      },
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      hostile.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    );
+    const client = await Context.start("sig_hostile_client", { config: null });
+    try {
+      await client.connectToPeer(server.name, { address: `127.0.0.1:${port}`, callPath: "channel" });
+      const remote = await client.getInstrument(`${server.name}.nsg`, NoisySineGeneratorProxy);
+      const sub = await remote.subscribe("sampleTaken", new SignalReceiver<{ t: number; value: number }>());
+      const error = await sub.ended;
+      assert.ok(error instanceof SubscriptionEndedError, String(error));
+      assert.match(error.message, /sent an event that does not decode/);
+    } finally {
+      await client.stop();
+      hostile.forceShutdown();
+    }
+  });
 });
 
 for (const callPath of CALL_PATHS) describe(`remote signals from another process over the ${callPath} path`, () => {
