@@ -13,9 +13,12 @@
  *   a flood of silent connections cannot keep a real client (whose handshake takes a millisecond) out;
  * - at most `maxConnections` connections may be open at once; beyond that a new connection is closed at once.
  *
- * Only then is the connection handed to grpc-js (with the bytes read so far), which serves it as if it had
- * accepted it: the same `http2` server, options, keepalive and interceptors. TLS is ended here, with the same
- * material grpc-js would use (`security.tls`), so that the TLS handshake counts against the same bound.
+ * grpc-js serves each connection as if it had accepted it: the same `http2` server, options, keepalive and
+ * interceptors. A plaintext connection is handed over at once, so that HTTP/2 reads the socket natively (reading
+ * the preface in JavaScript first cost each later call on the connection measurably), and its handshake counts
+ * as complete once the socket has received the preface and a frame header ({@link PREFACE_BYTES}). TLS is ended
+ * here, with the same material grpc-js would use (`security.tls`), so that the TLS handshake counts against the
+ * same bound; the decrypted stream is handed over once its preface and first SETTINGS frame are in.
  *
  * @module
  */
@@ -45,6 +48,8 @@ export const CONNECTION_LIMITS: ConnectionLimits = { handshakeMs: 5000, maxHands
 const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 /** Length of an HTTP/2 frame header. */
 const FRAME_HEADER = 9;
+/** Bytes a plaintext connection has received once its handshake is in: the preface and the SETTINGS frame's header. */
+const PREFACE_BYTES = PREFACE.length + FRAME_HEADER;
 
 /**
  * Bytes of a complete handshake in `received`: the preface plus its SETTINGS frame; -1 while incomplete; 0 when
@@ -105,6 +110,7 @@ export class ConnectionGate {
 
   /** Open connections: in their handshake, and in all. */
   get counts(): { readonly handshaking: number; readonly open: number } {
+    for (const admitted of this.#handshaking) if (this.#handshakeDone(admitted)) this.#settle(admitted);
     return { handshaking: this.#handshaking.size, open: this.#open.size };
   }
 
@@ -116,7 +122,8 @@ export class ConnectionGate {
     const addresses = await lookup(host.replace(/^\[(.*)\]$/, "$1"), { all: true });
     const errors: Error[] = [];
     for (const { address } of addresses) {
-      const listener = createServer((socket) => this.#admit(socket));
+      // noDelay as grpc-js's own listener has it: without, each small answer waits for the peer's delayed ACK.
+      const listener = createServer({ noDelay: true }, (socket) => this.#admit(socket));
       try {
         port = await new Promise<number>((resolve, reject) => {
           listener.once("error", reject);
@@ -149,14 +156,11 @@ export class ConnectionGate {
       socket.destroy();
       return;
     }
-    if (this.#handshaking.size >= this.limits.maxHandshaking) {
-      const oldest = this.#handshaking.values().next().value!;
-      this.#refused.note(`Closed the oldest of ${this.limits.maxHandshaking} connections still in their handshake, to admit one from ${peer}`);
-      oldest.socket.destroy();
-    }
+    this.#makeRoomFor(peer);
     const admitted: Admitted = {
       socket,
       timer: setTimeout(() => {
+        if (this.#handshakeDone(admitted)) return this.#settle(admitted);
         this.#refused.note(`Closed the connection from ${peer}: no ${this.tls ? "TLS handshake and " : ""}HTTP/2 preface within ${this.limits.handshakeMs} ms`);
         socket.destroy();
       }, this.limits.handshakeMs),
@@ -167,11 +171,35 @@ export class ConnectionGate {
       this.#settle(admitted);
       this.#open.delete(admitted);
     });
-    if (!this.#tlsServer) return this.#readPreface(admitted, socket);
+    if (!this.#tlsServer) return this.#injector.injectConnection(socket);
     const key = endpoints(socket);
     this.#inTls.set(key, admitted);
     socket.once("close", () => this.#inTls.delete(key));
     this.#tlsServer.emit("connection", socket);
+  }
+
+  /** A plaintext connection has received its preface (a TLS one is settled when its preface is read). */
+  #handshakeDone(admitted: Admitted): boolean {
+    return !this.#tlsServer && admitted.socket.bytesRead >= PREFACE_BYTES;
+  }
+
+  /**
+   * Keeps the connections in their handshake below `maxHandshaking` before one more is admitted: those that have
+   * completed it meanwhile leave the count, and if it is still full, the oldest one that has not is closed.
+   */
+  #makeRoomFor(peer: string): void {
+    if (this.#handshaking.size < this.limits.maxHandshaking) return;
+    for (const admitted of this.#handshaking) {
+      if (this.#handshakeDone(admitted)) {
+        this.#settle(admitted);
+        if (this.#handshaking.size < this.limits.maxHandshaking) return;
+        continue;
+      }
+      this.#refused.note(`Closed the oldest of ${this.limits.maxHandshaking} connections still in their handshake, to admit one from ${peer}`);
+      admitted.socket.destroy(); // its "close" event settles it
+      this.#settle(admitted);
+      return;
+    }
   }
 
   /** The TLS server that ends TLS on admitted sockets: `tls` as grpc-js would use it, HTTP/2 (ALPN h2) only. */
