@@ -276,15 +276,24 @@ const tlsSchema = strictObject(
   }
 });
 
-const tokenPhrase = "a shared secret of 16 to 1024 printable ASCII characters, without leading or trailing spaces";
+/** What a token must be, as error messages say it. */
+export const TOKEN_PHRASE = "a shared secret of 16 to 1024 printable ASCII characters, without leading or trailing spaces";
+
+/**
+ * True for a well-formed token ({@link TOKEN_PHRASE}): gRPC metadata values are printable ASCII, and grpc-js refuses
+ * every call with any other token, quoting it in its error.
+ */
+export function isWellFormedToken(token: string): boolean {
+  return token.length >= 16 && token.length <= 1024 && /^[!-~](?:[ -~]*[!-~])?$/.test(token);
+}
 /** The largest `security.max_message_bytes`: 1 GiB (see {@link SecurityConfig.max_message_bytes}). */
 export const MAX_MESSAGE_BYTES_LIMIT = 2 ** 30;
 const securitySchema = strictObject(
   {
     tls: tlsSchema.optional(),
     token: z
-      .string({ error: tokenPhrase })
-      .refine((t) => t.length >= 16 && t.length <= 1024 && /^[!-~](?:[ -~]*[!-~])?$/.test(t), { error: tokenPhrase })
+      .string({ error: TOKEN_PHRASE })
+      .refine(isWellFormedToken, { error: TOKEN_PHRASE })
       .optional(),
     token_file: nonEmptyString("a file holding the token (relative to the configuration file)").optional(),
     max_message_bytes: intIn(1024, MAX_MESSAGE_BYTES_LIMIT, "an integer number of bytes in [1024, 1073741824] (1 KiB to 1 GiB)").optional(),

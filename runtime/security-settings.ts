@@ -22,7 +22,7 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { ChannelCredentials, Client, ServerCredentials, credentials, type ClientOptions } from "@grpc/grpc-js";
 import { tokenInterceptor } from "./auth-token.ts";
-import type { QmiConfig } from "./config-schema.ts";
+import { TOKEN_PHRASE, isWellFormedToken, type QmiConfig } from "./config-schema.ts";
 import { UsageError } from "./errors.ts";
 import { checkTlsFiles } from "./tls-problems.ts";
 
@@ -85,10 +85,10 @@ export function loadSecuritySettings(config: QmiConfig, configPath: string | und
   let token = security.token;
   if (security.token_file !== undefined) {
     token = read("security.token_file", security.token_file).toString("utf8").split(/\r?\n/)[0]!.trim();
-    if (token.length < 16) {
+    if (!isWellFormedToken(token)) {
       throw new UsageError(
-        `security.token_file ${resolve(base, security.token_file)}${where} must hold a token of at least 16 characters on ` +
-          `its first line (found ${token.length}); e.g. \`openssl rand -hex 24 > ${security.token_file}\``,
+        `security.token_file ${resolve(base, security.token_file)}${where} must hold ${TOKEN_PHRASE} on its first line ` +
+          `(found ${token.length} characters); e.g. \`openssl rand -hex 24 > ${security.token_file}\``,
       );
     }
   }

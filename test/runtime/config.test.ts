@@ -349,7 +349,11 @@ describe("loadConfig", () => {
     write("short.token", "abc\n");
     const shortToken = write("short-token.conf", `{ security: { token_file: "short.token" } }`);
     await assert.rejects(Context.start("sec_short", { config: shortToken }), (e: unknown) =>
-      e instanceof UsageError && e.message.includes("must hold a token of at least 16 characters on its first line (found 3)"));
+      e instanceof UsageError && e.message.includes("must hold a shared secret of 16 to 1024 printable ASCII characters, without leading or trailing spaces on its first line (found 3 characters)"));
+    write("accented.token", "clé-du-laboratoire-2026\n"); // long enough, but not ASCII: grpc-js would refuse every call
+    const accented = write("accented-token.conf", `{ security: { token_file: "accented.token" } }`);
+    await assert.rejects(Context.start("sec_accented", { config: accented }), (e: unknown) =>
+      e instanceof UsageError && e.message.includes("printable ASCII characters") && e.message.includes("accented.token"));
   });
 
   it("checks a config object given to start() the same way", async () => {
