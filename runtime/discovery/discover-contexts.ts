@@ -64,12 +64,20 @@ export interface DiscoverOptions {
   readonly exclude?: { readonly name: string; readonly pid: number };
 }
 
+/** The longest a discovery collects answers, in seconds (as `discovery.timeout` in the configuration). */
+export const MAX_DISCOVERY_TIMEOUT = 60;
+
 /**
  * Sends a query and resolves, after `timeout` seconds, with the answers sorted by name then address. Fails with
- * an InvalidArgumentError if a pattern is longer than a packet holds (128 UTF-8 bytes).
+ * an InvalidArgumentError if a pattern is longer than a packet holds (128 UTF-8 bytes), or `timeout` is not in
+ * (0, {@link MAX_DISCOVERY_TIMEOUT}].
  */
 export async function discoverContexts(options: DiscoverOptions): Promise<DiscoveredContext[]> {
   const { scope, port, workgroup, contextName = "*", timeout = 0.5, exclude } = options;
+  if (!(typeof timeout === "number" && timeout > 0 && timeout <= MAX_DISCOVERY_TIMEOUT)) {
+    // Beyond setTimeout's range a wait would end at once; NaN would never be an answer.
+    throw new InvalidArgumentError(`Bad discovery timeout ${String(timeout)}; expected a positive number of seconds, at most ${MAX_DISCOVERY_TIMEOUT}`);
+  }
   for (const [what, pattern] of [["workgroup", workgroup], ["context-name", contextName]] as const) {
     const bytes = Buffer.byteLength(pattern);
     if (bytes > MAX_TEXT_BYTES) {

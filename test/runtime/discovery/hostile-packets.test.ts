@@ -175,6 +175,13 @@ describe("discovery under hostile packets", () => {
         discoverContexts({ scope: discoveryScope("127.0.0.1"), port: fakePort, workgroup: "*".repeat(MAX_TEXT_BYTES + 1) }),
         (error: unknown) => error instanceof InvalidArgumentError && /workgroup pattern has 129 UTF-8 bytes/.test(error.message),
       );
+      for (const timeout of [1e9, 61, 0, -1, Number.NaN, Infinity]) {
+        await assert.rejects(
+          discoverContexts({ scope: discoveryScope("127.0.0.1"), port: fakePort, workgroup: "*", timeout }),
+          (error: unknown) => error instanceof InvalidArgumentError && /Bad discovery timeout .*at most 60/.test(error.message),
+          `timeout ${timeout}`,
+        );
+      }
       assert.equal(answered, false);
       const found = await discoverContexts({ scope: discoveryScope("127.0.0.1"), port: fakePort, workgroup: "*", timeout: 1.5 });
       assert.equal(found.length, MAX_DISCOVERED);
