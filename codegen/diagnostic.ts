@@ -48,6 +48,11 @@ export const DiagnosticCode = {
   BadSignal: "QMI1017",
   /** `undefined` where no optional field is possible (array elements, map values, signal payloads). */
   MisplacedUndefined: "QMI1018",
+  /**
+   * Two source modules mapping to one proto package and `.proto` file (their snake_case paths are equal), or a
+   * module mapping to a package the installed qmi-ts already defines.
+   */
+  PackageCollision: "QMI1019",
   /** Any other type the generator does not know. */
   Unsupported: "QMI1099",
 } as const;

@@ -6,13 +6,18 @@
  * // files: Map of project-relative path -> content, e.g. "idl/qmi/drivers/dummy/noisy_sine_generator.proto"
  * ```
  *
- * {@link generate} scans the source roots; {@link generateModules} generates explicitly given source files under
- * chosen logical paths (the golden tests generate `test/codegen/valid/<case>/input.ts` as if it were
- * `drivers/<case>/input.ts`, sharing one ts-morph project across cases). Both are deterministic: the same input
- * gives the same bytes.
+ * {@link generate} scans the source roots named by the project's settings (the `qmi` section of its
+ * `package.json`, see `project-settings.ts`; options override it key by key); {@link generateModules} generates
+ * explicitly given source files under chosen logical paths (the golden tests generate
+ * `test/codegen/valid/<case>/input.ts` as if it were `drivers/<case>/input.ts`, sharing one ts-morph project across
+ * cases). Both are deterministic: the same input gives the same bytes.
+ *
+ * `generate` throws a {@link ProjectSettingsError} when the settings are wrong, or a source root does not exist or
+ * holds no driver or task class; problems in the sources themselves are diagnostics in the result.
  *
  * @module
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Project, SourceFile } from "ts-morph";
 import { scanServiceClasses } from "./class-scanner.ts";
@@ -23,19 +28,25 @@ import { emitTypeScriptModule } from "./emit/typescript-module-emitter.ts";
 import type { ModuleModel } from "./model.ts";
 import { buildModuleModel } from "./module-model-builder.ts";
 import { modulePaths, snakeCase } from "./naming.ts";
+import { findPackageCollisions, installedQmiTsProtoFiles, type PlannedModule } from "./package-collisions.ts";
 import { addSourceFiles, createProject } from "./project-loader.ts";
+import { loadProjectSettings, ProjectSettingsError, type ProjectSettings } from "./project-settings.ts";
 import { discoverSources } from "./source-discovery.ts";
+
+export { ProjectSettingsError, type ProjectSettings } from "./project-settings.ts";
 
 /** Options of {@link generate}. */
 export interface GenerateOptions {
   /** The project to generate for (absolute, or relative to the working directory). */
   readonly projectRoot: string;
-  /** Source roots relative to the project root. Default `["drivers", "examples"]` (drivers, and task classes). */
+  /** Source roots relative to the project root. Default: `qmi.roots` of package.json, else `["drivers"]`. */
   readonly roots?: readonly string[];
-  /** Where `.proto` files go. Default `"idl"`. */
+  /** Where `.proto` files go. Default: `qmi.idl` of package.json, else `"idl"`. */
   readonly idlDir?: string;
-  /** Where TypeScript goes. Default `"generated"`. */
+  /** Where TypeScript goes. Default: `qmi.generated` of package.json, else `"generated"`. */
   readonly generatedDir?: string;
+  /** Proto package prefix. Default: `qmi.protoPackage` of package.json, else derived from its `name`. */
+  readonly protoPackage?: string;
   /** A ts-morph project to reuse (tests share one); by default one is made from the project's tsconfig. */
   readonly project?: Project;
 }
@@ -52,6 +63,11 @@ export interface GenerateResult {
   readonly modules: readonly ModuleModel[];
 }
 
+/** What {@link generate} produces: the result, and the settings it used. */
+export interface ProjectGenerateResult extends GenerateResult {
+  readonly settings: ProjectSettings;
+}
+
 /** One module to generate: a source file, and the project-relative path it is generated as. */
 export interface ModuleInput {
   readonly sourceFile: SourceFile;
@@ -65,6 +81,10 @@ export interface GenerateModulesOptions {
   readonly modules: readonly ModuleInput[];
   readonly idlDir?: string;
   readonly generatedDir?: string;
+  /** Proto package prefix. Default `"qmi"`. */
+  readonly protoPackage?: string;
+  /** `.proto` paths (relative to the idl folder) defined elsewhere, mapped to where; generating one is an error. */
+  readonly reservedProtoFiles?: ReadonlyMap<string, string>;
   /** Also emit `<generatedDir>/index.ts`. Default true. */
   readonly registry?: boolean;
   /** Owned folders to report; default derived from the logical paths' first folders. */
@@ -72,26 +92,62 @@ export interface GenerateModulesOptions {
 }
 
 /** Scans the source roots of a project and generates everything. */
-export async function generate(options: GenerateOptions): Promise<GenerateResult> {
+export async function generate(options: GenerateOptions): Promise<ProjectGenerateResult> {
   const projectRoot = path.resolve(options.projectRoot);
-  const roots = options.roots ?? ["drivers", "examples"];
-  const idlDir = options.idlDir ?? "idl";
-  const generatedDir = options.generatedDir ?? "generated";
+  const settings = loadProjectSettings(projectRoot, {
+    ...(options.roots ? { roots: options.roots } : {}),
+    ...(options.idlDir !== undefined ? { idlDir: options.idlDir } : {}),
+    ...(options.generatedDir !== undefined ? { generatedDir: options.generatedDir } : {}),
+    ...(options.protoPackage !== undefined ? { protoPackage: options.protoPackage } : {}),
+  });
+  const { roots, idlDir, generatedDir, protoPackage } = settings;
+  const missing = roots.filter((r) => !isDirectory(path.join(projectRoot, r)));
+  if (missing.length > 0) {
+    throw new ProjectSettingsError(
+      `source root${missing.length === 1 ? "" : "s"} ${list(missing)} (from ${settings.rootsOrigin.description}) ` +
+        `${missing.length === 1 ? "does" : "do"} not exist in ${projectRoot}; create ${missing.length === 1 ? "it" : "them"}, or ${settings.rootsOrigin.fix}.`,
+    );
+  }
   const project = options.project ?? createProject(projectRoot);
   const relativePaths = discoverSources(projectRoot, roots);
   const sourceFiles = addSourceFiles(
     project,
     relativePaths.map((p) => path.join(projectRoot, p)),
   );
-  const ownedIdl = new Set(["drivers", "tasks", ...roots.map((r) => snakeCase(r.split(/[\\/]/)[0] ?? r))]);
-  ownedIdl.delete("core");
-  return generateModules({
+  const ownedIdl = new Set(roots.map((r) => snakeCase(r.split("/")[0] ?? r)));
+  if (protoPackage === "qmi") ownedIdl.delete("core");
+  const prefixDir = protoPackage.split(".").join("/");
+  const result = generateModules({
     projectRoot,
     modules: sourceFiles.map((sourceFile, i) => ({ sourceFile, logicalPath: relativePaths[i]! })),
     idlDir,
     generatedDir,
-    ownedDirs: [...[...ownedIdl].sort().map((d) => `${idlDir}/qmi/${d}`), generatedDir],
+    protoPackage,
+    reservedProtoFiles: installedQmiTsProtoFiles(projectRoot),
+    ownedDirs: [...[...ownedIdl].sort().map((d) => `${idlDir}/${prefixDir}/${d}`), generatedDir],
   });
+  const empty = roots.filter((r) => !result.modules.some((m) => m.paths.sourceFile.startsWith(`${r}/`)));
+  if (empty.length > 0) {
+    throw new ProjectSettingsError(
+      `source root${empty.length === 1 ? "" : "s"} ${list(empty)} (from ${settings.rootsOrigin.description}) ` +
+        `${empty.length === 1 ? "holds" : "hold"} no driver or task class (an exported class with @rpcMethod ` +
+        `members, or extending Task, LoopTask or TaskRunner), so nothing would be generated from ` +
+        `${empty.length === 1 ? "it" : "them"}; add one, or ${settings.rootsOrigin.fix}.`,
+    );
+  }
+  return { ...result, settings };
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function list(items: readonly string[]): string {
+  return items.map((i) => `\`${i}\``).join(", ");
 }
 
 /** Generates the given modules. */
@@ -99,13 +155,16 @@ export function generateModules(options: GenerateModulesOptions): GenerateResult
   const projectRoot = path.resolve(options.projectRoot);
   const idlDir = options.idlDir ?? "idl";
   const generatedDir = options.generatedDir ?? "generated";
+  const protoPackage = options.protoPackage ?? "qmi";
   const diagnostics: Diagnostic[] = [];
-  const modules: ModuleModel[] = [];
+  const planned: PlannedModule[] = [];
   for (const input of [...options.modules].sort((a, b) => (a.logicalPath < b.logicalPath ? -1 : 1))) {
     const classes = scanServiceClasses(input.sourceFile);
     if (classes.length === 0) continue;
-    modules.push(buildModuleModel({ paths: modulePaths(input.logicalPath), classes, projectRoot, diagnostics }));
+    planned.push({ paths: modulePaths(input.logicalPath, protoPackage), classes });
   }
+  diagnostics.push(...findPackageCollisions(planned, projectRoot, options.reservedProtoFiles));
+  const modules = planned.map(({ paths, classes }) => buildModuleModel({ paths, classes, projectRoot, diagnostics }));
   const files = new Map<string, string>();
   for (const module of modules) {
     files.set(`${idlDir}/${module.paths.protoFile}`, emitProto(module));
@@ -114,7 +173,9 @@ export function generateModules(options: GenerateModulesOptions): GenerateResult
   if (options.registry ?? true) files.set(`${generatedDir}/index.ts`, emitRegistry(modules, generatedDir));
   const sorted = new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const ownedDirs = options.ownedDirs ?? [
-    ...new Set(options.modules.map((m) => `${idlDir}/qmi/${snakeCase(m.logicalPath.split("/")[0]!)}`)),
+    ...new Set(
+      options.modules.map((m) => `${idlDir}/${protoPackage.split(".").join("/")}/${snakeCase(m.logicalPath.split("/")[0]!)}`),
+    ),
     generatedDir,
   ];
   return { files: sorted, diagnostics: dedupe(sortDiagnostics(diagnostics)), ownedDirs, modules };

@@ -28,11 +28,11 @@ export function upperSnakeCase(name: string): string {
   return snakeCase(name).toUpperCase();
 }
 
-/** Where one source module's outputs go, derived from its path relative to the project root. */
+/** Where one source module's outputs go, derived from its path relative to the project root and the package prefix. */
 export interface ModulePaths {
   /** The source module, e.g. `drivers/dummy/noisy-sine-generator.ts`. */
   readonly sourceFile: string;
-  /** `.proto` path relative to `idl/`, e.g. `qmi/drivers/dummy/noisy_sine_generator.proto`. */
+  /** `.proto` path relative to `idl/`, e.g. `qmi/drivers/dummy/noisy_sine_generator.proto` (the package's path). */
   readonly protoFile: string;
   /** e.g. `qmi.drivers.dummy.noisy_sine_generator`. */
   readonly protoPackage: string;
@@ -41,16 +41,19 @@ export interface ModulePaths {
 }
 
 /**
- * Paths of a module: every folder and the file name are snake_cased for the proto package and the `.proto` path;
- * the generated TypeScript mirrors the source path.
+ * Paths of a module: every folder and the file name are snake_cased for the proto package and the `.proto` path,
+ * both led by the project's proto package prefix (`qmi` for qmi-ts itself, e.g. `acme` for a lab:
+ * `drivers/acme/psu.ts` -> package `acme.drivers.acme.psu` in `acme/drivers/acme/psu.proto`); the generated
+ * TypeScript mirrors the source path.
  */
-export function modulePaths(sourceFile: string): ModulePaths {
+export function modulePaths(sourceFile: string, protoPackagePrefix = "qmi"): ModulePaths {
   const withoutExt = sourceFile.replace(/\.(m|c)?tsx?$/, "");
   const segments = withoutExt.split("/").map(snakeCase);
+  const prefix = protoPackagePrefix.split(".");
   return {
     sourceFile,
-    protoFile: `qmi/${segments.join("/")}.proto`,
-    protoPackage: `qmi.${segments.join(".")}`,
+    protoFile: `${[...prefix, ...segments].join("/")}.proto`,
+    protoPackage: [...prefix, ...segments].join("."),
     generatedFile: `${withoutExt}.ts`,
   };
 }

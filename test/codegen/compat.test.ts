@@ -88,6 +88,7 @@ describe("qmi gen against the committed .proto", () => {
     fs.mkdirSync(path.join(tmp, "drivers", "dummy"), { recursive: true });
     fs.copyFileSync(path.join(repoRoot, "drivers", "dummy", "noisy-sine-generator.ts"), driverFile());
     fs.copyFileSync(path.join(repoRoot, "tsconfig.json"), path.join(tmp, "tsconfig.json"));
+    fs.writeFileSync(path.join(tmp, "package.json"), '{ "name": "qmi-ts", "qmi": { "roots": ["drivers"], "protoPackage": "qmi" } }\n');
     original = fs.readFileSync(driverFile(), "utf8");
     const first = gen();
     assert.equal(first.status, 0, first.stdout + first.stderr);

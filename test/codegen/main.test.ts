@@ -33,6 +33,7 @@ describe("runGen", () => {
     fs.mkdirSync(path.join(tmp, "drivers", "dummy"), { recursive: true });
     fs.copyFileSync(path.join(repoRoot, "drivers", "dummy", "noisy-sine-generator.ts"), driverFile());
     fs.copyFileSync(path.join(repoRoot, "tsconfig.json"), path.join(tmp, "tsconfig.json"));
+    fs.writeFileSync(path.join(tmp, "package.json"), '{ "name": "qmi-ts", "qmi": { "roots": ["drivers"], "protoPackage": "qmi" } }\n');
   });
 
   after(() => {
