@@ -145,7 +145,10 @@ export class ConnectionGate {
   close(): void {
     this.#closed = true;
     for (const listener of this.#listeners) listener.close();
-    for (const admitted of this.#handshaking) admitted.socket.destroy();
+    for (const admitted of this.#handshaking) {
+      if (this.#handshakeDone(admitted)) this.#settle(admitted);
+      else admitted.socket.destroy();
+    }
   }
 
   #admit(socket: Socket): void {

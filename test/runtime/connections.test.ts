@@ -91,6 +91,24 @@ describe("ConnectionGate (limits of a context's connections)", () => {
     }
   });
 
+  it("closes, when it stops, only the connections still in their handshake (served ones are grpc-js's to end)", async () => {
+    const server = new Server();
+    const gate = new ConnectionGate(server, undefined, { handshakeMs: 10_000, maxHandshaking: 10, maxConnections: 10 });
+    const port = await gate.listen("127.0.0.1", 0);
+    try {
+      const session = await h2Session(port); // young: its handshake bound has not passed
+      const silent = rawConnection(port);
+      await new Promise((resolve) => setTimeout(resolve, 200)); // both accepted (counts would settle the served one)
+      gate.close();
+      await until(() => silent.closed(), 2, "the silent connection to be closed");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(session.closed || session.destroyed, false, "a served connection outlives the gate's close");
+      session.close();
+    } finally {
+      server.forceShutdown();
+    }
+  });
+
   it("closes the oldest connection in its handshake to admit a new one beyond maxHandshaking", async () => {
     const { gate, port, close } = await gated({ handshakeMs: 10_000, maxHandshaking: 3, maxConnections: 100 });
     try {
