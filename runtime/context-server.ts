@@ -193,10 +193,11 @@ export class ContextServer {
         callback(null, host.describe()),
       Ping: (_call: unknown, callback: (error: null, response: Record<string, unknown>) => void) =>
         callback(null, host.ping()),
-      // Through unaryHandler, so that a Shutdown whose caller's deadline passed before it arrived does nothing.
+      // Through unaryHandler, so that a Shutdown whose caller's deadline passed before it arrived does nothing;
+      // the shutdown starts once the answer is on its way (a stopping server would drop it).
       Shutdown: unaryHandler(async (call) => {
         const reason = call.request.reason;
-        host.requestShutdown(typeof reason === "string" && reason !== "" ? reason : "requested over gRPC");
+        setImmediate(() => host.requestShutdown(typeof reason === "string" && reason !== "" ? reason : "requested over gRPC"));
         return {};
       }),
     };

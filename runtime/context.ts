@@ -173,8 +173,14 @@ export class Context {
     const generated = await findGeneratedForClass(cls);
     const instance = new cls({ name, contextName: this.name }, ...args);
     const hosted = this.objects.add(instance, generated);
-    if (generated) this.#server.ensureService(generated.descriptor);
-    else log.info(`${cls.name} has no generated code: ${this.name}.${name} is reachable in-process only`);
+    if (generated) {
+      this.#server.ensureService(generated.descriptor);
+    } else {
+      log.info(
+        `${cls.name} has no registered generated code: ${this.name}.${name} is reachable in-process only ` +
+          "(run `qmi gen`, and import the project's generated/index.ts before hosting it)",
+      );
+    }
     return this.#localProxy(hosted, {}) as Proxied<T>;
   }
 

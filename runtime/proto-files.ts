@@ -1,10 +1,13 @@
 /**
- * Loads `.proto` files from `idl/` with the options the codec expects, once each.
+ * Loads `.proto` files with the options the codec expects, once each: the text a generated module registered
+ * ({@link registerProtoSource}), so that a project's generated code needs no file at run time, else the file
+ * under an idl root (the package's own `idl/`, which holds the core services).
  *
  * @module
  */
 import { fileURLToPath } from "node:url";
-import { loadSync, type Options, type PackageDefinition, type ServiceDefinition } from "@grpc/proto-loader";
+import { fromJSON, loadSync, type Options, type PackageDefinition, type ServiceDefinition } from "@grpc/proto-loader";
+import protobuf from "protobufjs";
 import { NotGeneratedError } from "./errors.ts";
 import { strictPackage } from "./strict-requests.ts";
 
@@ -18,6 +21,30 @@ const loadOptions: Options = { keepCase: true, longs: String, enums: String, def
 
 const cache = new Map<string, PackageDefinition>();
 
+/** `.proto` texts registered by generated modules, by path relative to an idl root. */
+const sources = new Map<string, string>();
+
+/**
+ * Makes `source` the text of `protoFile` (a path relative to an idl root, e.g.
+ * `acme/drivers/acme/psu.proto`): generated modules call this when imported. The first registration wins.
+ * @internal
+ */
+export function registerProtoSource(protoFile: string, source: string): void {
+  if (!sources.has(protoFile)) sources.set(protoFile, source);
+}
+
+/** Parses a registered `.proto` text; its imports must be well-known types (`google/protobuf/*.proto`). */
+function definitionOfSource(source: string): PackageDefinition {
+  const root = new protobuf.Root();
+  const { imports = [] } = protobuf.parse(source, root, { keepCase: true });
+  for (const name of imports) {
+    const common = protobuf.common.get(name);
+    if (!common?.nested) throw new Error(`it imports ${name}, which is not a well-known type`);
+    root.addJSON(common.nested);
+  }
+  return fromJSON(root.toJSON(), loadOptions);
+}
+
 /** Adds a folder searched for `.proto` files (a project's own `idl/`). */
 export function addIdlRoot(dir: string): void {
   if (!includeDirs.includes(dir)) includeDirs.unshift(dir);
@@ -29,7 +56,9 @@ export function loadProtoFile(protoFile: string): PackageDefinition {
   if (!definition) {
     try {
       // Strict request deserializers here, so that the unary handlers and the channel's routes share them.
-      definition = strictPackage(loadSync(protoFile, { ...loadOptions, includeDirs }));
+      const source = sources.get(protoFile);
+      const loaded = source === undefined ? loadSync(protoFile, { ...loadOptions, includeDirs }) : definitionOfSource(source);
+      definition = strictPackage(loaded);
     } catch (error) {
       throw new NotGeneratedError(`Cannot load ${protoFile}: ${(error as Error).message}; run \`qmi gen\``, {
         cause: error,

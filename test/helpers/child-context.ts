@@ -21,10 +21,13 @@ export interface Child {
   kill(): void;
 }
 
-/** Starts `node --import tsx <script> ...args` in the repository root. */
-export function startChild(script: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Child {
-  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
-    cwd: ROOT,
+/** tsx's loader, by URL: `--import tsx` would look for it under the child's working directory. */
+const TSX = import.meta.resolve("tsx");
+
+/** Starts `node --import tsx <script> ...args` in `cwd` (default: the repository root). */
+export function startChild(script: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Child {
+  const child = spawn(process.execPath, ["--import", TSX, script, ...args], {
+    cwd,
     env: { ...process.env, ...env },
     stdio: ["pipe", "pipe", "pipe"],
   });
