@@ -47,9 +47,11 @@ export function findPackageCollisions(
         diagnostics.push(
           at(m, projectRoot, {
             message:
-              `\`${m.paths.sourceFile}\` and ${others.map((o) => `\`${o.paths.sourceFile}\``).join(" and ")} map to ` +
+              `${andList([m, ...others].map((o) => `\`${o.paths.sourceFile}\``))} map to ` +
               `the same proto package \`${m.paths.protoPackage}\` (\`${protoFile}\`)` +
-              (shared.length > 0 ? `, and both define service \`${m.paths.protoPackage}.${shared[0]}\`.` : "."),
+              (shared.length > 0
+                ? `, and ${others.length > 1 ? "more than one" : "both"} define service \`${m.paths.protoPackage}.${shared[0]}\`.`
+                : "."),
             hint: "Rename or move one of the files so that their snake_case paths differ: each source file needs a proto package of its own.",
           }),
         );
@@ -70,6 +72,11 @@ export function findPackageCollisions(
     }
   }
   return diagnostics;
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function andList(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }
 
 function at(m: PlannedModule, projectRoot: string, text: { message: string; hint: string }): Diagnostic {

@@ -7,7 +7,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-/** Project-relative paths (`/` separators), sorted, of the modules under `roots`. Missing roots are skipped. */
+/**
+ * Project-relative paths (`/` separators), sorted, of the modules under `roots`. Missing roots are skipped here:
+ * `generate()` refuses them (and roots holding no service class) before and after discovery.
+ */
 export function discoverSources(projectRoot: string, roots: readonly string[]): string[] {
   const found: string[] = [];
   const walk = (dir: string): void => {
