@@ -89,6 +89,10 @@ interface StreamLink {
 export class ChannelClient {
   #link: StreamLink | undefined;
   #ready: Promise<boolean> | undefined;
+  /** The stream being opened (not accepted yet), so that {@link close} can end it too. */
+  #opening: H2GrpcStream | undefined;
+  /** Set by {@link close}: no stream is opened again. */
+  #closed = false;
   #unsupported = false;
   #nextId = 1;
   readonly #pending = new Map<number, PendingCall>();
@@ -131,7 +135,7 @@ export class ChannelClient {
    * stream cannot be opened now (the caller then uses the unary path).
    */
   ready(): Promise<boolean> | boolean {
-    if (this.#unsupported) return false;
+    if (this.#unsupported || this.#closed) return false;
     if (this.#link && this.#ready === undefined) return true;
     return (this.#ready ??= this.#connect());
   }
@@ -140,11 +144,13 @@ export class ChannelClient {
     return new Promise<boolean>((resolve) => {
       let accepted = false;
       const timer = setTimeout(() => stream.cancel(), this.openTimeout * 1000);
+      timer.unref(); // the connection being opened holds the process while it lasts; this timer need not
       const metadata = { ...this.metadata, [CLOCK_METADATA]: String(Date.now()) };
       const stream: H2GrpcStream = new H2GrpcStream(this.address, EXCHANGE_PATH, metadata, this.security, {
         onAccepted: (headers) => {
           clearTimeout(timer);
           accepted = true;
+          this.#opening = undefined;
           const serverMax = announcedLimit(headers[MAX_MESSAGE_HEADER]);
           this.#maxRequestBytes = Math.min(CHANNEL_MAX_REQUEST_BYTES, serverMax - ENVELOPE_BYTES);
           this.#maxInFlight = announcedCallLimit(headers[MAX_CALLS_HEADER]);
@@ -164,6 +170,7 @@ export class ChannelClient {
         },
         onEnd: (status: ServiceError) => {
           clearTimeout(timer);
+          if (this.#opening === stream) this.#opening = undefined;
           if (!accepted) {
             if (status.code === Status.UNIMPLEMENTED) this.#unsupported = true;
             this.#ready = undefined;
@@ -176,6 +183,7 @@ export class ChannelClient {
           this.#fail(stream, error);
         },
       });
+      if (!accepted) this.#opening = stream;
     });
   }
 
@@ -232,8 +240,13 @@ export class ChannelClient {
     }
   }
 
-  /** Ends the stream; calls in flight fail with a `ConnectionError`. */
+  /**
+   * Ends the stream (and the one being opened, if any) with their connection, for good: calls in flight fail
+   * with a `ConnectionError`, and {@link ready} answers false from then on, so no new connection is opened.
+   */
   close(): void {
+    this.#closed = true;
+    this.#opening?.cancel(); // its waiting callers take the unary path, which reports the closed connection
     const link = this.#link;
     if (link) {
       // Fail the calls first: cancelling reports the stream's end (CANCELLED), which is not what they should see.

@@ -255,9 +255,17 @@ export class Context {
   async connectToPeer(name: string, options: ConnectOptions = {}): Promise<void> {
     this.#checkRunning();
     await this.#peers.connect(name, options);
+    if (this.#stopped) {
+      // stop() ran while connecting, and may have closed the other connections already: close this one too.
+      if (this.#peers.get(name)) this.#peers.disconnect(name);
+      throw new UsageError(`Context ${this.name} stopped while connecting to ${name}`);
+    }
   }
 
-  /** Disconnects from a peer; its proxies fail from then on. */
+  /**
+   * Disconnects from a peer; its proxies fail from then on (`ConnectionError`), its subscriptions and task
+   * watches end (`SubscriptionEndedError`), its leased locks are released and its calls in flight fail.
+   */
   disconnectFromPeer(name: string): void {
     this.#peers.disconnect(name);
   }
@@ -319,7 +327,8 @@ export class Context {
 
   /**
    * Stops, in this order: stops answering discovery and accepting calls, lets calls in flight finish (at most 2 s,
-   * then cuts them), closes peer connections, stops and joins tasks, releases the other hosted objects (open
+   * then cuts them), closes peer connections (ending their subscriptions, task watches, lock leases and calls in
+   * flight, so that none keeps the process alive), stops and joins tasks, releases the other hosted objects (open
    * instruments are closed; each release waits at most {@link RELEASE_TIMEOUT} s), then flushes and closes logs.
    */
   async stop(): Promise<void> {

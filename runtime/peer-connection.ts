@@ -2,9 +2,15 @@
  * A connection to another context: one gRPC channel to its server, used for its core service and for calls to
  * its objects.
  *
+ * {@link PeerConnection.close} (what `stop()` and `disconnectFromPeer()` do) ends everything the connection
+ * opened, so that nothing of it keeps the process alive: the call channel and its socket, the lease stream, every
+ * server stream (a subscription or a task watch ends with a `SubscriptionEndedError` saying the connection was
+ * closed), and the unary calls still waiting for their answer (a `ConnectionError`). Calls made after it fail at
+ * once with a `ConnectionError`.
+ *
  * @module
  */
-import { Client, Metadata, type ClientOptions, type ClientReadableStream, type ServiceError } from "@grpc/grpc-js";
+import { Client, Metadata, type ClientOptions, type ClientReadableStream, type ClientUnaryCall, type ServiceError } from "@grpc/grpc-js";
 import type { MethodDefinition } from "@grpc/proto-loader";
 import { AUTH_TOKEN_METADATA } from "./auth-token.ts";
 import { DEADLINE_METADATA } from "./caller-clock.ts";
@@ -103,6 +109,12 @@ export class PeerConnection {
   readonly maxMessageBytes: number;
   /** Whether this connection speaks TLS (for the hints of a failed connect). */
   readonly #usesTls: boolean;
+  /** What ends each server stream open or being opened (see {@link close}). */
+  readonly #streams = new Set<() => void>();
+  /** The unary calls waiting for their answer (see {@link close}). */
+  readonly #unaryCalls = new Set<ClientUnaryCall>();
+  /** Set by {@link close}. */
+  #closed = false;
 
   constructor(
     /** The peer context's name. */
@@ -170,10 +182,11 @@ export class PeerConnection {
     // The absolute deadline too: a server on this host refuses the call if it reads it after the deadline.
     if (call.deadline !== Infinity) metadata.set(DEADLINE_METADATA, String(call.deadline));
     return new Promise<WireMessage>((resolve, reject) => {
+      if (this.#closed) return reject(this.#closedError(call.what));
       if (call.signal?.aborted) return reject(new CancelledError(`${call.what} was cancelled`));
       // Made only for a call with a signal (under tsx, each named closure costs an Object.defineProperty).
       let onAbort: (() => void) | undefined;
-      const pending = this.#client.makeUnaryRequest(
+      const pending: ClientUnaryCall = this.#client.makeUnaryRequest(
         definition.path,
         definition.requestSerialize,
         definition.responseDeserialize,
@@ -181,11 +194,13 @@ export class PeerConnection {
         metadata,
         { deadline: call.deadline },
         (error: ServiceError | null, response?: WireMessage) => {
+          this.#unaryCalls.delete(pending);
           if (onAbort) call.signal?.removeEventListener("abort", onAbort);
-          if (error) reject(fromStatus(error, `${call.what} on ${this.name} at ${this.address}`));
+          if (error) reject(this.#closed ? this.#closedError(call.what) : fromStatus(error, `${call.what} on ${this.name} at ${this.address}`));
           else resolve(response ?? {});
         },
       );
+      this.#unaryCalls.add(pending);
       if (call.signal) {
         onAbort = () => pending.cancel();
         call.signal.addEventListener("abort", onAbort, { once: true });
@@ -198,9 +213,10 @@ export class PeerConnection {
    * headers); rejects with the peer's error class when it refuses (e.g. an unknown object or signal).
    */
   serverStream(call: PeerStreamCall): Promise<() => void> {
+    const where = `${call.what} on ${this.name} at ${this.address}`;
+    if (this.#closed) return Promise.reject(this.#closedError(where, SubscriptionEndedError));
     const definition = methodOf(call);
     const metadata = this.#metadata(call);
-    const where = `${call.what} on ${this.name} at ${this.address}`;
     const stream = this.#client.makeServerStreamRequest(
       definition.path,
       definition.requestSerialize,
@@ -212,8 +228,11 @@ export class PeerConnection {
     let accepted = false;
     let cancelled = false;
     let finished = false;
+    /** Ends the stream because this connection closes: reported like an end by the peer, then cancelled. */
+    let onClose!: () => void;
     const cancel = () => {
       cancelled = true;
+      this.#streams.delete(onClose);
       stream.cancel();
     };
     return new Promise<() => void>((resolve, reject) => {
@@ -225,10 +244,16 @@ export class PeerConnection {
       const finish = (error: QmiError) => {
         if (finished) return;
         finished = true;
+        this.#streams.delete(onClose);
         clearTimeout(timer);
         if (!accepted) reject(error);
         else if (!cancelled) call.onEnd(error);
       };
+      onClose = () => {
+        finish(this.#closedError(where, SubscriptionEndedError));
+        stream.cancel();
+      };
+      this.#streams.add(onClose);
       stream.on("metadata", () => {
         accepted = true;
         clearTimeout(timer);
@@ -289,6 +314,7 @@ export class PeerConnection {
    */
   leaseId(timeoutSeconds = 5): Promise<string> {
     if (this.#lease) return this.#lease.id;
+    if (this.#closed) return Promise.reject(this.#closedError("Lease"));
     const definition = methodOf({ protoFile: LOCK_PROTO, protoService: LOCK_SERVICE, rpcName: "Lease" });
     const stream = this.#client.makeServerStreamRequest(
       definition.path,
@@ -312,7 +338,7 @@ export class PeerConnection {
       stream.on("error", (error: ServiceError) => {
         clearTimeout(timer);
         forget();
-        reject(fromStatus(error, `Lease on ${this.name} at ${this.address}`));
+        reject(this.#closed ? this.#closedError("Lease") : fromStatus(error, `Lease on ${this.name} at ${this.address}`));
       });
       stream.on("end", forget);
     });
@@ -321,11 +347,28 @@ export class PeerConnection {
     return id;
   }
 
-  /** Closes the channel (and the lease, releasing its locks); calls in flight fail. */
+  /**
+   * Closes the connection and ends everything it opened: the call channel, the lease (the peer releases its
+   * locks), every server stream (its subscription ends with a `SubscriptionEndedError`) and the unary calls in
+   * flight (a `ConnectionError`). Nothing of it keeps the process alive afterwards. Idempotent.
+   */
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     this.#channel?.close();
     this.#lease?.stream.cancel();
     this.#lease = undefined;
+    for (const end of [...this.#streams]) end();
+    for (const call of [...this.#unaryCalls]) call.cancel(); // each rejects with #closedError
+    this.#unaryCalls.clear();
     this.#client.close();
+  }
+
+  /** The error of a call or stream ended (or refused) because this connection was closed. */
+  #closedError(what: string, ErrorClass: typeof ConnectionError | typeof SubscriptionEndedError = ConnectionError): QmiError {
+    return new ErrorClass(
+      `${what}: ${this.ownContext} closed its connection to ${this.name} at ${this.address} (stop() or disconnectFromPeer()); ` +
+        `connect again with connectToPeer("${this.name}")`,
+    );
   }
 }
