@@ -5,14 +5,17 @@
  *
  * @module
  */
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { fromJSON, loadSync, type Options, type PackageDefinition, type ServiceDefinition } from "@grpc/proto-loader";
 import protobuf from "protobufjs";
 import { NotGeneratedError } from "./errors.ts";
 import { strictPackage } from "./strict-requests.ts";
 
-/** The package's own `idl/` folder. */
-export const IDL_ROOT = fileURLToPath(new URL("../idl/", import.meta.url));
+/** The package's own `idl/` folder: beside `runtime/` in the sources, beside `dist/` in the compiled package. */
+export const IDL_ROOT = fileURLToPath(
+  existsSync(new URL("../idl/qmi/core/", import.meta.url)) ? new URL("../idl/", import.meta.url) : new URL("../../idl/", import.meta.url),
+);
 
 const includeDirs = [IDL_ROOT];
 

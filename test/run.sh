@@ -13,4 +13,4 @@ npx tsc --noEmit -p .
 
 echo "== tests"
 mapfile -t files < <(find test -name '*.test.ts' -not -path '*/valid/*' -not -path '*/invalid/*' | sort)
-exec node --import tsx --test --test-concurrency=2 --test-timeout=120000 "${files[@]}"
+NODE_OPTIONS="--conditions=qmi-ts-source${NODE_OPTIONS:+ $NODE_OPTIONS}" exec node --import tsx --test --test-concurrency=2 --test-timeout=120000 "${files[@]}"

@@ -88,6 +88,7 @@ describe("generated code registers itself (no .proto read at run time)", () => {
           allowImportingTsExtensions: true,
           noEmit: true,
           skipLibCheck: true,
+          customConditions: ["qmi-ts-source"],
         },
         include: ["drivers", "generated", "*.ts"],
       }),

@@ -1,0 +1,261 @@
+/**
+ * The published package, as a lab's own project gets it: `npm pack` (which builds dist/ through prepack), the
+ * tarball installed into a fresh project, then used from plain node (ESM and CommonJS, no loader), through its
+ * `qmi` bin, and type-checked by the project's own tsc under strict options.
+ *
+ * The tree is copied (without node_modules, .git and dist) to a temporary folder and packed there, so that the
+ * build never touches the working tree's dist/; one packed and installed project serves every check.
+ *
+ * @module
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, dirname, join, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/** Environment of the children: no loader or condition of this test run, no npm script context of `npm test`. */
+const childEnv: NodeJS.ProcessEnv = Object.fromEntries(
+  Object.entries(process.env).filter(
+    ([key]) => key !== "NODE_OPTIONS" && key !== "npm_config_local_prefix" && !/^npm_(package|lifecycle)_/.test(key),
+  ),
+);
+childEnv.PATH = [dirname(process.execPath), process.env.PATH].filter(Boolean).join(delimiter);
+
+interface RunResult {
+  readonly code: number | string;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly seconds: number;
+}
+
+/** Runs `file args` in `cwd`, killed after `timeoutMs`; resolves with its exit code (or signal) and output. */
+function run(file: string, args: readonly string[], cwd: string, timeoutMs: number): Promise<RunResult> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    execFile(file, args, { cwd, env: childEnv, timeout: timeoutMs, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      const code = error ? ((error as { signal?: string }).signal ?? Number((error as { code?: unknown }).code ?? 1)) : 0;
+      resolve({ code, stdout, stderr, seconds: (performance.now() - started) / 1000 });
+    });
+  });
+}
+
+function describeRun(what: string, result: RunResult): string {
+  return `${what}: exit ${result.code} after ${result.seconds.toFixed(1)} s\n${result.stdout}\n${result.stderr}`;
+}
+
+/** Every file under `dir`, relative to it, with `/` separators. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join("/"));
+}
+
+/** The ESM consumer: the runtime and a built-in driver by package name, hosted and sampled, no loader. */
+const esmScript = `import * as qmi from "qmi-ts";
+import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
+
+const resolved = [import.meta.resolve("qmi-ts"), import.meta.resolve("qmi-ts/drivers/dummy/noisy-sine-generator")];
+await qmi.start("package_esm", { config: null });
+try {
+  const nsg = await qmi.makeInstrument("nsg", NoisySineGenerator);
+  await nsg.open();
+  const sample = await nsg.getSample();
+  await nsg.close();
+  console.log(JSON.stringify({ resolved, sample, port: qmi.context().tcpServerPort, execArgv: process.execArgv }));
+} finally {
+  await qmi.stop();
+}
+`;
+
+/** The CommonJS consumer: require() where Node can require ES modules (20.19+), import() everywhere. */
+const cjsScript = `const canRequire = process.features.require_module === true;
+let required;
+try {
+  required = require("qmi-ts");
+} catch (error) {
+  required = error.code;
+}
+(async () => {
+  const qmi = await import("qmi-ts");
+  const { NoisySineGenerator } = await import("qmi-ts/drivers/dummy/noisy-sine-generator");
+  await qmi.start("package_cjs", { config: null });
+  try {
+    const nsg = await qmi.makeInstrument("nsg", NoisySineGenerator);
+    await nsg.open();
+    const sample = await nsg.getSample();
+    console.log(JSON.stringify({ canRequire, required: typeof required === "string" ? required : required === qmi, sample }));
+  } finally {
+    await qmi.stop();
+  }
+})();
+`;
+
+/** Type-checks against the declarations: hosting and a remote typed proxy, under the strictest options. */
+const goodTs = `import * as qmi from "qmi-ts";
+import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
+import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
+
+export async function hosted(): Promise<number> {
+  await qmi.start("typed_host", { config: null });
+  const nsg = await qmi.makeInstrument("nsg", NoisySineGenerator);
+  await nsg.open();
+  await nsg.setAmplitude(2.5);
+  const sample: number = await nsg.getSample();
+  await qmi.stop();
+  return sample;
+}
+
+export async function remote(address: string): Promise<number> {
+  let sample = 0;
+  await qmi.startStop(
+    "typed_client",
+    async (context) => {
+      await context.connectToPeer("instr_server", { address });
+      const nsg: NoisySineGeneratorProxy = await qmi.getInstrument("instr_server.nsg", NoisySineGeneratorProxy);
+      await qmi.openClose(nsg, async (nsg) => {
+        sample = await nsg.getSample({ timeout: 5 });
+      });
+    },
+    { config: null },
+  );
+  return sample;
+}
+`;
+
+/** One deliberate error: a string where the typed proxy takes a number. */
+const badTs = `import * as qmi from "qmi-ts";
+import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
+
+export async function wrongArgument(): Promise<void> {
+  const nsg = await qmi.makeInstrument("nsg", NoisySineGenerator);
+  await nsg.setAmplitude("loud");
+}
+`;
+
+const consumerTsconfig = {
+  compilerOptions: {
+    target: "ES2022",
+    module: "nodenext",
+    moduleResolution: "nodenext",
+    strict: true,
+    exactOptionalPropertyTypes: true,
+    noUncheckedIndexedAccess: true,
+    skipLibCheck: false,
+    noEmit: true,
+  },
+  files: ["good.ts", "bad.ts"],
+};
+
+describe("qmi-ts package (npm pack, installed into a fresh project)", () => {
+  let work = "";
+  let project = "";
+  let packed: { filename: string; size: number; unpackedSize: number; entryCount: number; files: { path: string }[] };
+
+  before(
+    async () => {
+      work = mkdtempSync(join(tmpdir(), "qmi-package-"));
+      const stage = join(work, "qmi-ts");
+      const skipped = new Set(["node_modules", ".git", "dist"]);
+      cpSync(ROOT, stage, { recursive: true, filter: (src) => !skipped.has(relative(ROOT, src).split(sep)[0]!) });
+      symlinkSync(join(ROOT, "node_modules"), join(stage, "node_modules"), "dir");
+
+      const pack = await run("npm", ["pack", "--json", "--pack-destination", work], stage, 150_000);
+      assert.equal(pack.code, 0, describeRun("npm pack", pack));
+      [packed] = JSON.parse(pack.stdout) as [typeof packed];
+      console.log(`npm pack: ${packed.filename}, ${packed.size} bytes, ${packed.entryCount} files, ${pack.seconds.toFixed(1)} s`);
+
+      project = join(work, "lab");
+      mkdirSync(project);
+      const init = await run("npm", ["init", "-y"], project, 30_000);
+      assert.equal(init.code, 0, describeRun("npm init -y", init));
+      const pkg = JSON.parse(readFileSync(join(project, "package.json"), "utf8")) as Record<string, unknown>;
+      writeFileSync(join(project, "package.json"), JSON.stringify({ ...pkg, type: "module" }, null, 2));
+      const install = await run(
+        "npm",
+        ["install", join(work, packed.filename), "--prefer-offline", "--no-audit", "--no-fund"],
+        project,
+        150_000,
+      );
+      assert.equal(install.code, 0, describeRun("npm install <tarball>", install));
+      console.log(`npm install <tarball>: ${install.seconds.toFixed(1)} s`);
+    },
+    { timeout: 300_000 },
+  );
+
+  after(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it("packs compiled JavaScript with declarations, the .proto files, the bin, LICENSE and README, and nothing else", () => {
+    const paths = packed.files.map((f) => f.path).sort();
+    const unexpected = paths.filter(
+      (p) => !/^(dist|idl)\//.test(p) && !["LICENSE", "README.md", "package.json", "runtime/cli/qmi.mjs"].includes(p),
+    );
+    assert.deepEqual(unexpected, []);
+    assert.deepEqual(paths.filter((p) => /^(test|bench|\.ci|examples|codegen|runtime|drivers|generated)\//.test(p) && p !== "runtime/cli/qmi.mjs"), []);
+    assert.deepEqual(paths.filter((p) => /\.[cm]?ts$/.test(p) && !/\.d\.[cm]?ts$/.test(p)), [], "TypeScript sources");
+    for (const p of ["dist/runtime/index.js", "dist/runtime/index.d.ts", "dist/runtime/cli/bin.js", "dist/codegen/main.js"]) {
+      assert.ok(paths.includes(p), p);
+    }
+    const jsWithoutTypes = paths.filter((p) => p.endsWith(".js") && !paths.includes(p.replace(/\.js$/, ".d.ts")));
+    assert.deepEqual(jsWithoutTypes, []);
+    const protos = filesUnder(join(ROOT, "idl")).filter((p) => p.endsWith(".proto")).map((p) => `idl/${p}`).sort();
+    assert.ok(protos.includes("idl/qmi/core/context.proto"));
+    assert.deepEqual(paths.filter((p) => p.endsWith(".proto")), protos);
+  });
+
+  it("runs from plain node (ESM, no loader): imports qmi-ts and a built-in driver, hosts it and samples it", async () => {
+    writeFileSync(join(project, "hello.mjs"), esmScript);
+    const result = await run(process.execPath, ["hello.mjs"], project, 60_000);
+    assert.equal(result.code, 0, describeRun("node hello.mjs", result));
+    const out = JSON.parse(result.stdout) as { resolved: string[]; sample: number; port: number; execArgv: string[] };
+    assert.deepEqual(out.execArgv, []);
+    assert.match(out.resolved[0]!, /\/node_modules\/qmi-ts\/dist\/runtime\/index\.js$/);
+    assert.match(out.resolved[1]!, /\/node_modules\/qmi-ts\/dist\/drivers\/dummy\/noisy-sine-generator\.js$/);
+    assert.ok(Number.isFinite(out.sample), `sample ${out.sample}`);
+    assert.ok(out.port > 0);
+  });
+
+  it("answers CommonJS: require() gives the same module as import() where Node requires ES modules, else ERR_REQUIRE_ESM", async () => {
+    writeFileSync(join(project, "hello.cjs"), cjsScript);
+    const result = await run(process.execPath, ["hello.cjs"], project, 60_000);
+    assert.equal(result.code, 0, describeRun("node hello.cjs", result));
+    const out = JSON.parse(result.stdout) as { canRequire: boolean; required: boolean | string; sample: number };
+    assert.equal(out.required, out.canRequire ? true : "ERR_REQUIRE_ESM");
+    assert.ok(Number.isFinite(out.sample), `sample ${out.sample}`);
+  });
+
+  it("installs a qmi bin that runs the compiled CLI, gen included", async () => {
+    const bin = join(project, "node_modules", ".bin", "qmi");
+    const help = await run(bin, ["--help"], project, 30_000);
+    assert.equal(help.code, 0, describeRun("qmi --help", help));
+    assert.match(help.stdout, /Usage: qmi <command>/);
+    const gen = await run(bin, ["gen", "--help"], project, 30_000);
+    assert.equal(gen.code, 0, describeRun("qmi gen --help", gen));
+    assert.match(gen.stdout, /Usage: qmi gen/);
+    const unknown = await run(bin, ["frobnicate"], project, 30_000);
+    assert.equal(unknown.code, 2, describeRun("qmi frobnicate", unknown));
+  });
+
+  it("type-checks a consumer from the declarations only (strict, exactOptionalPropertyTypes, no skipLibCheck) and rejects a wrong argument type", async () => {
+    writeFileSync(join(project, "tsconfig.json"), JSON.stringify(consumerTsconfig, null, 2));
+    writeFileSync(join(project, "good.ts"), goodTs);
+    writeFileSync(join(project, "bad.ts"), badTs);
+    const tsc = join(project, "node_modules", "typescript", "bin", "tsc");
+    const result = await run(process.execPath, [tsc, "-p", ".", "--listFiles"], project, 100_000);
+    console.log(`consumer tsc: ${result.seconds.toFixed(1)} s`);
+    const errors = result.stdout.split("\n").filter((line) => /: error TS\d+:/.test(line));
+    assert.equal(result.code, 2, describeRun("tsc", result));
+    assert.deepEqual(errors, [
+      "bad.ts(6,26): error TS2345: Argument of type 'string' is not assignable to parameter of type 'number'.",
+    ]);
+    const read = result.stdout.split("\n").filter((line) => line.includes("/node_modules/qmi-ts/"));
+    assert.ok(read.some((line) => line.endsWith("/node_modules/qmi-ts/dist/runtime/index.d.ts")), read.join("\n"));
+    assert.deepEqual(read.filter((line) => !/\/node_modules\/qmi-ts\/dist\/.*\.d\.ts$/.test(line)), []);
+  });
+});
