@@ -3,7 +3,8 @@
  *
  * A service class is exported, not abstract, and has `@rpcMethod`s of its own or through base classes. Members
  * are listed base classes first, in declaration order. An override keeps the base's position and RPC status
- * even without a decorator, and takes the subclass's TSDoc if it has some.
+ * even without a decorator, and takes the subclass's TSDoc if it has some. A base class read from a declaration
+ * file (an installed qmi-ts) has no decorators; its members are marked by TSDoc tags instead (`member-marker.ts`).
  *
  * @module
  */
@@ -16,6 +17,7 @@ import {
   type SourceFile,
 } from "ts-morph";
 import { readDocComment, type DocComment } from "./doc-comment.ts";
+import { hasMarker } from "./member-marker.ts";
 
 /** A decorated member, as declared by the most derived class that declares it. */
 export interface ScannedMember<D> {
@@ -89,10 +91,6 @@ function scanTaskClass(declaration: ClassDeclaration, chain: readonly ClassDecla
   return undefined;
 }
 
-function hasDecorator(node: MethodDeclaration | PropertyDeclaration, name: string): boolean {
-  return node.getDecorators().some((d) => d.getName() === name);
-}
-
 /** Base classes first, the class itself last. */
 function inheritanceChain(declaration: ClassDeclaration): ClassDeclaration[] {
   const chain: ClassDeclaration[] = [];
@@ -117,7 +115,7 @@ function collect<D extends MethodDeclaration | PropertyDeclaration>(
       const doc = readDocComment(declaration);
       if (index >= 0) {
         members[index] = { name, declaration, doc: doc ?? members[index]!.doc };
-      } else if (hasDecorator(declaration, decorator)) {
+      } else if (hasMarker(declaration, decorator)) {
         members.push({ name, declaration, doc });
       }
     }

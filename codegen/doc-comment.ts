@@ -1,9 +1,11 @@
 /**
- * TSDoc comments, read from the source as written and split into the parts the emitters need.
+ * TSDoc comments, read from the source as written and split into the parts the emitters need. Marker tag lines
+ * (`@rpcMethod ...`, see `member-marker.ts`) are left out.
  *
  * @module
  */
 import { Node } from "ts-morph";
+import { markerTagLine } from "./member-marker.ts";
 
 /** A parsed TSDoc comment. */
 export interface DocComment {
@@ -33,7 +35,11 @@ export function readDocComment(node: Node): DocComment | undefined {
 /** Parses the text of a `/** ... *\/` comment. */
 export function parseDocComment(text: string): DocComment | undefined {
   const body = text.replace(/^\/\*\*/, "").replace(/\*\/$/, "");
-  const lines = body.split(/\r?\n/).map((line, i) => (i === 0 ? line.trim() : line.replace(/^\s*\* ?/, "").trimEnd()));
+  const lines = body
+    .split(/\r?\n/)
+    .map((line, i) => (i === 0 ? line.trim() : line.replace(/^\s*\* ?/, "").trimEnd()))
+    // Marker tags (`@rpcMethod requiresOpen=false`) are for the scanner, not for the generated docs.
+    .filter((line) => !markerTagLine.test(line));
   while (lines.length > 0 && lines[0] === "") lines.shift();
   while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
   if (lines.length === 0) return undefined;

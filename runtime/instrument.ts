@@ -27,7 +27,12 @@ export class Instrument extends RpcObject {
   // lookups, and this one is read before every call to the instrument.
   private openState = false;
 
-  /** Open the connection to the instrument. Fails when it is already open. */
+  // The `@rpcMethod` TSDoc tags below survive into the .d.ts, which has no decorators, for a lab's `qmi gen`.
+  /**
+   * Open the connection to the instrument. Fails when it is already open.
+   *
+   * @rpcMethod requiresOpen=false
+   */
   @rpcMethod({ requiresOpen: false })
   async open(): Promise<void> {
     if (this.openState) throw new UsageError(`Instrument ${this.name} is already open; close() it first`);
@@ -35,7 +40,11 @@ export class Instrument extends RpcObject {
     this.openState = true;
   }
 
-  /** Close the connection to the instrument. Fails when it is not open. */
+  /**
+   * Close the connection to the instrument. Fails when it is not open.
+   *
+   * @rpcMethod requiresOpen=false
+   */
   @rpcMethod({ requiresOpen: false })
   async close(): Promise<void> {
     if (!this.openState) throw new UsageError(`Instrument ${this.name} is not open, so it cannot be closed`);
@@ -46,7 +55,11 @@ export class Instrument extends RpcObject {
     }
   }
 
-  /** True when the instrument is open. */
+  /**
+   * True when the instrument is open.
+   *
+   * @rpcMethod requiresOpen=false
+   */
   @rpcMethod({ requiresOpen: false })
   async isOpen(): Promise<boolean> {
     return this.openState;

@@ -46,9 +46,18 @@ export class TaskRunner<T extends Task<object, object> = Task<object, object>> e
   /** Reported as `task` by `Describe`. */
   static readonly kind: ObjectKind = "task";
 
-  /** Published by the task's `updateSettings()` with the settings it applied. */
+  // The `@rpcMethod` and `@signal` TSDoc tags survive into the .d.ts, which lacks decorators, for a lab's `qmi gen`.
+  /**
+   * Published by the task's `updateSettings()` with the settings it applied.
+   *
+   * @signal
+   */
   @signal readonly settingsUpdated = new Signal<SettingsOf<T>>();
-  /** Published by the task's `publishStatus()`. */
+  /**
+   * Published by the task's `publishStatus()`.
+   *
+   * @signal
+   */
   @signal readonly statusUpdated = new Signal<StatusOf<T>>();
 
   readonly #task: T;
@@ -88,7 +97,11 @@ export class TaskRunner<T extends Task<object, object> = Task<object, object>> e
     return this.#task;
   }
 
-  /** Start the task in the background. Fails when already started. */
+  /**
+   * Start the task in the background. Fails when already started.
+   *
+   * @rpcMethod
+   */
   @rpcMethod
   async start(): Promise<void> {
     if (this.#started) throw new UsageError(`Task ${this.contextName}.${this.name} was already started`);
@@ -112,13 +125,21 @@ export class TaskRunner<T extends Task<object, object> = Task<object, object>> e
     })();
   }
 
-  /** Ask the task to stop (its `sleep()` ends at once). Before `start()`, the task will never run. */
+  /**
+   * Ask the task to stop (its `sleep()` ends at once). Before `start()`, the task will never run.
+   *
+   * @rpcMethod
+   */
   @rpcMethod
   async stop(): Promise<void> {
     this.#stop.abort();
   }
 
-  /** Wait until the task has ended; fails with a `TaskRunError` when it failed. */
+  /**
+   * Wait until the task has ended; fails with a `TaskRunError` when it failed.
+   *
+   * @rpcMethod queued=false
+   */
   @rpcMethod({ queued: false })
   async join(): Promise<void> {
     const done = this.#done;
@@ -149,31 +170,51 @@ export class TaskRunner<T extends Task<object, object> = Task<object, object>> e
     });
   }
 
-  /** True while the task's `run()` has not ended. */
+  /**
+   * True while the task's `run()` has not ended.
+   *
+   * @rpcMethod
+   */
   @rpcMethod
   async isRunning(): Promise<boolean> {
     return this.#running;
   }
 
-  /** The task's active settings. */
+  /**
+   * The task's active settings.
+   *
+   * @rpcMethod
+   */
   @rpcMethod
   async getSettings(): Promise<SettingsOf<T>> {
     return this.#task.settings as SettingsOf<T>;
   }
 
-  /** Queue new settings; the task applies them at its next `updateSettings()`. */
+  /**
+   * Queue new settings; the task applies them at its next `updateSettings()`.
+   *
+   * @rpcMethod
+   */
   @rpcMethod
   async setSettings(settings: SettingsOf<T>): Promise<void> {
     this.#pending = settings;
   }
 
-  /** The settings queued and not yet applied, if any. */
+  /**
+   * The settings queued and not yet applied, if any.
+   *
+   * @rpcMethod
+   */
   @rpcMethod
   async getPendingSettings(): Promise<SettingsOf<T> | undefined> {
     return this.#pending;
   }
 
-  /** The task's status. */
+  /**
+   * The task's status.
+   *
+   * @rpcMethod
+   */
   @rpcMethod
   async getStatus(): Promise<StatusOf<T>> {
     return this.#task.status as StatusOf<T>;
