@@ -65,9 +65,12 @@ export abstract class ScpiInstrument extends Instrument {
     return this.scpi.ask(query);
   }
 
+  // The `@rpcMethod` TSDoc tags below survive into the .d.ts, which has no decorators, for a lab's `qmi gen`.
   /**
    * Set how long to wait for each reply.
    * @param seconds - from 0.01 s to 600 s
+   *
+   * @rpcMethod requiresOpen=false
    */
   @rpcMethod({ requiresOpen: false })
   async setReplyTimeout(seconds: number): Promise<void> {
@@ -78,6 +81,8 @@ export abstract class ScpiInstrument extends Instrument {
   /**
    * Restore the instrument's default state (`*RST`; outputs are off after it on most instruments), clear the
    * error queue, apply the driver's connection settings again and wait until done.
+   *
+   * @rpcMethod
    */
   @rpcMethod
   async reset(): Promise<void> {
@@ -87,7 +92,11 @@ export abstract class ScpiInstrument extends Instrument {
     await this.onConnected();
   }
 
-  /** Vendor, model, serial number and firmware version (`*IDN?`). */
+  /**
+   * Vendor, model, serial number and firmware version (`*IDN?`).
+   *
+   * @rpcMethod
+   */
   @rpcMethod
   async getIdn(): Promise<InstrumentIdn> {
     await this.scpi.transport.discardRead();
