@@ -8,9 +8,11 @@
  * npx qmi call instr_server.nsg.getSample
  * ```
  *
- * Each argument is read as JSON when it parses (`42`, `true`, `[1,2]`, `{"a":1}`, `"text"`), else as a string;
- * arguments fill the method's parameters in order. A `Record` takes a JSON object and a `Date` an ISO string, also
- * inside interfaces, lists and other records (`reflected-values.ts`). The result is printed as JSON.
+ * Arguments fill the method's parameters in order, each read as its parameter's type from the context's
+ * descriptor: a number, integer, `true`/`false`, an enum name, a string as given, base64 bytes, an ISO 8601 date,
+ * or JSON for an object, list or record (whose values are checked alike). An argument that does not fit is refused
+ * before the call is made, naming the parameter and its type (`qmi call: argument frequency: expected a double, got
+ * "five"`, exit status 2); the rules are in `reflected-values.ts`. The result is printed as JSON.
  *
  * @module
  */
@@ -25,17 +27,25 @@ import { fetchDefinitions } from "../reflection-client.ts";
 import { fromStatus } from "../status-mapping.ts";
 import { loadSecuritySettings, securedClient, type SecuritySettings } from "../security-settings.ts";
 import { resolveContextAddress } from "./context-address.ts";
-import { ReflectedTypes } from "./reflected-values.ts";
+import { ArgumentError, ReflectedTypes } from "./reflected-values.ts";
 
 const HELP = `Usage: qmi call <context>.<object>.<method> [args...] [options]
 
 Call an RPC method of a running context and print the result as JSON. The
 request is built from the .proto the context serves (gRPC reflection), so no
-code or generated files are needed. Each argument is JSON when it parses
-(42, true, [1,2], {"a":1}, "text"), else a plain string; arguments fill the
-method's parameters in order. Dates: an ISO string; records: a JSON object
-(also inside nested objects and lists). Fields of nested objects go by their
-.proto names, e.g. {"made_at": "2026-01-02T03:04:05Z"}.
+code or generated files are needed. Arguments fill the method's parameters in
+order, each read as its parameter's type:
+  numbers      42, -1.5e3 (finite; NaN, Infinity, -Infinity only as these words)
+  integers     digits and a sign, within the type's range (64-bit exact)
+  booleans     true or false
+  enums        one of the enum's names, e.g. WAVEFORM_SQUARE
+  strings      the text as given
+  bytes        base64
+  dates        ISO 8601, e.g. 2026-01-02T03:04:05Z (no offset: local time)
+  objects, lists, records: JSON, e.g. {"made_at": "2026-01-02T03:04:05Z"}
+               (fields by their .proto names, values checked alike)
+An argument that does not fit is refused before the call, naming the
+parameter and its type (exit status 2).
 
 Options:
       --address <host:port>  where the context serves; default from the
@@ -46,19 +56,10 @@ Options:
   -h, --help                 show this help
 
 Exit status: 0 on success, 1 when the call failed (the error class and
-message are printed), 2 on bad usage.
+message are printed), 2 on bad usage or an argument that does not fit.
 `;
 
 type Message = Record<string, unknown>;
-
-/** Reads one command-line argument: JSON when it parses, else the text itself. */
-export function parseArgument(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
 
 /** JSON for printing: Timestamps as ISO strings, bytes as base64. */
 function printable(value: unknown): unknown {
@@ -78,7 +79,7 @@ function printable(value: unknown): unknown {
 /** Options that take a value, so the token after them is not an argument of the call. */
 const valueOptions = new Set(["--address", "--timeout", "-t", "--lock-token", "--config"]);
 
-/** Moves negative numbers (`-5`, `-1.5e3`) behind `--`, so they are read as arguments, not as options. */
+/** Moves negative numbers (`-5`, `-1.5e3`, `-.5`, `-Infinity`) behind `--`, so they are read as arguments, not as options. */
 export function separateNegativeNumbers(argv: readonly string[]): string[] {
   const options: string[] = [];
   const positionals: string[] = [];
@@ -88,7 +89,7 @@ export function separateNegativeNumbers(argv: readonly string[]): string[] {
       positionals.push(...argv.slice(i + 1));
       break;
     }
-    if (/^-\d/.test(token) || !token.startsWith("-")) positionals.push(token);
+    if (/^-(?:\.?\d|Infinity$)/.test(token) || !token.startsWith("-")) positionals.push(token);
     else {
       options.push(token);
       if (valueOptions.has(token) && i + 1 < argv.length) options.push(argv[++i]!);
@@ -154,15 +155,21 @@ export async function runCall(argv: readonly string[]): Promise<number> {
     const types = new ReflectedTypes(definitions);
     const fields = types.fieldsOf(rpc.requestType, info.proto_service);
     if (rawArgs.length > fields.length) {
-      throw new InvalidArgumentError(`${method.signature} takes at most ${fields.length} arguments, got ${rawArgs.length}`);
+      process.stderr.write(`qmi call: ${method.signature} takes at most ${fields.length} arguments, got ${rawArgs.length}\n`);
+      return 2;
     }
+    // Every argument is checked before the call is made.
     const request: Message = {};
-    rawArgs.forEach((text, i) => (request[fields[i]!.name] = types.toWire(parseArgument(text), fields[i]!, fields[i]!.name)));
+    rawArgs.forEach((text, i) => (request[fields[i]!.name] = types.fromText(text, fields[i]!, fields[i]!.name)));
     const response = await unary(address, rpc, request, objectName, values["lock-token"], deadline, security);
     const result = types.fieldsOf(rpc.responseType, info.proto_service).find((f) => f.name === "value");
     if ("value" in response) process.stdout.write(JSON.stringify(printable(types.fromWire(response.value, result))) + "\n");
     return 0;
   } catch (error) {
+    if (error instanceof ArgumentError) {
+      process.stderr.write(`qmi call: ${error.message}\n`);
+      return 2;
+    }
     const qmiError = QmiError.from(error);
     process.stderr.write(`qmi call: ${qmiError.name}: ${qmiError.message}\n`);
     return 1;
