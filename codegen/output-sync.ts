@@ -5,6 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { listFiles } from "./file-walk.ts";
 
 /** Differences between the generator's output and the tree (project-relative paths, sorted). */
 export interface SyncPlan {
@@ -14,25 +15,6 @@ export interface SyncPlan {
   readonly missing: readonly string[];
   /** Present in an owned folder, but no longer generated. */
   readonly extra: readonly string[];
-}
-
-function listFiles(projectRoot: string, dir: string): string[] {
-  const out: string[] = [];
-  const walk = (abs: string): void => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(abs, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const full = path.join(abs, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else out.push(path.relative(projectRoot, full).split(path.sep).join("/"));
-    }
-  };
-  walk(path.join(projectRoot, dir));
-  return out;
 }
 
 /** What writing `files` would change. */
@@ -48,7 +30,7 @@ export function planSync(
     if (!fs.existsSync(abs)) missing.push(file);
     else if (fs.readFileSync(abs, "utf8") !== content) stale.push(file);
   }
-  const extra = [...new Set(ownedDirs.flatMap((d) => listFiles(projectRoot, d)))].filter((f) => !files.has(f));
+  const extra = [...new Set(ownedDirs.flatMap((d) => listFiles(path.join(projectRoot, d), projectRoot)))].filter((f) => !files.has(f));
   return { stale: stale.sort(), missing: missing.sort(), extra: extra.sort() };
 }
 

@@ -11,6 +11,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { listFiles } from "./file-walk.ts";
 import type { ScannedClass } from "./class-scanner.ts";
 import { DiagnosticCode, diagnosticAt, type Diagnostic } from "./diagnostic.ts";
 import type { ModulePaths } from "./naming.ts";
@@ -101,25 +102,9 @@ export function installedQmiTsProtoFiles(projectRoot: string): Map<string, strin
     if (fs.existsSync(path.join(candidate, "package.json"))) {
       if (realpath(candidate) === self) return found;
       const idl = path.join(candidate, "idl");
-      const walk = (abs: string): void => {
-        let entries: fs.Dirent[];
-        try {
-          entries = fs.readdirSync(abs, { withFileTypes: true });
-        } catch {
-          return;
-        }
-        for (const entry of entries) {
-          const full = path.join(abs, entry.name);
-          if (entry.isDirectory()) walk(full);
-          else if (entry.name.endsWith(".proto")) {
-            found.set(
-              path.relative(idl, full).split(path.sep).join("/"),
-              path.relative(projectRoot, full).split(path.sep).join("/"),
-            );
-          }
-        }
-      };
-      walk(idl);
+      for (const file of listFiles(idl, idl)) {
+        if (file.endsWith(".proto")) found.set(file, path.relative(projectRoot, path.join(idl, file)).split(path.sep).join("/"));
+      }
       return found;
     }
     if (path.dirname(dir) === dir) return found;

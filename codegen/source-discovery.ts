@@ -4,31 +4,15 @@
  *
  * @module
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
+import { listFiles } from "./file-walk.ts";
 
 /**
  * Project-relative paths (`/` separators), sorted, of the modules under `roots`. Missing roots are skipped here:
  * `generate()` refuses them (and roots holding no service class) before and after discovery.
  */
 export function discoverSources(projectRoot: string, roots: readonly string[]): string[] {
-  const found: string[] = [];
-  const walk = (dir: string): void => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (entry.name !== "node_modules" && !entry.name.startsWith(".")) walk(full);
-      } else if (entry.isFile() && /\.ts$/.test(entry.name) && !/\.(d|test)\.ts$/.test(entry.name)) {
-        found.push(path.relative(projectRoot, full).split(path.sep).join("/"));
-      }
-    }
-  };
-  for (const root of roots) walk(path.resolve(projectRoot, root));
-  return [...new Set(found)].sort();
+  const skipFolder = (name: string) => name === "node_modules" || name.startsWith(".");
+  const found = roots.flatMap((root) => listFiles(path.resolve(projectRoot, root), projectRoot, skipFolder));
+  return [...new Set(found.filter((file) => /\.ts$/.test(file) && !/\.(d|test)\.ts$/.test(file)))].sort();
 }
