@@ -16,6 +16,13 @@ interface Subcommand {
 }
 
 const subcommands: Record<string, Subcommand> = {
+  init: {
+    summary: "create a lab project (driver, server and client scripts, test, package.json) in a new folder",
+    async run(argv) {
+      const { runInit } = await import("./init-command.ts");
+      return runInit(argv);
+    },
+  },
   gen: {
     summary: "generate .proto files (idl/) and typed proxies (generated/) from decorated driver classes",
     async run(argv) {
