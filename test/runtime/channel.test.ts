@@ -1,19 +1,16 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type AddressInfo, type Socket } from "node:net";
-import { Client, Metadata, Server, ServerCredentials, credentials, status as Status } from "@grpc/grpc-js";
-import type { MethodDefinition } from "@grpc/proto-loader";
+import { Server, ServerCredentials, status as Status } from "@grpc/grpc-js";
 import { CancelledError, ConnectionError, Context, ResourceExhaustedError } from "qmi-ts";
 import { EchoInstrument } from "qmi-ts/drivers/dummy/echo-instrument";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
 import { NoisySineGeneratorProxy, NoisySineGeneratorService } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
 import { ChannelClient } from "../../runtime/channel-client.ts";
-import { CHANNEL_PROTO, CHANNEL_SERVICE } from "../../runtime/channel-service.ts";
 import { loadService } from "../../runtime/proto-files.ts";
 import { INSECURE } from "../../runtime/security-settings.ts";
 import { CALL_PATHS } from "../helpers/call-paths.ts";
-
-type Answer = { id: number; code: number; message: string; error_class: string; response: Buffer };
+import { rawChannel } from "../helpers/raw-channel.ts";
 
 describe("ChannelClient and qmi.core.Channel", () => {
   let server: Context;
@@ -29,40 +26,9 @@ describe("ChannelClient and qmi.core.Channel", () => {
     await server.stop();
   });
 
-  /** A raw client of qmi.core.Channel/Exchange: `send` writes one batch, `next` awaits the answer to an id. */
-  function rawExchange() {
-    const exchange = loadService(CHANNEL_PROTO, CHANNEL_SERVICE).Exchange as MethodDefinition<object, { answers: Answer[] }>;
-    const raw = new Client(server.address, credentials.createInsecure());
-    // Serializes batches given as objects, and passes bytes through untouched (to send an undecodable batch).
-    const serialize = (batch: object) => (Buffer.isBuffer(batch) ? batch : exchange.requestSerialize(batch));
-    const stream = raw.makeBidiStreamRequest(exchange.path, serialize, exchange.responseDeserialize, new Metadata(), { deadline: Infinity });
-    const answers = new Map<number, Answer>();
-    const waiting = new Map<number, (a: Answer) => void>();
-    let messages = 0;
-    stream.on("data", (batch: { answers: Answer[] }) => {
-      messages++;
-      for (const a of batch.answers) (waiting.get(a.id) ?? ((x: Answer) => answers.set(x.id, x)))(a);
-    });
-    stream.on("error", () => undefined);
-    return {
-      send: (batch: object) => stream.write(batch),
-      next: (id: number) =>
-        new Promise<Answer>((resolve) => {
-          const known = answers.get(id);
-          if (known) resolve(known);
-          else waiting.set(id, resolve);
-        }),
-      messages: () => messages,
-      close: () => {
-        stream.cancel();
-        raw.close();
-      },
-    };
-  }
-
   it("answers bad calls one by one and keeps the stream serving", async () => {
     const isOpen = loadService(NoisySineGeneratorService.protoFile, NoisySineGeneratorService.protoService).IsOpen!;
-    const channel = rawExchange();
+    const channel = rawChannel(server.address);
     const ask = (message: { id: number } & Record<string, unknown>) => {
       channel.send({ calls: [message] });
       return channel.next(message.id);
@@ -94,7 +60,7 @@ describe("ChannelClient and qmi.core.Channel", () => {
       object: "nsg",
       timeout_ms: 5000,
     });
-    const channel = rawExchange();
+    const channel = rawChannel(server.address);
     try {
       const opened = channel.next(1);
       channel.send({ calls: [call(1, "Open", {})] });
