@@ -5,7 +5,6 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { Client, credentials, Metadata, status as Status, type ServiceError } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { Context, InvalidArgumentError, LoopTask, ResourceExhaustedError, Task } from "qmi-ts";
@@ -20,6 +19,7 @@ import { MAX_JOIN_WAIT } from "../../runtime/task-service.ts";
 import { CounterTask } from "../fixtures/tasks.ts";
 import { CALL_PATHS } from "../helpers/call-paths.ts";
 import { startChild, type Child } from "../helpers/child-context.ts";
+import { cpuSeconds } from "../helpers/process-usage.ts";
 
 interface UnaryMethod {
   readonly path: string;
@@ -71,13 +71,6 @@ function within<T>(promise: Promise<T>, seconds: number, what: string): Promise<
 /** A client with a connection of its own (grpc-js shares connections between clients of one target otherwise). */
 function ownConnection(address: string): Client {
   return new Client(address, credentials.createInsecure(), { "grpc.use_local_subchannel_pool": 1 });
-}
-
-/** CPU seconds (user + system) `pid` has used, from /proc/<pid>/stat. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // fields from the 3rd (state) on
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100 on Linux)
 }
 
 const holderOf = (object: string, token: string) => ({ "qmi-object": object, "qmi-context": "raw_client", "qmi-lock-token": token });

@@ -15,7 +15,7 @@ import {
 import { encodeCalls } from "../../runtime/channel-codec.ts";
 import { loadService } from "../../runtime/proto-files.ts";
 import { startChild, type Child } from "../helpers/child-context.ts";
-import { residentBytes } from "../helpers/process-memory.ts";
+import { residentBytes, until } from "../helpers/process-usage.ts";
 import { rawChannel, type RawAnswer, type RawChannel } from "../helpers/raw-channel.ts";
 
 const MiB = 1024 * 1024;
@@ -24,15 +24,6 @@ const rpcs = loadService(NoisySineGeneratorService.protoFile, NoisySineGenerator
 /** A `ChannelCall` of the generator's `rpc` on object `nsg`. */
 function call(id: number, rpc: string, request: object = {}) {
   return { id, path: rpcs[rpc]!.path, request: rpcs[rpc]!.requestSerialize(request), object: "nsg" };
-}
-
-/** Resolves once `check()` holds, polling every 20 ms; rejects after `seconds`. */
-async function until(check: () => boolean, seconds: number, what: string): Promise<void> {
-  const end = Date.now() + seconds * 1000;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`Timed out after ${seconds}s waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe("countBatchCalls, announcedCallLimit and ChannelCallBudget", () => {

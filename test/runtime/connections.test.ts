@@ -11,6 +11,7 @@ import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-si
 import { CONNECTION_LIMITS, ConnectionGate, type ConnectionLimits } from "../../runtime/connection-gate.ts";
 import { INSECURE, loadSecuritySettings } from "../../runtime/security-settings.ts";
 import { startChild, type Child } from "../helpers/child-context.ts";
+import { until } from "../helpers/process-usage.ts";
 import { rawStream, rawUnary } from "../helpers/raw-grpc.ts";
 import { hasOpenssl, makeTestCertificates } from "../helpers/test-certs.ts";
 import { skipUnlessPresent } from "../helpers/requirements.ts";
@@ -18,15 +19,6 @@ import { skipUnlessPresent } from "../helpers/requirements.ts";
 const quiet = { discovery: { enabled: false }, logging: { console_loglevel: "ERROR" } } satisfies QmiConfig;
 const TOKEN = "test-token-0123456789abcdef";
 const NSG = "/qmi.drivers.dummy.noisy_sine_generator.NoisySineGenerator";
-
-/** Resolves when `condition()` holds, polling; rejects after `seconds`. */
-async function until(condition: () => boolean, seconds: number, what: string): Promise<void> {
-  const end = Date.now() + seconds * 1000;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`Timed out after ${seconds} s waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** A TCP connection to `port` that sends `bytes` (nothing by default); `closed` says when the server closed it. */
 function rawConnection(port: number, bytes?: Buffer): { socket: Socket; closed: () => boolean } {
