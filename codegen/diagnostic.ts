@@ -53,6 +53,8 @@ export const DiagnosticCode = {
    * module mapping to a package the installed qmi-ts already defines.
    */
   PackageCollision: "QMI1019",
+  /** A service class whose base class (`extends ...`) the type checker cannot resolve. */
+  UnresolvedBase: "QMI1020",
   /** Any other type the generator does not know. */
   Unsupported: "QMI1099",
 } as const;

@@ -32,6 +32,7 @@ import { findPackageCollisions, installedQmiTsProtoFiles, type PlannedModule } f
 import { addSourceFiles, createProject } from "./project-loader.ts";
 import { loadProjectSettings, ProjectSettingsError, type ProjectSettings } from "./project-settings.ts";
 import { discoverSources } from "./source-discovery.ts";
+import { findUnresolvedBases } from "./unresolved-bases.ts";
 
 export { ProjectSettingsError, type ProjectSettings } from "./project-settings.ts";
 
@@ -159,6 +160,7 @@ export function generateModules(options: GenerateModulesOptions): GenerateResult
   const diagnostics: Diagnostic[] = [];
   const planned: PlannedModule[] = [];
   for (const input of [...options.modules].sort((a, b) => (a.logicalPath < b.logicalPath ? -1 : 1))) {
+    diagnostics.push(...findUnresolvedBases(input.sourceFile, projectRoot));
     const classes = scanServiceClasses(input.sourceFile);
     if (classes.length === 0) continue;
     planned.push({ paths: modulePaths(input.logicalPath, protoPackage), classes });

@@ -39,6 +39,7 @@ const expectedTypeText: Readonly<Record<string, { code: string; type: string }>>
   "message-collision": { code: "QMI1014", type: "ReadRequest" },
   "record-key": { code: "QMI1015", type: "Record<number, string>" },
   "generic-interface": { code: "QMI1016", type: "Box<number>" },
+  "unresolved-base": { code: "QMI1020", type: "Instrument" },
 };
 
 describe("formatDiagnostic", () => {
