@@ -88,6 +88,11 @@ export interface GenerateModulesOptions {
   readonly reservedProtoFiles?: ReadonlyMap<string, string>;
   /** Also emit `<generatedDir>/index.ts`. Default true. */
   readonly registry?: boolean;
+  /**
+   * The registry also imports qmi-ts's own (`qmi-ts/generated/index`), so that importing a lab's registry registers
+   * the built-in drivers too. Default false; true for every project but qmi-ts itself.
+   */
+  readonly registryImportsBuiltIns?: boolean;
   /** Owned folders to report; default derived from the logical paths' first folders. */
   readonly ownedDirs?: readonly string[];
 }
@@ -125,6 +130,7 @@ export async function generate(options: GenerateOptions): Promise<ProjectGenerat
     generatedDir,
     protoPackage,
     reservedProtoFiles: installedQmiTsProtoFiles(projectRoot),
+    registryImportsBuiltIns: settings.packageName !== "qmi-ts",
     ownedDirs: [...[...ownedIdl].sort().map((d) => `${idlDir}/${prefixDir}/${d}`), generatedDir],
   });
   const empty = roots.filter((r) => !result.modules.some((m) => m.paths.sourceFile.startsWith(`${r}/`)));
@@ -172,7 +178,7 @@ export function generateModules(options: GenerateModulesOptions): GenerateResult
     files.set(`${idlDir}/${module.paths.protoFile}`, emitProto(module));
     files.set(`${generatedDir}/${module.paths.generatedFile}`, emitTypeScriptModule(module));
   }
-  if (options.registry ?? true) files.set(`${generatedDir}/index.ts`, emitRegistry(modules, generatedDir));
+  if (options.registry ?? true) files.set(`${generatedDir}/index.ts`, emitRegistry(modules, generatedDir, options.registryImportsBuiltIns ?? false));
   const sorted = new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const ownedDirs = options.ownedDirs ?? [
     ...new Set(

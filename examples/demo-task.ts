@@ -5,6 +5,8 @@
  *
  * @module
  */
+// Registers the generated services of these tasks and runners, so that a context hosting them serves them to peers.
+import "../generated/examples/demo-task.ts";
 import * as qmi from "qmi-ts";
 import { LoopTask, Task, TaskRunError, TaskRunner, rpcMethod, type LoopTaskOptions, type TaskInit } from "qmi-ts";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";

@@ -15,7 +15,7 @@ import { ContextServer } from "./context-server.ts";
 import { raceDeadline } from "./deadline.ts";
 import { dispatch, dispatchLock, type DispatchRequest, type LockDispatchRequest } from "./dispatcher.ts";
 import { UnknownNameError, UsageError } from "./errors.ts";
-import { findGeneratedForClass } from "./generated-services.ts";
+import { findGeneratedForClass, missingHostImportHint } from "./generated-services.ts";
 import { applyLoggingConfig, getLogger } from "./log.ts";
 import { connectConfiguredPeers } from "./configured-peers.ts";
 import { discoverContexts, type DiscoveredContext, type DiscoverPeerOptions } from "./discovery/discover-contexts.ts";
@@ -176,10 +176,7 @@ export class Context {
     if (generated) {
       this.#server.ensureService(generated.descriptor);
     } else {
-      log.info(
-        `${cls.name} has no registered generated code: ${this.name}.${name} is reachable in-process only ` +
-          "(run `qmi gen`, and import the project's generated/index.ts before hosting it)",
-      );
+      log.info(`${this.name}.${name} is reachable in-process only: ${missingHostImportHint(cls.name)}`);
     }
     return this.#localProxy(hosted, {}) as Proxied<T>;
   }

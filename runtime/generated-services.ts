@@ -5,8 +5,8 @@
  * Generated code registers itself when imported: each generated module registers its services and its `.proto`
  * text ({@link registerGeneratedModule}), and a project's `generated/index.ts` registers the whole project, each
  * service loaded on demand ({@link registerGeneratedServices}). So importing a project's `generated/index.ts` (or a
- * generated proxy module) is all a process needs. This package's own registry (its built-in drivers) is imported
- * the first time a lookup runs, after the runtime has loaded.
+ * generated proxy module) is all a process needs. The runtime never imports generated code itself: qmi-ts's
+ * built-in drivers register the same way, each driver module importing its generated module.
  *
  * @module
  */
@@ -18,13 +18,6 @@ const entries: GeneratedServiceEntry[] = [];
 
 /** Services whose generated module has been imported, by proto service name. */
 const modules = new Map<string, GeneratedModuleExports>();
-
-let builtIns: Promise<unknown> | undefined;
-
-/** The package's own registry, imported lazily: it imports the runtime, which must have loaded first. */
-function withBuiltIns(): Promise<unknown> {
-  return (builtIns ??= import("../generated/index.ts"));
-}
 
 /** Adds the entries of a project's `generated/index.ts` (which calls this itself when imported). */
 export function registerGeneratedServices(more: readonly GeneratedServiceEntry[]): void {
@@ -59,7 +52,6 @@ export function registerGeneratedModule(registration: GeneratedModuleRegistratio
 export async function findGeneratedForClass(
   cls: abstract new (...args: never[]) => unknown,
 ): Promise<GeneratedModuleExports | undefined> {
-  await withBuiltIns();
   for (const entry of entries.filter((e) => e.className === cls.name)) {
     if ((await entry.loadImplementation()) === cls) return entry.loadGenerated();
   }
@@ -69,6 +61,26 @@ export async function findGeneratedForClass(
 
 /** The generated code of the service named `protoService`, or undefined. */
 export async function findGeneratedForService(protoService: string): Promise<GeneratedModuleExports | undefined> {
-  await withBuiltIns();
   return modules.get(protoService) ?? entries.find((e) => e.protoService === protoService)?.loadGenerated();
+}
+
+/**
+ * What a hosting process must import so that `className` is served to peers: the sentence that ends the errors and
+ * log lines about a class without registered generated code.
+ */
+export function missingHostImportHint(className: string): string {
+  return (
+    `the process hosting it has no generated code registered for ${className}: run \`qmi gen\` in the project of ` +
+    "its driver, and import that project's generated/index.ts (or the generated module of the driver) before hosting it"
+  );
+}
+
+/** What a calling process must import to reach `protoService` (of class `className`) through a proxy. */
+export function missingProxyImportHint(protoService: string, className: string): string {
+  const builtIn = protoService.startsWith("qmi.drivers.");
+  return builtIn
+    ? `import qmi-ts's generated code first (\`import "qmi-ts/generated/index"\`, or the proxy module of ${className} ` +
+        `under qmi-ts/generated/drivers/)`
+    : `import the generated code of ${className} first: the generated/index.ts of the project that defines it ` +
+        "(run `qmi gen` there), or the generated proxy module of its driver";
 }

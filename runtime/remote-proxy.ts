@@ -7,7 +7,7 @@
 import { RemoteTarget } from "./call-targets.ts";
 import type { CallOptions } from "./call-options.ts";
 import { NotGeneratedError, UnknownNameError } from "./errors.ts";
-import { findGeneratedForService } from "./generated-services.ts";
+import { findGeneratedForService, missingHostImportHint, missingProxyImportHint } from "./generated-services.ts";
 import { makeProxy } from "./local-proxy.ts";
 import type { PeerConnection } from "./peer-connection.ts";
 import type { RpcProxy } from "./proxy.ts";
@@ -28,13 +28,14 @@ export async function remoteProxy(
   }
   if (!info.proto_service) {
     throw new NotGeneratedError(
-      `${contextName}.${objectName} (${info.class_name}) has no generated service; run \`qmi gen\` where its driver lives`,
+      `${contextName}.${objectName} (${info.class_name}) is not served to peers: ${missingHostImportHint(info.class_name)}`,
     );
   }
   const generated = await findGeneratedForService(info.proto_service);
   if (!generated) {
     throw new NotGeneratedError(
-      `This program has no generated proxy for ${info.proto_service}; run \`qmi gen\` and register the generated code`,
+      `This program has no generated proxy for ${info.proto_service}; ` +
+        missingProxyImportHint(info.proto_service, info.class_name),
     );
   }
   const target = new RemoteTarget(peer, objectName, generated.descriptor);

@@ -11,6 +11,7 @@
 import type { ServerWritableStream, UntypedServiceImplementation } from "@grpc/grpc-js";
 import { encodeValue, type WireMessage } from "./codec.ts";
 import { NotGeneratedError, UnknownNameError } from "./errors.ts";
+import { missingHostImportHint } from "./generated-services.ts";
 import { OBJECT_METADATA, firstString, type ObjectServiceHost } from "./object-service.ts";
 import { loadService } from "./proto-files.ts";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "./security-settings.ts";
@@ -62,7 +63,9 @@ function subscribe(host: ObjectServiceHost, call: ServerWritableStream<WireMessa
     signalOf(hosted, signalName, address); // an unknown signal: the error lists the known ones
     const service = hosted.descriptor;
     const signal = service?.signals.find((s) => s.name === signalName);
-    if (!service || !signal) throw new NotGeneratedError(`${address} (${hosted.className}) has no generated service; run \`qmi gen\``);
+    if (!service || !signal) {
+      throw new NotGeneratedError(`${address} (${hosted.className}) is not served to peers: ${missingHostImportHint(hosted.className)}`);
+    }
     const { serialize } = eventCodec(service, signal);
     // Room for the batch's own fields; an event takes its bytes plus its tag and length (at most 6 bytes).
     const header = 64 + Buffer.byteLength(host.name + object + signalName);

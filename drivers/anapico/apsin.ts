@@ -17,6 +17,8 @@
  *
  * @module
  */
+// Registers the generated service of this driver, so that a context hosting it serves it to peers.
+import "../../generated/drivers/anapico/apsin.ts";
 import {
   InstrumentError,
   checkOneOf,

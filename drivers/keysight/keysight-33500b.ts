@@ -10,6 +10,8 @@
  *
  * @module
  */
+// Registers the generated service of this driver, so that a context hosting it serves it to peers.
+import "../../generated/drivers/keysight/keysight-33500b.ts";
 import {
   checkInteger,
   checkOneOf,

@@ -12,6 +12,8 @@
  *
  * @module
  */
+// Registers the generated service of this driver, so that a context hosting it serves it to peers.
+import "../../generated/drivers/newport/smc100cc.ts";
 import {
   Instrument,
   InstrumentError,

@@ -18,6 +18,8 @@
  *
  * @module
  */
+// Registers the generated service of this driver, so that a context hosting it serves it to peers.
+import "../../generated/drivers/rohde-schwarz/sgs100a.ts";
 import {
   checkOneOf,
   checkRange,

@@ -15,6 +15,8 @@
  *
  * @module
  */
+// Registers the generated service of this driver, so that a context hosting it serves it to peers.
+import "../../generated/drivers/srs/dc205.ts";
 import {
   Instrument,
   InstrumentError,

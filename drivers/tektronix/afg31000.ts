@@ -19,6 +19,8 @@
  *
  * @module
  */
+// Registers the generated service of this driver, so that a context hosting it serves it to peers.
+import "../../generated/drivers/tektronix/afg31000.ts";
 import {
   checkInteger,
   checkOneOf,

@@ -20,6 +20,8 @@
  *
  * @module
  */
+// Registers the generated service of this driver, so that a context hosting it serves it to peers.
+import "../../generated/drivers/thorlabs/mff10x.ts";
 import {
   Instrument,
   InstrumentError,

@@ -15,6 +15,8 @@
  *
  * @module
  */
+// Registers the generated service of this driver, so that a context hosting it serves it to peers.
+import "../../generated/drivers/thorlabs/pm100d.ts";
 import {
   InstrumentError,
   checkInteger,

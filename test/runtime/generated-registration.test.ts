@@ -66,6 +66,38 @@ await context.requestPeerShutdown("psu_server", "done");
 await qmi.stop();
 `;
 
+/** Hosts the project's driver without importing its generated code, and a built-in driver by its module alone. */
+const BARE_SERVER = `import * as qmi from "qmi-ts";
+import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
+import { AcmePsu } from "./drivers/acme/psu.ts";
+
+const context = await qmi.start("bare_server", { config: null });
+await qmi.makeInstrument("psu", AcmePsu);
+await qmi.makeInstrument("nsg", NoisySineGenerator);
+console.log(\`LISTENING \${context.tcpServerPort}\`);
+await context.waitUntilShutdown();
+await qmi.stop();
+`;
+
+/** Asks for objects whose generated code one side or the other has not imported, then imports it. */
+const BARE_CLIENT = `import * as qmi from "qmi-ts";
+
+const context = await qmi.start("bare_client", { config: null });
+await context.connectToPeer("bare_server", { address: process.argv[2] });
+await context.connectToPeer("psu_server", { address: process.argv[3] });
+const failure = (promise: Promise<unknown>) => promise.then(() => "none", (e: Error) => \`\${e.name}: \${e.message}\`);
+console.log(\`HOSTED_BARE \${await failure(context.getInstrument("bare_server.psu"))}\`);
+console.log(\`BUILT_IN \${await failure(context.getInstrument("bare_server.nsg"))}\`);
+console.log(\`LAB \${await failure(context.getInstrument("psu_server.psu"))}\`);
+await import("qmi-ts/generated/index");
+const nsg = (await context.getInstrument("bare_server.nsg")) as unknown as { open(): Promise<void>; getSample(): Promise<number> };
+await nsg.open();
+console.log(\`SAMPLE \${typeof (await nsg.getSample())}\`);
+await context.requestPeerShutdown("bare_server", "done");
+await context.requestPeerShutdown("psu_server", "done");
+await qmi.stop();
+`;
+
 describe("generated code registers itself (no .proto read at run time)", () => {
   let dir: string;
   before(() => {
@@ -96,6 +128,8 @@ describe("generated code registers itself (no .proto read at run time)", () => {
     writeFileSync(join(dir, "drivers", "acme", "psu.ts"), DRIVER);
     writeFileSync(join(dir, "server.ts"), SERVER);
     writeFileSync(join(dir, "client.ts"), CLIENT);
+    writeFileSync(join(dir, "bare-server.ts"), BARE_SERVER);
+    writeFileSync(join(dir, "bare-client.ts"), BARE_CLIENT);
     execFileSync(process.execPath, ["--import", "tsx", join(ROOT, "codegen", "main.ts"), "--project", dir, "--root", "drivers"], {
       cwd: ROOT,
       timeout: 120_000,
@@ -119,6 +153,41 @@ describe("generated code registers itself (no .proto read at run time)", () => {
       await server.waitForLine(/^STOPPED done$/, 10);
       assert.equal(await server.waitForExit(20), 0, server.output());
       assert.doesNotMatch(server.output() + client.output(), /reachable in-process only|ENOENT/);
+    } finally {
+      for (const child of children) child.kill();
+    }
+  });
+
+  it("names the import that is missing: in the hosting process, or in the calling one (built-in or the lab's)", async () => {
+    const children: Child[] = [];
+    try {
+      const bare = startChild(join(dir, "bare-server.ts"), [], {}, dir);
+      const server = startChild(join(dir, "server.ts"), [], {}, dir);
+      children.push(bare, server);
+      const [, barePort] = await bare.waitForLine(/^LISTENING (\d+)/, 30);
+      const [, port] = await server.waitForLine(/^LISTENING (\d+)/, 30);
+      const client = startChild(join(dir, "bare-client.ts"), [`127.0.0.1:${barePort}`, `127.0.0.1:${port}`], {}, dir);
+      children.push(client);
+      const [, hosted] = await client.waitForLine(/^HOSTED_BARE (.*)$/, 30);
+      assert.equal(
+        hosted,
+        "NotGeneratedError: bare_server.psu (AcmePsu) is not served to peers: the process hosting it has no generated " +
+          "code registered for AcmePsu: run `qmi gen` in the project of its driver, and import that project's " +
+          "generated/index.ts (or the generated module of the driver) before hosting it",
+      );
+      const [, builtIn] = await client.waitForLine(/^BUILT_IN (.*)$/, 10);
+      assert.match(builtIn!, /^NotGeneratedError: This program has no generated proxy for qmi\.drivers\.dummy\.noisy_sine_generator\.NoisySineGenerator; import qmi-ts's generated code first \(`import "qmi-ts\/generated\/index"`/);
+      const [, lab] = await client.waitForLine(/^LAB (.*)$/, 10);
+      assert.equal(
+        lab,
+        "NotGeneratedError: This program has no generated proxy for acme_lab.drivers.acme.psu.AcmePsu; import the " +
+          "generated code of AcmePsu first: the generated/index.ts of the project that defines it (run `qmi gen` " +
+          "there), or the generated proxy module of its driver",
+      );
+      await client.waitForLine(/^SAMPLE number$/, 10);
+      assert.equal(await client.waitForExit(20), 0, client.output());
+      assert.equal(await bare.waitForExit(20), 0, bare.output());
+      assert.equal(await server.waitForExit(20), 0, server.output());
     } finally {
       for (const child of children) child.kill();
     }
