@@ -1,5 +1,5 @@
 /**
- * Runs a TypeScript program in a child process and waits (bounded) for a line of its output.
+ * Runs a TypeScript program (or any command) in a child process and waits (bounded) for a line of its output.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
@@ -26,11 +26,12 @@ const TSX = import.meta.resolve("tsx");
 
 /** Starts `node --import tsx <script> ...args` in `cwd` (default: the repository root). */
 export function startChild(script: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Child {
-  const child = spawn(process.execPath, ["--import", TSX, script, ...args], {
-    cwd,
-    env: { ...process.env, ...env },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
+  return watchProcess(process.execPath, ["--import", TSX, script, ...args], { ...process.env, ...env }, cwd);
+}
+
+/** Starts `command ...args` with exactly `env`, in `cwd`, and watches its output. */
+export function watchProcess(command: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Child {
+  const child = spawn(command, args, { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
   let output = "";
   const lines: string[] = [];
   const waiters: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];

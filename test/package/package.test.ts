@@ -1,7 +1,9 @@
 /**
  * The published package, as a lab's own project gets it: `npm pack` (which builds dist/ through prepack), the
  * tarball installed into a fresh project, then used from plain node (ESM and CommonJS, no loader), through its
- * `qmi` bin, and type-checked by the project's own tsc under strict options.
+ * `qmi` bin, and type-checked by the project's own tsc under strict options; and the README's lab-project flow on
+ * the same tarball: `qmi init`, a second driver, `qmi gen`, a server and clients as separate processes, the
+ * scaffold's test and its type check.
  *
  * The tree is copied (without node_modules, .git and dist) to a temporary folder and packed there, so that the
  * build never touches the working tree's dist/; one packed and installed project serves every check.
@@ -15,13 +17,20 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, syml
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { watchProcess } from "../helpers/child-context.ts";
+import { freeTcpPort } from "../helpers/free-port.ts";
+import { BAD_CALL, DMM_DRIVER, LAB_CLIENT, LAB_SERVER } from "./lab-flow-sources.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
-/** Environment of the children: no loader or condition of this test run, no npm script context of `npm test`. */
+/**
+ * Environment of the children: no loader or condition of this test run, no npm script context of `npm test`, and
+ * not the test runner's own child protocol (a `node --test` child would report to it instead of printing).
+ */
 const childEnv: NodeJS.ProcessEnv = Object.fromEntries(
   Object.entries(process.env).filter(
-    ([key]) => key !== "NODE_OPTIONS" && key !== "npm_config_local_prefix" && !/^npm_(package|lifecycle)_/.test(key),
+    ([key]) =>
+      !["NODE_OPTIONS", "NODE_TEST_CONTEXT", "npm_config_local_prefix"].includes(key) && !/^npm_(package|lifecycle)_/.test(key),
   ),
 );
 childEnv.PATH = [dirname(process.execPath), process.env.PATH].filter(Boolean).join(delimiter);
@@ -151,45 +160,48 @@ const consumerTsconfig = {
   files: ["good.ts", "bad.ts"],
 };
 
+let work = "";
+let tarball = "";
+let packed: { filename: string; size: number; unpackedSize: number; entryCount: number; files: { path: string }[] };
+
+before(
+  async () => {
+    work = mkdtempSync(join(tmpdir(), "qmi-package-"));
+    const stage = join(work, "qmi-ts");
+    const skipped = new Set(["node_modules", ".git", "dist"]);
+    cpSync(ROOT, stage, { recursive: true, filter: (src) => !skipped.has(relative(ROOT, src).split(sep)[0]!) });
+    symlinkSync(join(ROOT, "node_modules"), join(stage, "node_modules"), "dir");
+
+    const pack = await run("npm", ["pack", "--json", "--pack-destination", work], stage, 150_000);
+    assert.equal(pack.code, 0, describeRun("npm pack", pack));
+    [packed] = JSON.parse(pack.stdout) as [typeof packed];
+    tarball = join(work, packed.filename);
+    console.log(`npm pack: ${packed.filename}, ${packed.size} bytes, ${packed.entryCount} files, ${pack.seconds.toFixed(1)} s`);
+  },
+  { timeout: 180_000 },
+);
+
+after(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
 describe("qmi-ts package (npm pack, installed into a fresh project)", () => {
-  let work = "";
   let project = "";
-  let packed: { filename: string; size: number; unpackedSize: number; entryCount: number; files: { path: string }[] };
 
   before(
     async () => {
-      work = mkdtempSync(join(tmpdir(), "qmi-package-"));
-      const stage = join(work, "qmi-ts");
-      const skipped = new Set(["node_modules", ".git", "dist"]);
-      cpSync(ROOT, stage, { recursive: true, filter: (src) => !skipped.has(relative(ROOT, src).split(sep)[0]!) });
-      symlinkSync(join(ROOT, "node_modules"), join(stage, "node_modules"), "dir");
-
-      const pack = await run("npm", ["pack", "--json", "--pack-destination", work], stage, 150_000);
-      assert.equal(pack.code, 0, describeRun("npm pack", pack));
-      [packed] = JSON.parse(pack.stdout) as [typeof packed];
-      console.log(`npm pack: ${packed.filename}, ${packed.size} bytes, ${packed.entryCount} files, ${pack.seconds.toFixed(1)} s`);
-
       project = join(work, "lab");
       mkdirSync(project);
       const init = await run("npm", ["init", "-y"], project, 30_000);
       assert.equal(init.code, 0, describeRun("npm init -y", init));
       const pkg = JSON.parse(readFileSync(join(project, "package.json"), "utf8")) as Record<string, unknown>;
       writeFileSync(join(project, "package.json"), JSON.stringify({ ...pkg, type: "module" }, null, 2));
-      const install = await run(
-        "npm",
-        ["install", join(work, packed.filename), "--prefer-offline", "--no-audit", "--no-fund"],
-        project,
-        150_000,
-      );
+      const install = await run("npm", ["install", tarball, "--prefer-offline", "--no-audit", "--no-fund"], project, 150_000);
       assert.equal(install.code, 0, describeRun("npm install <tarball>", install));
       console.log(`npm install <tarball>: ${install.seconds.toFixed(1)} s`);
     },
-    { timeout: 300_000 },
+    { timeout: 180_000 },
   );
-
-  after(() => {
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
 
   it("packs compiled JavaScript with declarations, the .proto files, the bin, LICENSE and README, and nothing else", () => {
     const paths = packed.files.map((f) => f.path).sort();
@@ -257,5 +269,107 @@ describe("qmi-ts package (npm pack, installed into a fresh project)", () => {
     const read = result.stdout.split("\n").filter((line) => line.includes("/node_modules/qmi-ts/"));
     assert.ok(read.some((line) => line.endsWith("/node_modules/qmi-ts/dist/runtime/index.d.ts")), read.join("\n"));
     assert.deepEqual(read.filter((line) => !/\/node_modules\/qmi-ts\/dist\/.*\.d\.ts$/.test(line)), []);
+  });
+});
+
+describe("a lab project from the README: qmi init on the tarball, a second driver, qmi gen, server and client", () => {
+  let lab = "";
+  let started = 0;
+  const bin = (name: string) => join(lab, "node_modules", ".bin", name);
+
+  before(
+    async () => {
+      started = performance.now();
+      const init = await run(
+        "npx",
+        ["--yes", "--prefer-offline", "--package", tarball, "qmi", "init", "acme-lab", "--qmi-ts", `file:${tarball}`],
+        work,
+        120_000,
+      );
+      assert.equal(init.code, 0, describeRun("npx --package <tarball> qmi init acme-lab", init));
+      lab = join(work, "acme-lab");
+      const port = await freeTcpPort();
+      const conf = join(lab, "qmi.conf");
+      writeFileSync(conf, readFileSync(conf, "utf8").replace(/tcp_server_port: \d+/, `tcp_server_port: ${port}`));
+      writeFileSync(join(lab, "drivers", "acme", "dmm.ts"), DMM_DRIVER);
+      writeFileSync(join(lab, "scripts", "lab-server.ts"), LAB_SERVER);
+      writeFileSync(join(lab, "scripts", "lab-client.ts"), LAB_CLIENT);
+      const install = await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], lab, 150_000);
+      assert.equal(install.code, 0, describeRun("npm install", install));
+    },
+    { timeout: 300_000 },
+  );
+
+  after(() => {
+    if (started) console.log(`lab project flow (init, install, gen, two processes, npm test, tsc): ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  });
+
+  it("generates the .proto files and typed proxies of both drivers with the project's proto package", async () => {
+    const gen = await run(bin("qmi"), ["gen"], lab, 120_000);
+    assert.equal(gen.code, 0, describeRun("qmi gen", gen));
+    const written = filesUnder(lab).filter((p) => /^(idl|generated)\//.test(p)).sort();
+    assert.deepEqual(written, [
+      "generated/drivers/acme/dmm.ts",
+      "generated/drivers/acme/psu.ts",
+      "generated/index.ts",
+      "idl/acme_lab/drivers/acme/dmm.proto",
+      "idl/acme_lab/drivers/acme/psu.proto",
+    ]);
+    const proto = readFileSync(join(lab, "idl/acme_lab/drivers/acme/dmm.proto"), "utf8");
+    assert.match(proto, /^package acme_lab\.drivers\.acme\.dmm;$/m);
+    for (const rpc of ["Open", "Close", "IsOpen", "SetRange", "Read", "SubscribeMeasured"]) {
+      assert.match(proto, new RegExp(`^  rpc ${rpc}\\(`, "m"), rpc);
+    }
+    const check = await run(bin("qmi"), ["gen", "--check"], lab, 120_000);
+    assert.equal(check.code, 0, describeRun("qmi gen --check", check));
+  });
+
+  it("serves both drivers from a server process to client processes: calls, a refused argument, signals, a constant", async () => {
+    const server = watchProcess(bin("tsx"), ["scripts/lab-server.ts"], childEnv, lab);
+    try {
+      const [, port] = await server.waitForLine(/^LISTENING (\d+)$/, 60);
+      const scaffoldClient = await run(bin("tsx"), ["scripts/client.ts"], lab, 60_000);
+      assert.equal(scaffoldClient.code, 0, describeRun("tsx scripts/client.ts", scaffoldClient));
+      assert.match(scaffoldClient.stdout, /^voltage 12 V; signal: 12 V$/m);
+      assert.match(scaffoldClient.stdout, /^refused: InvalidArgumentError: volts must be in \[0, 30\], got 99$/m);
+
+      const described = await run(bin("qmi"), ["describe", "psu_server.dmm", "--address", `127.0.0.1:${port}`], lab, 60_000);
+      assert.equal(described.code, 0, describeRun("qmi describe psu_server.dmm", described));
+      assert.match(described.stdout, /MAX_RANGE\b.*1000/);
+      assert.match(described.stdout, /acme_lab\.drivers\.acme\.dmm\.AcmeDmm/);
+
+      const client = await run(bin("tsx"), ["scripts/lab-client.ts"], lab, 60_000);
+      assert.equal(client.code, 0, describeRun("tsx scripts/lab-client.ts", client));
+      const result = JSON.parse(/^RESULT (.*)$/m.exec(client.stdout)?.[1] ?? "null") as unknown;
+      assert.deepEqual(result, {
+        reading: 25,
+        signal: { volts: 25, range: 100 },
+        refused: "InvalidArgumentError: range must be in [0.1, 1000] V, got 5000",
+      });
+      await server.waitForLine(/^STOPPED done$/, 20);
+      assert.equal(await server.waitForExit(20), 0, server.output());
+      assert.doesNotMatch(server.output(), /reachable in-process only/);
+    } finally {
+      server.kill();
+    }
+  });
+
+  it("passes the scaffold's own npm test", async () => {
+    const test = await run("npm", ["test"], lab, 120_000);
+    assert.equal(test.code, 0, describeRun("npm test", test));
+    assert.match(test.stdout, /^# pass 1$/m);
+  });
+
+  it("type-checks with tsc --noEmit, and fails on a call with a wrong argument type", async () => {
+    const good = await run(bin("tsc"), ["--noEmit"], lab, 120_000);
+    assert.equal(good.code, 0, describeRun("tsc --noEmit", good));
+    writeFileSync(join(lab, "scripts", "bad-call.ts"), BAD_CALL);
+    const bad = await run(bin("tsc"), ["--noEmit"], lab, 120_000);
+    rmSync(join(lab, "scripts", "bad-call.ts"));
+    assert.equal(bad.code, 2, describeRun("tsc --noEmit with scripts/bad-call.ts", bad));
+    assert.deepEqual(
+      bad.stdout.split("\n").filter((line) => /error TS\d+/.test(line)),
+      ["scripts/bad-call.ts(6,22): error TS2345: Argument of type 'string' is not assignable to parameter of type 'number'."],
+    );
   });
 });
