@@ -8,9 +8,9 @@ import { join } from "node:path";
 import { Client, Metadata, credentials, type MethodDefinition, type ServiceDefinition } from "@grpc/grpc-js";
 import protobuf from "protobufjs";
 import { NoisySineGeneratorService } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
-import { CHANNEL_PROTO } from "../runtime/channel-service.ts";
-import { IDL_ROOT, loadService } from "../runtime/proto-files.ts";
+import { IDL_ROOT, loadService } from "../runtime/protocol/proto-files.ts";
 import { quantile, sequentialLatencies, throughput } from "./stats.ts";
+import { CHANNEL_PROTO } from "../runtime/protocol/core-services.ts";
 
 /** Sequential latency and throughput of one kind of call. */
 export interface CallFigures {

@@ -18,7 +18,7 @@ export interface PythonFigures {
   readonly qmiP99Us: number;
   readonly rawP50Us: number;
   readonly rawP99Us: number;
-  /** Against the raw server behind the call guard (`runtime/call-guard.ts`). */
+  /** Against the raw server behind the call guard (`runtime/server/call-guard.ts`). */
   readonly guardedP50Us: number;
 }
 

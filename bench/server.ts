@@ -15,8 +15,8 @@ import { Server, ServerCredentials, type ServerDuplexStream, type UntypedService
 import * as qmi from "qmi-ts";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
 import { NoisySineGeneratorService } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
-import { GuardedServer } from "../runtime/call-guard.ts";
-import { loadService } from "../runtime/proto-files.ts";
+import { GuardedServer } from "../runtime/server/call-guard.ts";
+import { loadService } from "../runtime/protocol/proto-files.ts";
 import { rawBidiDefinition } from "./baselines.ts";
 
 const context = await qmi.start("bench_server", { config: { logging: { console_loglevel: "WARNING" } } });

@@ -6,7 +6,7 @@
  */
 import { Context, type QmiError } from "qmi-ts";
 import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
-import type { SignalSink } from "../runtime/signal-receiver.ts";
+import type { SignalSink } from "../runtime/signals/signal-receiver.ts";
 
 /** What {@link benchSignals} measured for one number of subscribers. */
 export interface SignalFigures {

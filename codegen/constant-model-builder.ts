@@ -5,7 +5,7 @@
  * @module
  */
 import { TypeFormatFlags, type PropertyDeclaration } from "ts-morph";
-import type { ConstantDescriptor } from "../runtime/service-descriptor.ts";
+import type { ConstantDescriptor } from "../runtime/protocol/service-descriptor.ts";
 import type { ScannedMember } from "./class-scanner.ts";
 import { joinDoc } from "./doc-comment.ts";
 

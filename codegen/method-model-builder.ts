@@ -5,7 +5,7 @@
  * @module
  */
 import { Node, type MethodDeclaration, type Type, type TypeNode } from "ts-morph";
-import type { FieldDescriptor, MethodDescriptor, TypeDescriptor } from "../runtime/service-descriptor.ts";
+import type { FieldDescriptor, MethodDescriptor, TypeDescriptor } from "../runtime/protocol/service-descriptor.ts";
 import { DiagnosticCode } from "./diagnostic.ts";
 import { joinDoc } from "./doc-comment.ts";
 import type { MethodDocs } from "./model.ts";
@@ -29,12 +29,12 @@ export const reservedMethodNames: ReadonlySet<string> = new Set([
   "__lookupGetter__",
   "__lookupSetter__",
   "then",
-  // Lock operations every proxy has (runtime/proxy.ts).
+  // Lock operations every proxy has (runtime/client/proxy.ts).
   "lock",
   "unlock",
   "forceUnlock",
   "isLocked",
-  // Signal subscription every proxy has (runtime/proxy.ts).
+  // Signal subscription every proxy has (runtime/client/proxy.ts).
   "subscribe",
 ]);
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { EnumDescriptor, MessageDescriptor, ServiceDescriptor } from "../runtime/service-descriptor.ts";
+import type { EnumDescriptor, MessageDescriptor, ServiceDescriptor } from "../runtime/protocol/service-descriptor.ts";
 import type { ModulePaths } from "./naming.ts";
 
 /** Emitter-only facts about one method, parallel to `descriptor.methods`. */

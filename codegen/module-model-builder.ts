@@ -9,7 +9,7 @@
  * @module
  */
 import type { Node } from "ts-morph";
-import type { MethodDescriptor, ServiceDescriptor } from "../runtime/service-descriptor.ts";
+import type { MethodDescriptor, ServiceDescriptor } from "../runtime/protocol/service-descriptor.ts";
 import type { ScannedClass } from "./class-scanner.ts";
 import { buildConstant } from "./constant-model-builder.ts";
 import { DiagnosticCode, type Diagnostic } from "./diagnostic.ts";

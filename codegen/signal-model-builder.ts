@@ -5,7 +5,7 @@
  * @module
  */
 import { Node, type PropertyDeclaration, type Type, type TypeNode } from "ts-morph";
-import type { SignalDescriptor, TypeDescriptor } from "../runtime/service-descriptor.ts";
+import type { SignalDescriptor, TypeDescriptor } from "../runtime/protocol/service-descriptor.ts";
 import type { ScannedMember } from "./class-scanner.ts";
 import { DiagnosticCode } from "./diagnostic.ts";
 import { joinDoc } from "./doc-comment.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Node, TypeNode } from "ts-morph";
-import type { MethodDescriptor, SignalDescriptor, TypeDescriptor } from "../runtime/service-descriptor.ts";
+import type { MethodDescriptor, SignalDescriptor, TypeDescriptor } from "../runtime/protocol/service-descriptor.ts";
 import type { ScannedTask } from "./class-scanner.ts";
 import { DiagnosticCode } from "./diagnostic.ts";
 import type { MethodDocs } from "./model.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { TypeDescriptor } from "../runtime/service-descriptor.ts";
+import type { TypeDescriptor } from "../runtime/protocol/service-descriptor.ts";
 
 const numberKindAliases: Readonly<Record<string, string>> = {
   int32: "int32",

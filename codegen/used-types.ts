@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { ServiceDescriptor, TypeDescriptor } from "../runtime/service-descriptor.ts";
+import type { ServiceDescriptor, TypeDescriptor } from "../runtime/protocol/service-descriptor.ts";
 import type { NamedTypeModel } from "./model.ts";
 
 /** Names of the named types reachable from a service's methods and signals. */

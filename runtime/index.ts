@@ -10,15 +10,15 @@
  *
  * @module
  */
-export { start, stop, context, isRunning, makeInstrument, makeTask, getInstrument, startStop, openClose } from "./context-singleton.ts";
-export type { Openable } from "./context-singleton.ts";
-export { Context } from "./context.ts";
-export type { ContextOptions, GetInstrumentOptions, HostableClass } from "./context.ts";
-export type { ConnectOptions } from "./peer-table.ts";
-export type { CallPath } from "./channel-client.ts";
-export { help, helpText } from "./help.ts";
-export type { CallOptions } from "./call-options.ts";
-export { DEFAULT_CALL_TIMEOUT } from "./call-options.ts";
+export { start, stop, context, isRunning, makeInstrument, makeTask, getInstrument, startStop, openClose } from "./context/context-singleton.ts";
+export type { Openable } from "./context/context-singleton.ts";
+export { Context } from "./context/context.ts";
+export type { ContextOptions, GetInstrumentOptions, HostableClass } from "./context/context.ts";
+export type { ConnectOptions } from "./client/peer-table.ts";
+export type { CallPath } from "./client/channel-client.ts";
+export { help, helpText } from "./client/help.ts";
+export type { CallOptions } from "./protocol/call-options.ts";
+export { DEFAULT_CALL_TIMEOUT } from "./protocol/call-options.ts";
 export type {
   QmiConfig,
   ContextConfig,
@@ -27,30 +27,30 @@ export type {
   DiscoveryConfig,
   ProcessManagementConfig,
   ProcessHostConfig,
-} from "./config.ts";
-export { showNetworkContexts } from "./show-network-contexts.ts";
-export { formatContextsTable } from "./network-contexts-table.ts";
-export type { NetworkContextRow } from "./network-contexts-table.ts";
+} from "./config/config.ts";
+export { showNetworkContexts } from "./context/show-network-contexts.ts";
+export { formatContextsTable } from "./context/network-contexts-table.ts";
+export type { NetworkContextRow } from "./context/network-contexts-table.ts";
 export type { DiscoveredContext, DiscoverPeerOptions } from "./discovery/discover-contexts.ts";
-export { QMI_VERSION } from "./version.ts";
+export { QMI_VERSION } from "./context/version.ts";
 
-export * from "./driver-api.ts";
+export * from "./driver/driver-api.ts";
 
-export { RpcProxy, invoke, proxyBinding } from "./proxy.ts";
-export type { CallTarget, LockOptions, UnlockOptions, ProxyBinding, Proxied, ProxyClass, UntypedProxy } from "./proxy.ts";
-export type { LockOperation } from "./dispatcher.ts";
-export { registerGeneratedModule, registerGeneratedServices } from "./generated-services.ts";
-export type { GeneratedModuleRegistration } from "./generated-services.ts";
-export { SignalReceiver, DEFAULT_MAX_QUEUE_LENGTH } from "./signal-receiver.ts";
-export type { DiscardPolicy, ReceivedSignal, SignalReceiverOptions, SignalSink } from "./signal-receiver.ts";
-export { Subscription } from "./signal-subscription.ts";
-export { Task } from "./task.ts";
-export type { TaskInit, SettingsOf, StatusOf } from "./task.ts";
-export { LoopTask, LoopPolicy, realClock } from "./loop-task.ts";
-export type { LoopClock, LoopTaskOptions } from "./loop-task.ts";
-export { TaskRunner } from "./task-runner.ts";
-export type { TaskClass } from "./task-runner.ts";
-export { TaskRunnerProxy, withTask } from "./task-runner-proxy.ts";
-export type { TaskProxy, WatchOptions } from "./task-runner-proxy.ts";
-export type { MakeTaskOptions, TaskRunnerClass } from "./make-task-options.ts";
-export type * from "./service-descriptor.ts";
+export { RpcProxy, invoke, proxyBinding } from "./client/proxy.ts";
+export type { CallTarget, LockOptions, UnlockOptions, ProxyBinding, Proxied, ProxyClass, UntypedProxy } from "./client/proxy.ts";
+export type { LockOperation } from "./host/dispatcher.ts";
+export { registerGeneratedModule, registerGeneratedServices } from "./protocol/generated-services.ts";
+export type { GeneratedModuleRegistration } from "./protocol/generated-services.ts";
+export { SignalReceiver, DEFAULT_MAX_QUEUE_LENGTH } from "./signals/signal-receiver.ts";
+export type { DiscardPolicy, ReceivedSignal, SignalReceiverOptions, SignalSink } from "./signals/signal-receiver.ts";
+export { Subscription } from "./signals/signal-subscription.ts";
+export { Task } from "./tasks/task.ts";
+export type { TaskInit, SettingsOf, StatusOf } from "./tasks/task.ts";
+export { LoopTask, LoopPolicy, realClock } from "./tasks/loop-task.ts";
+export type { LoopClock, LoopTaskOptions } from "./tasks/loop-task.ts";
+export { TaskRunner } from "./tasks/task-runner.ts";
+export type { TaskClass } from "./tasks/task-runner.ts";
+export { TaskRunnerProxy, withTask } from "./client/task-runner-proxy.ts";
+export type { TaskProxy, WatchOptions } from "./client/task-runner-proxy.ts";
+export type { MakeTaskOptions, TaskRunnerClass } from "./tasks/make-task-options.ts";
+export type * from "./protocol/service-descriptor.ts";

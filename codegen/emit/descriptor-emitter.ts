@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { ServiceDescriptor } from "../../runtime/service-descriptor.ts";
+import type { ServiceDescriptor } from "../../runtime/protocol/service-descriptor.ts";
 import { printLiteral, type LiteralValue } from "./js-literal.ts";
 
 /** `export const <Class>Service: ServiceDescriptor = { ... };` with its TSDoc line. */

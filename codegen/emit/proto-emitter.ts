@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { FieldDescriptor, TypeDescriptor } from "../../runtime/service-descriptor.ts";
+import type { FieldDescriptor, TypeDescriptor } from "../../runtime/protocol/service-descriptor.ts";
 import type { EnumModel, MessageModel, ModuleModel, ServiceModel } from "../model.ts";
 import { protoTypeText, usesTimestamp } from "../ts-type-text.ts";
 import { docLines, protoComment } from "./doc-block.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import { Node } from "ts-morph";
-import type { EnumValueDescriptor } from "../../runtime/service-descriptor.ts";
+import type { EnumValueDescriptor } from "../../runtime/protocol/service-descriptor.ts";
 import { joinDoc, readDocComment } from "../doc-comment.ts";
 import type { EnumMemberModel } from "../model.ts";
 import { upperSnakeCase } from "../naming.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 import { Node, type Type } from "ts-morph";
-import type { FieldDescriptor } from "../../runtime/service-descriptor.ts";
+import type { FieldDescriptor } from "../../runtime/protocol/service-descriptor.ts";
 import { DiagnosticCode } from "../diagnostic.ts";
 import { joinDoc, readDocComment } from "../doc-comment.ts";
 import { pascalCase, snakeCase } from "../naming.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 import type { Node, Type } from "ts-morph";
-import type { ProtoScalar } from "../../runtime/service-descriptor.ts";
+import type { ProtoScalar } from "../../runtime/protocol/service-descriptor.ts";
 import { DiagnosticCode } from "../diagnostic.ts";
 import { siteTypeText, type TypeMapper } from "./type-mapper.ts";
 

@@ -6,7 +6,7 @@
  * @module
  */
 import { Node, type Type } from "ts-morph";
-import type { EnumValueDescriptor } from "../../runtime/service-descriptor.ts";
+import type { EnumValueDescriptor } from "../../runtime/protocol/service-descriptor.ts";
 import { joinDoc, readDocComment } from "../doc-comment.ts";
 import { upperSnakeCase } from "../naming.ts";
 import { claimName } from "./claim-name.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 import { Node, SyntaxKind, type TypeNode } from "ts-morph";
-import type { TypeDescriptor } from "../../runtime/service-descriptor.ts";
+import type { TypeDescriptor } from "../../runtime/protocol/service-descriptor.ts";
 import { DiagnosticCode, diagnosticAt, type Diagnostic, type DiagnosticCodeValue } from "../diagnostic.ts";
 import { arrayMapper } from "./array-mapper.ts";
 import { bigintMapper } from "./bigint-mapper.ts";

@@ -8,7 +8,7 @@
  * @module
  */
 import type { Node, Type, TypeNode } from "ts-morph";
-import type { TypeDescriptor } from "../../runtime/service-descriptor.ts";
+import type { TypeDescriptor } from "../../runtime/protocol/service-descriptor.ts";
 import type { DiagnosticCodeValue } from "../diagnostic.ts";
 import type { NamedTypeRegistry } from "./named-type-registry.ts";
 

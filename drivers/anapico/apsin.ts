@@ -25,9 +25,9 @@ import {
   checkRange,
   rpcMethod,
   type RpcObjectInit,
-} from "../../runtime/driver-api.ts";
+} from "../../runtime/driver/driver-api.ts";
 import { ScpiProtocol } from "../../runtime/transport/index.ts";
-import { ScpiInstrument } from "../../runtime/scpi-instrument.ts";
+import { ScpiInstrument } from "../../runtime/driver/scpi-instrument.ts";
 
 /** Reference clock source: internal, or the external reference input. */
 export type ApsinReferenceSource = "INT" | "EXT";

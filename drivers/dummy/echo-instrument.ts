@@ -6,7 +6,7 @@
  */
 // Registers the generated service of this driver, so that a context hosting it serves it to peers.
 import "../../generated/drivers/dummy/echo-instrument.ts";
-import { Instrument, rpcMethod, type int32, type int64, type uint32, type uint64, type float32 } from "../../runtime/driver-api.ts";
+import { Instrument, rpcMethod, type int32, type int64, type uint32, type uint64, type float32 } from "../../runtime/driver/driver-api.ts";
 
 /** Waveform shapes, as a string-literal union. */
 export type Waveform = "sine" | "square" | "triangle";

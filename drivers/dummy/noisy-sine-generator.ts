@@ -5,7 +5,7 @@
  */
 // Registers the generated service of this driver, so that a context hosting it serves it to peers.
 import "../../generated/drivers/dummy/noisy-sine-generator.ts";
-import { Instrument, InvalidArgumentError, Signal, rpcConstant, rpcMethod, signal } from "../../runtime/driver-api.ts";
+import { Instrument, InvalidArgumentError, Signal, rpcConstant, rpcMethod, signal } from "../../runtime/driver/driver-api.ts";
 
 /** One sample as published by {@link NoisySineGenerator.sampleTaken}. */
 export interface Sample {

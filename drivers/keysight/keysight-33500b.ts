@@ -19,9 +19,9 @@ import {
   rpcMethod,
   type RpcObjectInit,
   type int32,
-} from "../../runtime/driver-api.ts";
+} from "../../runtime/driver/driver-api.ts";
 import { ScpiProtocol } from "../../runtime/transport/index.ts";
-import { ScpiInstrument } from "../../runtime/scpi-instrument.ts";
+import { ScpiInstrument } from "../../runtime/driver/scpi-instrument.ts";
 
 /** Waveform shapes (SCPI short forms of `FUNCtion`). */
 export type Keysight33500BWaveform = "SIN" | "SQU" | "TRI" | "RAMP" | "PULS" | "PRBS" | "NOIS" | "ARB" | "DC";

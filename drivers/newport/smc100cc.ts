@@ -22,7 +22,7 @@ import {
   rpcMethod,
   type InstrumentIdn,
   type RpcObjectInit,
-} from "../../runtime/driver-api.ts";
+} from "../../runtime/driver/driver-api.ts";
 import { createTransport, type Transport } from "../../runtime/transport/index.ts";
 
 /** Meaning of the `TE` error letters (SMC100CC manual). */

@@ -26,9 +26,9 @@ import {
   rpcMethod,
   type RpcObjectInit,
   type int32,
-} from "../../runtime/driver-api.ts";
+} from "../../runtime/driver/driver-api.ts";
 import { ScpiProtocol } from "../../runtime/transport/index.ts";
-import { ScpiInstrument } from "../../runtime/scpi-instrument.ts";
+import { ScpiInstrument } from "../../runtime/driver/scpi-instrument.ts";
 
 /** Basic waveforms, SCPI short forms of `FUNCtion`: sine, square, ramp, pulse, noise, arbitrary (user), harmonic. */
 export type Dg4102Waveform = "SIN" | "SQU" | "RAMP" | "PULS" | "NOIS" | "USER" | "HARM";

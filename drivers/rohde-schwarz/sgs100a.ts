@@ -25,9 +25,9 @@ import {
   checkRange,
   rpcMethod,
   type RpcObjectInit,
-} from "../../runtime/driver-api.ts";
+} from "../../runtime/driver/driver-api.ts";
 import { ScpiProtocol } from "../../runtime/transport/index.ts";
-import { ScpiInstrument } from "../../runtime/scpi-instrument.ts";
+import { ScpiInstrument } from "../../runtime/driver/scpi-instrument.ts";
 
 /** Reference oscillator source: internal TCXO or the REF IN connector. */
 export type Sgs100aReferenceSource = "INT" | "EXT";

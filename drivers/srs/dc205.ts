@@ -26,7 +26,7 @@ import {
   type InstrumentIdn,
   type RpcObjectInit,
   type int32,
-} from "../../runtime/driver-api.ts";
+} from "../../runtime/driver/driver-api.ts";
 import { ScpiProtocol, createTransport } from "../../runtime/transport/index.ts";
 
 /** `LEXE?` codes (manual, "Last execution error"). */

@@ -28,9 +28,9 @@ import {
   rpcMethod,
   type RpcObjectInit,
   type int32,
-} from "../../runtime/driver-api.ts";
+} from "../../runtime/driver/driver-api.ts";
 import { ScpiProtocol } from "../../runtime/transport/index.ts";
-import { ScpiInstrument } from "../../runtime/scpi-instrument.ts";
+import { ScpiInstrument } from "../../runtime/driver/scpi-instrument.ts";
 
 /**
  * Waveform shapes, SCPI short forms of `FUNCtion:SHAPe`: sine, square, pulse, ramp, pseudo-random noise, DC, sin(x)/x,

@@ -15,7 +15,7 @@
  */
 // Registers the generated service of this driver, so that a context hosting it serves it to peers.
 import "../../generated/drivers/tenma/tenma-72-13350.ts";
-import { Instrument, InstrumentError, checkRange, rpcMethod, rpcConstant, type InstrumentIdn, type RpcObjectInit } from "../../runtime/driver-api.ts";
+import { Instrument, InstrumentError, checkRange, rpcMethod, rpcConstant, type InstrumentIdn, type RpcObjectInit } from "../../runtime/driver/driver-api.ts";
 import { createTransport, type Transport } from "../../runtime/transport/index.ts";
 
 /** Output state and regulation mode, from `STATUS?`. */

@@ -32,7 +32,7 @@ import {
   type RpcObjectInit,
   type int32,
   type uint32,
-} from "../../runtime/driver-api.ts";
+} from "../../runtime/driver/driver-api.ts";
 import { createTransport, type Transport } from "../../runtime/transport/index.ts";
 
 /** APT message ids used here. */

@@ -24,9 +24,9 @@ import {
   rpcMethod,
   type RpcObjectInit,
   type int32,
-} from "../../runtime/driver-api.ts";
+} from "../../runtime/driver/driver-api.ts";
 import { ScpiProtocol } from "../../runtime/transport/index.ts";
-import { ScpiInstrument } from "../../runtime/scpi-instrument.ts";
+import { ScpiInstrument } from "../../runtime/driver/scpi-instrument.ts";
 
 /** The sensor head connected to the console, from `SYST:SENS:IDN?`. */
 export interface Pm100dSensorInfo {

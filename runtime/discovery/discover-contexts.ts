@@ -15,12 +15,12 @@
  */
 import { randomBytes } from "node:crypto";
 import type { RemoteInfo } from "node:dgram";
-import { getLogger } from "../log.ts";
+import { getLogger } from "../logging/log.ts";
 import { answerProblem } from "./answer-check.ts";
 import { decodePacket, encodePacket, MAX_TEXT_BYTES, type DiscoveryAnswer } from "./packet.ts";
 import type { DiscoveryScope } from "./scope.ts";
 import { openUdpSocket, sendUdp } from "./udp-socket.ts";
-import { ConnectionError, InvalidArgumentError } from "../errors.ts";
+import { ConnectionError, InvalidArgumentError } from "../protocol/errors.ts";
 
 const log = getLogger("qmi.core.discovery");
 

@@ -12,8 +12,8 @@
  * @module
  */
 import type { Socket } from "node:dgram";
-import { ConnectionError } from "../errors.ts";
-import { getLogger } from "../log.ts";
+import { ConnectionError } from "../protocol/errors.ts";
+import { getLogger } from "../logging/log.ts";
 import { AnswerLimiter } from "./answer-limiter.ts";
 import { decodePacket, encodePacket, MAX_TEXT_BYTES } from "./packet.ts";
 import type { DiscoveryScope } from "./scope.ts";

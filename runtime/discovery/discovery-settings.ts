@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { QmiConfig } from "../config-schema.ts";
+import type { QmiConfig } from "../config/config-schema.ts";
 import { DEFAULT_DISCOVERY_PORT, discoveryScope, type DiscoveryScope } from "./scope.ts";
 
 /** Resolved discovery settings. */

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { QmiConfig } from "../config-schema.ts";
-import { getLogger } from "../log.ts";
+import type { QmiConfig } from "../config/config-schema.ts";
+import { getLogger } from "../logging/log.ts";
 import { DiscoveryResponder } from "./discovery-responder.ts";
 import { discoverySettings } from "./discovery-settings.ts";
 

@@ -4,7 +4,7 @@
  * @module
  */
 import { createSocket, type Socket } from "node:dgram";
-import { ConnectionError } from "../errors.ts";
+import { ConnectionError } from "../protocol/errors.ts";
 
 /** Binds a UDPv4 socket to `address:port` (shared with other contexts when `reuseAddr`), broadcast enabled. */
 export async function openUdpSocket(address: string, port: number, reuseAddr: boolean): Promise<Socket> {

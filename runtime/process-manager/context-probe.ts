@@ -9,9 +9,9 @@
  *
  * @module
  */
-import { CONTEXT_PROTO, CONTEXT_SERVICE } from "../context-server.ts";
-import { PeerConnection } from "../peer-connection.ts";
+import { PeerConnection } from "../client/peer-connection.ts";
 import { reachableAddress, type ManagedContext } from "./managed-context.ts";
+import { CONTEXT_PROTO, CONTEXT_SERVICE } from "../protocol/core-services.ts";
 
 /** Name under which the process manager calls contexts (`qmi-context` metadata). */
 export const MANAGER_CONTEXT_NAME = "qmi_proc";

@@ -11,8 +11,8 @@
  * @module
  */
 import { hostname, networkInterfaces } from "node:os";
-import type { QmiConfig } from "../config-schema.ts";
-import { UsageError } from "../errors.ts";
+import type { QmiConfig } from "../config/config-schema.ts";
+import { UsageError } from "../protocol/errors.ts";
 import { managedContext, managedContexts, type ManagedContext } from "./managed-context.ts";
 
 /** What the command line asked for. */

@@ -10,9 +10,9 @@
  * @module
  */
 import { dirname, resolve } from "node:path";
-import type { QmiConfig } from "../config-schema.ts";
-import { UnknownNameError, UsageError } from "../errors.ts";
-import { loadSecuritySettings, type SecuritySettings } from "../security-settings.ts";
+import type { QmiConfig } from "../config/config-schema.ts";
+import { UnknownNameError, UsageError } from "../protocol/errors.ts";
+import { loadSecuritySettings, type SecuritySettings } from "../config/security-settings.ts";
 
 /** One configured context, with the settings the process manager needs. */
 export interface ManagedContext {

@@ -6,7 +6,7 @@
  */
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import type { QmiConfig } from "../config-schema.ts";
+import type { QmiConfig } from "../config/config-schema.ts";
 
 /** The folder of output files: `process_management.output_dir`, else `qmi_home`, else `$QMI_HOME`, else `~`. */
 export function outputDirectory(config: QmiConfig, configPath: string | undefined): string {

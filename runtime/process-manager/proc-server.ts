@@ -16,8 +16,8 @@
  */
 import type { Readable, Writable } from "node:stream";
 import { createInterface } from "node:readline";
-import type { QmiConfig } from "../config-schema.ts";
-import { QmiError } from "../errors.ts";
+import type { QmiConfig } from "../config/config-schema.ts";
+import { QmiError } from "../protocol/errors.ts";
 import { probeContext } from "./context-probe.ts";
 import { startLocalContext, type LaunchOptions } from "./launcher.ts";
 import { managedContext } from "./managed-context.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { QmiError } from "../errors.ts";
+import { QmiError } from "../protocol/errors.ts";
 
 /**
  * A managed process could not be started, stopped or reached; the message says which context, what happened and

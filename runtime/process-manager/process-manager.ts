@@ -15,7 +15,7 @@
  *
  * @module
  */
-import type { QmiConfig } from "../config-schema.ts";
+import type { QmiConfig } from "../config/config-schema.ts";
 import { probeContext, type ContextInfo, type ProbeResult } from "./context-probe.ts";
 import { isManagedOverSsh } from "./context-selection.ts";
 import { startLocalContext } from "./launcher.ts";

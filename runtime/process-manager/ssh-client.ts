@@ -15,7 +15,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createInterface } from "node:readline";
-import type { ProcessHostConfig } from "../config-schema.ts";
+import type { ProcessHostConfig } from "../config/config-schema.ts";
 import { ProcessManagerError } from "./process-manager-error.ts";
 
 /** The server command run on a remote host when `server_command` is not configured. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { TransportError, UsageError } from "../errors.ts";
+import { TransportError, UsageError } from "../protocol/errors.ts";
 import { InputBuffer, type Pull } from "./input-buffer.ts";
 import type { Transport } from "./transport.ts";
 

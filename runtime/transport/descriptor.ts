@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { InvalidArgumentError } from "../errors.ts";
+import { InvalidArgumentError } from "../protocol/errors.ts";
 
 /** The type of one descriptor value. */
 export type AttributeKind = "string" | "integer" | "number" | "boolean" | { readonly oneOf: readonly string[] };

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { EndOfInputError, InvalidArgumentError, TransportTimeoutError } from "../errors.ts";
+import { EndOfInputError, InvalidArgumentError, TransportTimeoutError } from "../protocol/errors.ts";
 
 /** Fetches more input into the buffer, waiting at most `remainingMs` (resolving with nothing new is fine). */
 export type Pull = (remainingMs: number) => Promise<void>;

@@ -5,7 +5,7 @@
  * @module
  */
 import { existsSync } from "node:fs";
-import { TransportError } from "../errors.ts";
+import { TransportError } from "../protocol/errors.ts";
 import type { UsbBackend, UsbDeviceLike } from "./usb-device.ts";
 
 /** True when the machine shows no USB bus at all (Linux: no /sys/bus/usb/devices). */

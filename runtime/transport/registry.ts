@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { InvalidArgumentError, UsageError } from "../errors.ts";
+import { InvalidArgumentError, UsageError } from "../protocol/errors.ts";
 import { descriptorScheme, parseDescriptor, type DescriptorDefaults, type DescriptorSpec, type ParsedDescriptor } from "./descriptor.ts";
 import type { Transport } from "./transport.ts";
 

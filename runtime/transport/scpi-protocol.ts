@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { InstrumentError, InvalidArgumentError } from "../errors.ts";
+import { InstrumentError, InvalidArgumentError } from "../protocol/errors.ts";
 import type { Transport } from "./transport.ts";
 
 /** Options of a {@link ScpiProtocol}. */

@@ -6,7 +6,7 @@
  * @module
  */
 import type { SerialPort } from "serialport";
-import { EndOfInputError, TransportError } from "../errors.ts";
+import { EndOfInputError, TransportError } from "../protocol/errors.ts";
 import { BufferedTransport } from "./buffered-transport.ts";
 import { booleanValue, numberValue, stringValue, type DescriptorSpec, type ParsedDescriptor } from "./descriptor.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { Socket } from "node:net";
-import { EndOfInputError, TransportError } from "../errors.ts";
+import { EndOfInputError, TransportError } from "../protocol/errors.ts";
 import { BufferedTransport } from "./buffered-transport.ts";
 import { numberValue, stringValue, type DescriptorSpec, type ParsedDescriptor } from "./descriptor.ts";
 

@@ -6,7 +6,7 @@
  */
 import { createSocket, type Socket } from "node:dgram";
 import { isIPv6 } from "node:net";
-import { TransportError } from "../errors.ts";
+import { TransportError } from "../protocol/errors.ts";
 import { BufferedTransport } from "./buffered-transport.ts";
 import { numberValue, stringValue, type DescriptorSpec, type ParsedDescriptor } from "./descriptor.ts";
 

@@ -2,7 +2,7 @@
  * The small USB device interface the USBTMC transport talks to: the WebUSB-style subset of a `usb` package
  * device (`transferOut`/`transferIn`/`controlTransferOut`/`controlTransferIn`, with the package's extra timeout
  * argument in milliseconds). The real devices ({@link nodeUsbBackend}) and the simulated ones
- * (`runtime/sim/usbtmc-sim-device.ts`) both implement it, and a {@link UsbBackend} lists them.
+ * (`sim/usbtmc-sim-device.ts`) both implement it, and a {@link UsbBackend} lists them.
  *
  * @module
  */

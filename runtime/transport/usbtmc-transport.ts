@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { EndOfInputError, TransportError } from "../errors.ts";
+import { EndOfInputError, TransportError } from "../protocol/errors.ts";
 import { BufferedTransport } from "./buffered-transport.ts";
 import { numberValue, stringValue, type DescriptorSpec, type ParsedDescriptor } from "./descriptor.ts";
 import type { Pull } from "./input-buffer.ts";

@@ -10,7 +10,7 @@ import { createServer } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { SERVER_PORT } from "../../runtime/cli/init-templates.ts";
+import { SERVER_PORT } from "../../cli/init-templates.ts";
 import { ROOT, startChild, type Child } from "../helpers/child-context.ts";
 
 const ownManifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
@@ -40,7 +40,7 @@ function node(args: readonly string[], cwd: string): Promise<Run> {
 
 /** Runs the `qmi` bin of this repository in `cwd`. */
 function qmi(cwd: string, ...args: string[]): Promise<Run> {
-  return node([path.join(ROOT, "runtime/cli/qmi.mjs"), ...args], cwd);
+  return node([path.join(ROOT, "cli/qmi.mjs"), ...args], cwd);
 }
 
 function freePort(): Promise<number> {

@@ -45,7 +45,7 @@ const protoFile = "idl/acme/drivers/acme/psu.proto";
 const proxyFile = "generated/drivers/acme/psu.ts";
 
 /** Runtime files whose decorated members must carry the matching TSDoc tag. */
-const taggedRuntimeFiles = ["runtime/instrument.ts", "runtime/task-runner.ts", "runtime/scpi-instrument.ts"];
+const taggedRuntimeFiles = ["runtime/driver/instrument.ts", "runtime/tasks/task-runner.ts", "runtime/driver/scpi-instrument.ts"];
 
 /** Emits the declarations of runtime/index.ts (and what it imports) with the build's options into `outDir`. */
 function emitRuntimeDeclarations(outDir: string): void {
@@ -105,7 +105,7 @@ describe("qmi gen against qmi-ts's declarations", () => {
     fs.symlinkSync(path.join(repoRoot, "idl"), path.join(installed, "idl"), "dir");
     fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(installed, "node_modules"), "dir");
     emitRuntimeDeclarations(path.join(installed, "dist"));
-    assert.ok(fs.existsSync(path.join(installed, "dist", "runtime", "instrument.d.ts")));
+    assert.ok(fs.existsSync(path.join(installed, "dist", "runtime", "driver", "instrument.d.ts")));
 
     const sourceLab = path.join(tmp, "sources");
     makeLab(sourceLab, true);

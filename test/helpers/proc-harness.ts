@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { ROOT } from "./child-context.ts";
 
 /** The `qmi` command's entry point. */
-export const QMI = join(ROOT, "runtime", "cli", "qmi.mjs");
+export const QMI = join(ROOT, "cli", "qmi.mjs");
 /** The test program (see the fixture's doc). */
 export const PROC_FIXTURE = join(ROOT, "test", "fixtures", "proc-program.ts");
 

@@ -4,8 +4,8 @@
  */
 import { Client, Metadata, credentials, type ServiceError } from "@grpc/grpc-js";
 import type { MethodDefinition } from "@grpc/proto-loader";
-import { CHANNEL_PROTO, CHANNEL_SERVICE } from "../../runtime/channel-service.ts";
-import { loadService } from "../../runtime/proto-files.ts";
+import { loadService } from "../../runtime/protocol/proto-files.ts";
+import { CHANNEL_PROTO, CHANNEL_SERVICE } from "../../runtime/protocol/core-services.ts";
 
 /** One `ChannelAnswer` as proto-loader reads it. */
 export interface RawAnswer {

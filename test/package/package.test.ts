@@ -68,7 +68,13 @@ function filesUnder(dir: string): string[] {
 const esmScript = `import * as qmi from "qmi-ts";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
 
-const resolved = [import.meta.resolve("qmi-ts"), import.meta.resolve("qmi-ts/drivers/dummy/noisy-sine-generator")];
+const resolved = [
+  import.meta.resolve("qmi-ts"),
+  import.meta.resolve("qmi-ts/drivers/dummy/noisy-sine-generator"),
+  import.meta.resolve("qmi-ts/runtime/scpi-instrument"),
+];
+const { ScpiInstrument } = await import("qmi-ts/runtime/scpi-instrument");
+if (typeof ScpiInstrument !== "function") throw new Error("qmi-ts/runtime/scpi-instrument has no ScpiInstrument");
 await qmi.start("package_esm", { config: null });
 try {
   const nsg = await qmi.makeInstrument("nsg", NoisySineGenerator);
@@ -206,12 +212,12 @@ describe("qmi-ts package (npm pack, installed into a fresh project)", () => {
   it("packs compiled JavaScript with declarations, the .proto files, the bin, LICENSE and README, and nothing else", () => {
     const paths = packed.files.map((f) => f.path).sort();
     const unexpected = paths.filter(
-      (p) => !/^(dist|idl)\//.test(p) && !["LICENSE", "README.md", "package.json", "runtime/cli/qmi.mjs"].includes(p),
+      (p) => !/^(dist|idl)\//.test(p) && !["LICENSE", "README.md", "package.json", "cli/qmi.mjs"].includes(p),
     );
     assert.deepEqual(unexpected, []);
-    assert.deepEqual(paths.filter((p) => /^(test|bench|\.ci|examples|codegen|runtime|drivers|generated)\//.test(p) && p !== "runtime/cli/qmi.mjs"), []);
+    assert.deepEqual(paths.filter((p) => /^(test|bench|\.ci|examples|codegen|runtime|drivers|generated)\//.test(p) && p !== "cli/qmi.mjs"), []);
     assert.deepEqual(paths.filter((p) => /\.[cm]?ts$/.test(p) && !/\.d\.[cm]?ts$/.test(p)), [], "TypeScript sources");
-    for (const p of ["dist/runtime/index.js", "dist/runtime/index.d.ts", "dist/runtime/cli/bin.js", "dist/codegen/main.js"]) {
+    for (const p of ["dist/runtime/index.js", "dist/runtime/index.d.ts", "dist/cli/bin.js", "dist/codegen/main.js"]) {
       assert.ok(paths.includes(p), p);
     }
     const jsWithoutTypes = paths.filter((p) => p.endsWith(".js") && !paths.includes(p.replace(/\.js$/, ".d.ts")));
@@ -229,6 +235,7 @@ describe("qmi-ts package (npm pack, installed into a fresh project)", () => {
     assert.deepEqual(out.execArgv, []);
     assert.match(out.resolved[0]!, /\/node_modules\/qmi-ts\/dist\/runtime\/index\.js$/);
     assert.match(out.resolved[1]!, /\/node_modules\/qmi-ts\/dist\/drivers\/dummy\/noisy-sine-generator\.js$/);
+    assert.match(out.resolved[2]!, /\/node_modules\/qmi-ts\/dist\/runtime\/driver\/scpi-instrument\.js$/);
     assert.ok(Number.isFinite(out.sample), `sample ${out.sample}`);
     assert.ok(out.port > 0);
   });

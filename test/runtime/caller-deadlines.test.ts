@@ -3,11 +3,11 @@ import assert from "node:assert/strict";
 import { Client, credentials, status as Status } from "@grpc/grpc-js";
 import { Context, DeadlineError } from "qmi-ts";
 import { NoisySineGeneratorProxy, NoisySineGeneratorService } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
-import { CLOCK_WINDOW_MS, CallerClock, DEADLINE_METADATA, clockValue, isSameHost } from "../../runtime/caller-clock.ts";
-import { CONTEXT_PROTO, CONTEXT_SERVICE } from "../../runtime/context-server.ts";
-import { loadService } from "../../runtime/proto-files.ts";
+import { CLOCK_WINDOW_MS, CallerClock, DEADLINE_METADATA, clockValue, isSameHost } from "../../runtime/protocol/caller-clock.ts";
+import { loadService } from "../../runtime/protocol/proto-files.ts";
 import { startChild, type Child } from "../helpers/child-context.ts";
 import { rawUnary } from "../helpers/raw-grpc.ts";
+import { CONTEXT_PROTO, CONTEXT_SERVICE } from "../../runtime/protocol/core-services.ts";
 
 describe("CallerClock, isSameHost and clockValue", () => {
   it("estimates the offset to the caller's clock from its smallest recent reading", () => {

@@ -1,8 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { MethodDefinition } from "@grpc/proto-loader";
-import { CHANNEL_PROTO, CHANNEL_SERVICE, bytesOf, decodeAnswers, decodeCalls, encodeAnswers, encodeCalls } from "../../runtime/channel-codec.ts";
-import { loadService } from "../../runtime/proto-files.ts";
+import { bytesOf, decodeAnswers, decodeCalls, encodeAnswers, encodeCalls } from "../../runtime/protocol/channel-codec.ts";
+import { loadService } from "../../runtime/protocol/proto-files.ts";
+import { CHANNEL_PROTO, CHANNEL_SERVICE } from "../../runtime/protocol/core-services.ts";
 
 type Loose = Record<string, unknown>;
 

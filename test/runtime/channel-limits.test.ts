@@ -11,9 +11,9 @@ import {
   MAX_CALLS_HEADER,
   announcedCallLimit,
   countBatchCalls,
-} from "../../runtime/channel-limits.ts";
-import { encodeCalls } from "../../runtime/channel-codec.ts";
-import { loadService } from "../../runtime/proto-files.ts";
+} from "../../runtime/protocol/channel-limits.ts";
+import { encodeCalls } from "../../runtime/protocol/channel-codec.ts";
+import { loadService } from "../../runtime/protocol/proto-files.ts";
 import { startChild, type Child } from "../helpers/child-context.ts";
 import { residentBytes, until } from "../helpers/process-usage.ts";
 import { rawChannel, type RawAnswer, type RawChannel } from "../helpers/raw-channel.ts";

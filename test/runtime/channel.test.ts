@@ -6,9 +6,9 @@ import { CancelledError, ConnectionError, Context, ResourceExhaustedError } from
 import { EchoInstrument } from "qmi-ts/drivers/dummy/echo-instrument";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
 import { NoisySineGeneratorProxy, NoisySineGeneratorService } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
-import { ChannelClient } from "../../runtime/channel-client.ts";
-import { loadService } from "../../runtime/proto-files.ts";
-import { INSECURE } from "../../runtime/security-settings.ts";
+import { ChannelClient } from "../../runtime/client/channel-client.ts";
+import { loadService } from "../../runtime/protocol/proto-files.ts";
+import { INSECURE } from "../../runtime/config/security-settings.ts";
 import { CALL_PATHS } from "../helpers/call-paths.ts";
 import { rawChannel } from "../helpers/raw-channel.ts";
 

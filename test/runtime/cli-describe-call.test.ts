@@ -5,12 +5,12 @@ import { Context } from "qmi-ts";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
 import { EchoInstrument } from "qmi-ts/drivers/dummy/echo-instrument";
 import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
-import { separateNegativeNumbers } from "../../runtime/cli/call-command.ts";
+import { separateNegativeNumbers } from "../../cli/call-command.ts";
 import { ROOT } from "../helpers/child-context.ts";
 
 function qmi(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ["runtime/cli/qmi.mjs", ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) =>
+    execFile(process.execPath, ["cli/qmi.mjs", ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) =>
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });

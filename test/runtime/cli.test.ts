@@ -5,7 +5,7 @@ import { ROOT } from "../helpers/child-context.ts";
 
 function qmi(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ["runtime/cli/qmi.mjs", ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) =>
+    execFile(process.execPath, ["cli/qmi.mjs", ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) =>
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });

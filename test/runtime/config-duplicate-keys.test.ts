@@ -10,8 +10,8 @@ import { describe, it, mock } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import JSON5 from "json5";
-import { findDuplicateKeys, visitKeys, type ScannedObject } from "../../runtime/config-duplicate-keys.ts";
-import { hashCommentsToSlashes } from "../../runtime/config.ts";
+import { findDuplicateKeys, visitKeys, type ScannedObject } from "../../runtime/config/config-duplicate-keys.ts";
+import { hashCommentsToSlashes } from "../../runtime/config/config.ts";
 
 const SEED = Number(process.env.QMI_FUZZ_SEED ?? 20_261_215);
 const RUNS = Number(process.env.QMI_FUZZ_RUNS ?? 1000);

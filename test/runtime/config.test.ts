@@ -5,7 +5,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Context, UsageError } from "qmi-ts";
-import { hashCommentsToSlashes, loadConfig, MAX_CONFIG_BYTES } from "../../runtime/config.ts";
+import { hashCommentsToSlashes, loadConfig, MAX_CONFIG_BYTES } from "../../runtime/config/config.ts";
 import { freeTcpPort } from "../helpers/free-port.ts";
 
 describe("loadConfig", () => {

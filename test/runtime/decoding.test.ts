@@ -12,14 +12,14 @@ import { EchoInstrument } from "qmi-ts/drivers/dummy/echo-instrument";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
 import { EchoInstrumentProxy, EchoInstrumentService } from "qmi-ts/generated/drivers/dummy/echo-instrument";
 import { NoisySineGeneratorProxy, NoisySineGeneratorService } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
-import { decodeCalls, encodeCalls } from "../../runtime/channel-codec.ts";
-import { decodeResponse, decodeValue, encodeValue } from "../../runtime/codec.ts";
-import { LOCK_PROTO, LOCK_SERVICE } from "../../runtime/lock-service.ts";
-import { loadService } from "../../runtime/proto-files.ts";
+import { decodeCalls, encodeCalls } from "../../runtime/protocol/channel-codec.ts";
+import { decodeResponse, decodeValue, encodeValue } from "../../runtime/protocol/codec.ts";
+import { loadService } from "../../runtime/protocol/proto-files.ts";
 import { CALL_PATHS } from "../helpers/call-paths.ts";
 import { rawChannel, type RawChannel } from "../helpers/raw-channel.ts";
 import { rawUnary } from "../helpers/raw-grpc.ts";
-import { WireFormatError } from "../../runtime/strict-wire.ts";
+import { WireFormatError } from "../../runtime/protocol/strict-wire.ts";
+import { LOCK_PROTO, LOCK_SERVICE } from "../../runtime/protocol/core-services.ts";
 
 type Rpcs = Record<string, MethodDefinition<object, object>>;
 

@@ -17,7 +17,7 @@ import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-si
 import { startChild, type Child } from "../helpers/child-context.ts";
 import { freeTcpPort } from "../helpers/free-port.ts";
 import { CounterTask } from "../fixtures/tasks.ts";
-import type { CallPath } from "../../runtime/channel-client.ts";
+import type { CallPath } from "../../runtime/client/channel-client.ts";
 
 /** A driver whose methods fail in every way a driver can. */
 class FaultyInstrument extends Instrument {

@@ -13,10 +13,9 @@ import fc from "fast-check";
 import { Context } from "qmi-ts";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
 import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
-import { loadService } from "../../runtime/proto-files.ts";
-import { CHANNEL_PROTO, CHANNEL_SERVICE } from "../../runtime/channel-service.ts";
-import { SIGNALS_PROTO, SIGNALS_SERVICE } from "../../runtime/signals-service.ts";
+import { loadService } from "../../runtime/protocol/proto-files.ts";
 import { rawStream, rawUnary, type RawMetadata, type RawOutcome } from "../helpers/raw-grpc.ts";
+import { SIGNALS_PROTO, SIGNALS_SERVICE, CHANNEL_PROTO, CHANNEL_SERVICE } from "../../runtime/protocol/core-services.ts";
 
 const TOKEN = "fuzz-token-0123456789abcdef";
 const LIMIT = 16 * 1024;

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadService, registerProtoSource } from "../../runtime/proto-files.ts";
+import { loadService, registerProtoSource } from "../../runtime/protocol/proto-files.ts";
 import { ROOT, startChild, type Child } from "../helpers/child-context.ts";
 
 const DRIVER = `import { InvalidArgumentError, Instrument, Signal, rpcMethod, signal } from "qmi-ts";

@@ -2,8 +2,8 @@ import { spawn } from "node:child_process";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Metadata, Server, ServerCredentials, status as Status, type ServerDuplexStream, type ServiceError } from "@grpc/grpc-js";
-import { H2GrpcStream, type H2GrpcStreamEvents } from "../../runtime/h2-grpc-stream.ts";
-import { INSECURE } from "../../runtime/security-settings.ts";
+import { H2GrpcStream, type H2GrpcStreamEvents } from "../../runtime/client/h2-grpc-stream.ts";
+import { INSECURE } from "../../runtime/config/security-settings.ts";
 
 const identity = (b: Buffer) => b;
 const PATH = "/test.Echo/Chat";

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { Client, credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
 import { Context, SignalReceiver, type ReceivedSignal } from "qmi-ts";
 import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
-import { loadService } from "../../runtime/proto-files.ts";
+import { loadService } from "../../runtime/protocol/proto-files.ts";
 import { startChild, type Child } from "../helpers/child-context.ts";
 
 const FULL = process.env.QMI_LOAD_FULL === "1";

@@ -5,7 +5,7 @@ import { loadSync } from "@grpc/proto-loader";
 import { Context, LockedError, InvalidArgumentError } from "qmi-ts";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
 import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
-import { IDL_ROOT } from "../../runtime/proto-files.ts";
+import { IDL_ROOT } from "../../runtime/protocol/proto-files.ts";
 import { startChild, type Child } from "../helpers/child-context.ts";
 import { CALL_PATHS } from "../helpers/call-paths.ts";
 

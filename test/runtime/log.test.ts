@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Context } from "qmi-ts";
-import { closeLogFile, configureLogging, getLogger, logFilePath } from "../../runtime/log.ts";
+import { closeLogFile, configureLogging, getLogger, logFilePath } from "../../runtime/logging/log.ts";
 import { startChild } from "../helpers/child-context.ts";
 
 const LINE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) \| (\w+) +\| (\d+) \| ([\w.]+) \| (.*)$/;

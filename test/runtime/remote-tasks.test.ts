@@ -8,7 +8,7 @@ import { Client, credentials, Metadata } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { Context, UsageError } from "qmi-ts";
 import { CustomRpcControlTaskRunnerProxy } from "qmi-ts/generated/examples/demo-task";
-import { IDL_ROOT } from "../../runtime/proto-files.ts";
+import { IDL_ROOT } from "../../runtime/protocol/proto-files.ts";
 import { startChild, type Child } from "../helpers/child-context.ts";
 
 type Method = { path: string; requestSerialize: (v: object) => Buffer; responseDeserialize: (b: Buffer) => Record<string, unknown> };

@@ -16,7 +16,7 @@ import {
 } from "qmi-ts";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
 import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
-import { IDL_ROOT } from "../../runtime/proto-files.ts";
+import { IDL_ROOT } from "../../runtime/protocol/proto-files.ts";
 import { CALL_PATHS } from "../helpers/call-paths.ts";
 
 const NSG_SERVICE = "qmi.drivers.dummy.noisy_sine_generator.NoisySineGenerator";

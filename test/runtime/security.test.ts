@@ -79,7 +79,7 @@ describe("security: the shared-secret token (qmi-auth-token)", () => {
       writeFileSync(join(dir, "lab.conf"), `{ security: { token_file: "lab.token" } }`);
       const qmi = (...args: string[]) =>
         new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-          execFile(process.execPath, ["runtime/cli/qmi.mjs", ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) =>
+          execFile(process.execPath, ["cli/qmi.mjs", ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) =>
             resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
           ),
         );

@@ -24,15 +24,16 @@ import {
 } from "qmi-ts";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
 import { NoisySineGeneratorProxy, NoisySineGeneratorService } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
-import { CONTEXT_PROTO, CONTEXT_SERVICE } from "../../runtime/context-server.ts";
-import { objectServiceImplementation } from "../../runtime/object-service.ts";
-import { IDL_ROOT, loadService } from "../../runtime/proto-files.ts";
-import { STREAM_BACKLOG } from "../../runtime/signal-stream.ts";
-import { SIGNAL_BATCH, SIGNALS_PROTO, SIGNALS_SERVICE, type SignalBatch } from "../../runtime/signals-service.ts";
-import { StreamTracker } from "../../runtime/stream-tracker.ts";
+import { objectServiceImplementation } from "../../runtime/server/object-service.ts";
+import { IDL_ROOT, loadService } from "../../runtime/protocol/proto-files.ts";
+import { STREAM_BACKLOG } from "../../runtime/server/signal-stream.ts";
+import { SIGNAL_BATCH } from "../../runtime/server/signals-service.ts";
+import { StreamTracker } from "../../runtime/server/stream-tracker.ts";
 import { CALL_PATHS } from "../helpers/call-paths.ts";
 import { startChild, type Child } from "../helpers/child-context.ts";
 import { freeTcpPort } from "../helpers/free-port.ts";
+import { CONTEXT_PROTO, CONTEXT_SERVICE, SIGNALS_PROTO, SIGNALS_SERVICE } from "../../runtime/protocol/core-services.ts";
+import { type SignalBatch } from "../../runtime/protocol/signal-events.ts";
 
 /** A publisher that is never generated: in-process use only. */
 class Counter extends Instrument {

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Metadata, status as Status, type ServiceError } from "@grpc/grpc-js";
 import { InstrumentError, ResourceExhaustedError, UnauthenticatedError } from "qmi-ts";
-import { ERROR_CLASS_TRAILER, fromStatus, toStatus } from "../../runtime/status-mapping.ts";
+import { ERROR_CLASS_TRAILER, fromStatus, toStatus } from "../../runtime/protocol/status-mapping.ts";
 
 /** A ServiceError as grpc-js reports one. */
 function serviceError(code: Status, details: string, errorClass?: string): ServiceError {

@@ -1,5 +1,5 @@
 /**
- * The strict wire check (runtime/strict-wire.ts) against protobufjs: every message protobufjs encodes is accepted
+ * The strict wire check (runtime/protocol/strict-wire.ts) against protobufjs: every message protobufjs encodes is accepted
  * (fast-check, over every message type of the core protos and of a driver with maps, enums, timestamps and
  * optional fields), mutated messages never make it throw anything but a WireFormatError, and what it accepts
  * protobufjs decodes the same from a Buffer (lenient) as from a Uint8Array (bounds-checked).
@@ -12,8 +12,8 @@ import { join } from "node:path";
 import fc from "fast-check";
 import protobuf from "protobufjs";
 import { EchoInstrumentService } from "qmi-ts/generated/drivers/dummy/echo-instrument";
-import { IDL_ROOT, loadService } from "../../runtime/proto-files.ts";
-import { MAX_DEPTH, WireFormatError, checkWire, wireSchemaOf } from "../../runtime/strict-wire.ts";
+import { IDL_ROOT, loadService } from "../../runtime/protocol/proto-files.ts";
+import { MAX_DEPTH, WireFormatError, checkWire, wireSchemaOf } from "../../runtime/protocol/strict-wire.ts";
 
 const SEED = Number(process.env.QMI_FUZZ_SEED ?? 20_261_203);
 const RUNS = Number(process.env.QMI_FUZZ_RUNS ?? 1000);

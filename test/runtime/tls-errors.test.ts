@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import type { ServiceError } from "@grpc/grpc-js";
 import { ConnectionError, Context, UsageError, type QmiConfig } from "qmi-ts";
-import { H2GrpcStream } from "../../runtime/h2-grpc-stream.ts";
-import { loadSecuritySettings } from "../../runtime/security-settings.ts";
-import { checkTlsFiles, hostNameProblem } from "../../runtime/tls-problems.ts";
+import { H2GrpcStream } from "../../runtime/client/h2-grpc-stream.ts";
+import { loadSecuritySettings } from "../../runtime/config/security-settings.ts";
+import { checkTlsFiles, hostNameProblem } from "../../runtime/config/tls-problems.ts";
 import { hasOpenssl, makeTestCertificates, type TestCertificates } from "../helpers/test-certs.ts";
 import { skipUnlessPresent } from "../helpers/requirements.ts";
 

@@ -4,8 +4,8 @@ import { Context, InvalidArgumentError, UnknownNameError } from "qmi-ts";
 import { EchoInstrument } from "qmi-ts/drivers/dummy/echo-instrument";
 import { EchoInstrumentProxy, TriggerMode, type ChannelSetting } from "qmi-ts/generated/drivers/dummy/echo-instrument";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
-import { RemoteTarget } from "../../runtime/call-targets.ts";
-import { PeerConnection } from "../../runtime/peer-connection.ts";
+import { RemoteTarget } from "../../runtime/client/call-targets.ts";
+import { PeerConnection } from "../../runtime/client/peer-connection.ts";
 
 /** Round trips of every kind of the type mapping, run once in-process and once through gRPC. */
 function roundTrips(getProxy: () => EchoInstrumentProxy) {

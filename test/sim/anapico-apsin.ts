@@ -1,2 +1,2 @@
-/** The AnaPico APSIN simulator lives in runtime/sim/ so that `qmi sim` can start it; tests import it from here. */
-export { AnapicoApsinSim } from "../../runtime/sim/anapico-apsin.ts";
+/** The AnaPico APSIN simulator lives in sim/ so that `qmi sim` can start it; tests import it from here. */
+export { AnapicoApsinSim } from "../../sim/anapico-apsin.ts";

@@ -1,2 +1,2 @@
-/** The Rigol DG4102 simulator lives in runtime/sim/ so that `qmi sim` can start it; tests import it from here. */
-export { RigolDg4102Sim } from "../../runtime/sim/rigol-dg4102.ts";
+/** The Rigol DG4102 simulator lives in sim/ so that `qmi sim` can start it; tests import it from here. */
+export { RigolDg4102Sim } from "../../sim/rigol-dg4102.ts";

@@ -1,2 +1,2 @@
-/** The Tektronix AFG31000 simulator lives in runtime/sim/ so that `qmi sim` can start it; tests import it from here. */
-export { TektronixAfg31000Sim } from "../../runtime/sim/tektronix-afg31000.ts";
+/** The Tektronix AFG31000 simulator lives in sim/ so that `qmi sim` can start it; tests import it from here. */
+export { TektronixAfg31000Sim } from "../../sim/tektronix-afg31000.ts";

@@ -1,2 +1,2 @@
-/** The Thorlabs PM100D simulator lives in runtime/sim/ next to the other simulators; tests import it from here. */
-export { ThorlabsPm100dSim } from "../../runtime/sim/thorlabs-pm100d.ts";
+/** The Thorlabs PM100D simulator lives in sim/ next to the other simulators; tests import it from here. */
+export { ThorlabsPm100dSim } from "../../sim/thorlabs-pm100d.ts";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { Context, EndOfInputError, InstrumentError, InvalidArgumentError, TransportTimeoutError } from "qmi-ts";
 import { AnapicoApsin } from "qmi-ts/drivers/anapico/apsin";
 import { AnapicoApsinProxy } from "qmi-ts/generated/drivers/anapico/apsin";
-import { startTcpSim, type SimServer } from "../../../runtime/sim/sim-tcp-server.ts";
+import { startTcpSim, type SimServer } from "../../../sim/sim-tcp-server.ts";
 import { ScpiProtocol, createTransport } from "../../../runtime/transport/index.ts";
 import { AnapicoApsinSim } from "../../sim/anapico-apsin.ts";
 

@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { Context, EndOfInputError, InstrumentError, InvalidArgumentError, TransportTimeoutError } from "qmi-ts";
 import { Keysight33500B } from "qmi-ts/drivers/keysight/keysight-33500b";
 import { Keysight33500BProxy } from "qmi-ts/generated/drivers/keysight/keysight-33500b";
-import { startTcpSim, type SimServer } from "../../../runtime/sim/sim-tcp-server.ts";
-import { SimUsbBackend, UsbTmcSimDevice } from "../../../runtime/sim/usbtmc-sim-device.ts";
+import { startTcpSim, type SimServer } from "../../../sim/sim-tcp-server.ts";
+import { SimUsbBackend, UsbTmcSimDevice } from "../../../sim/usbtmc-sim-device.ts";
 import { setUsbBackend } from "../../../runtime/transport/index.ts";
 import { Keysight33500BSim } from "../../sim/keysight-33500b.ts";
 

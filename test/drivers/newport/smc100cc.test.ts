@@ -2,7 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Context, EndOfInputError, InstrumentError, InvalidArgumentError, TransportTimeoutError } from "qmi-ts";
 import { NewportSmc100cc } from "qmi-ts/drivers/newport/smc100cc";
-import { hasSocat, startPtySim, type PtySim } from "../../../runtime/sim/sim-pty.ts";
+import { hasSocat, startPtySim, type PtySim } from "../../../sim/sim-pty.ts";
 import { skipUnlessPresent } from "../../helpers/requirements.ts";
 import { NewportSmc100ccSim } from "../../sim/newport-smc100cc.ts";
 

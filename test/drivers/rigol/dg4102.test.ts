@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { Context, EndOfInputError, InstrumentError, InvalidArgumentError, TransportTimeoutError } from "qmi-ts";
 import { RigolDg4102 } from "qmi-ts/drivers/rigol/dg4102";
 import { RigolDg4102Proxy } from "qmi-ts/generated/drivers/rigol/dg4102";
-import { startTcpSim, type SimServer } from "../../../runtime/sim/sim-tcp-server.ts";
+import { startTcpSim, type SimServer } from "../../../sim/sim-tcp-server.ts";
 import { ScpiProtocol, createTransport } from "../../../runtime/transport/index.ts";
 import { RigolDg4102Sim } from "../../sim/rigol-dg4102.ts";
 

@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { Context, EndOfInputError, InstrumentError, InvalidArgumentError, TransportTimeoutError } from "qmi-ts";
 import { RohdeSchwarzSgs100a } from "qmi-ts/drivers/rohde-schwarz/sgs100a";
 import { RohdeSchwarzSgs100aProxy } from "qmi-ts/generated/drivers/rohde-schwarz/sgs100a";
-import type { SimConnection, SimEndpoint } from "../../../runtime/sim/sim-instrument.ts";
-import { startTcpSim, type SimServer } from "../../../runtime/sim/sim-tcp-server.ts";
+import type { SimConnection, SimEndpoint } from "../../../sim/sim-instrument.ts";
+import { startTcpSim, type SimServer } from "../../../sim/sim-tcp-server.ts";
 import { ScpiProtocol, createTransport } from "../../../runtime/transport/index.ts";
 import { RohdeSchwarzSgs100aSim } from "../../sim/rohde-schwarz-sgs100a.ts";
 

@@ -2,7 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Context, EndOfInputError, InstrumentError, InvalidArgumentError, TransportTimeoutError } from "qmi-ts";
 import { SrsDc205 } from "qmi-ts/drivers/srs/dc205";
-import { hasSocat, startPtySim, type PtySim } from "../../../runtime/sim/sim-pty.ts";
+import { hasSocat, startPtySim, type PtySim } from "../../../sim/sim-pty.ts";
 import { skipUnlessPresent } from "../../helpers/requirements.ts";
 import { SrsDc205Sim } from "../../sim/srs-dc205.ts";
 

@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { Context, EndOfInputError, InstrumentError, InvalidArgumentError, TransportTimeoutError } from "qmi-ts";
 import { TektronixAfg31000 } from "qmi-ts/drivers/tektronix/afg31000";
 import { TektronixAfg31000Proxy } from "qmi-ts/generated/drivers/tektronix/afg31000";
-import { startTcpSim, type SimServer } from "../../../runtime/sim/sim-tcp-server.ts";
-import { SimUsbBackend, UsbTmcSimDevice } from "../../../runtime/sim/usbtmc-sim-device.ts";
+import { startTcpSim, type SimServer } from "../../../sim/sim-tcp-server.ts";
+import { SimUsbBackend, UsbTmcSimDevice } from "../../../sim/usbtmc-sim-device.ts";
 import { ScpiProtocol, createTransport, setUsbBackend } from "../../../runtime/transport/index.ts";
 import { TektronixAfg31000Sim } from "../../sim/tektronix-afg31000.ts";
 

@@ -2,8 +2,8 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { InstrumentError, InvalidArgumentError, TransportTimeoutError } from "qmi-ts";
 import { Tenma7213350 } from "qmi-ts/drivers/tenma/tenma-72-13350";
-import { startUdpSim } from "../../../runtime/sim/sim-udp-server.ts";
-import type { SimServer } from "../../../runtime/sim/sim-tcp-server.ts";
+import { startUdpSim } from "../../../sim/sim-udp-server.ts";
+import type { SimServer } from "../../../sim/sim-tcp-server.ts";
 import { Tenma7213350Sim } from "../../sim/tenma-72-13350.ts";
 
 describe("Tenma7213350 over UDP on 127.0.0.1", () => {

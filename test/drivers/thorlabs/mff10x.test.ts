@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { Context, EndOfInputError, InstrumentError, InvalidArgumentError, TransportTimeoutError } from "qmi-ts";
 import { ThorlabsMff10x } from "qmi-ts/drivers/thorlabs/mff10x";
-import { hasSocat, startPtySim, type PtySim } from "../../../runtime/sim/sim-pty.ts";
+import { hasSocat, startPtySim, type PtySim } from "../../../sim/sim-pty.ts";
 import { skipUnlessPresent } from "../../helpers/requirements.ts";
 import { ThorlabsMff10xSim } from "../../sim/thorlabs-mff10x.ts";
 

@@ -2,7 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Context, EndOfInputError, InstrumentError, InvalidArgumentError, TransportTimeoutError } from "qmi-ts";
 import { ThorlabsPm100d } from "qmi-ts/drivers/thorlabs/pm100d";
-import { SimUsbBackend, UsbTmcSimDevice } from "../../../runtime/sim/usbtmc-sim-device.ts";
+import { SimUsbBackend, UsbTmcSimDevice } from "../../../sim/usbtmc-sim-device.ts";
 import { setUsbBackend } from "../../../runtime/transport/index.ts";
 import { ThorlabsPm100dSim } from "../../sim/thorlabs-pm100d.ts";
 

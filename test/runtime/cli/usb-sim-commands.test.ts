@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import { Keysight33500B } from "qmi-ts/drivers/keysight/keysight-33500b";
 
 const run = promisify(execFile);
-const QMI = "runtime/cli/qmi.mjs";
+const QMI = "cli/qmi.mjs";
 
 describe("qmi usb and qmi sim", () => {
   it("qmi usb --help and qmi usb say what they do", async () => {

@@ -135,7 +135,7 @@ describe("discoverPeerContexts (UDP on loopback, a discovery port of the test's 
       const cli = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
         execFile(
           process.execPath,
-          ["runtime/cli/qmi.mjs", "contexts", "--workgroup", workgroup, "--port", String(port), "--timeout", "0.3", "--context", "table_*"],
+          ["cli/qmi.mjs", "contexts", "--workgroup", workgroup, "--port", String(port), "--timeout", "0.3", "--context", "table_*"],
           { cwd: ROOT, timeout: 60_000, env: { ...process.env, QMI_CONFIG: "" } },
           (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
         ),
@@ -163,7 +163,7 @@ describe("discoverPeerContexts (UDP on loopback, a discovery port of the test's 
   it("explains `qmi contexts` options with --help and refuses bad ones", async () => {
     const run = (...args: string[]) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-        execFile(process.execPath, ["runtime/cli/qmi.mjs", "contexts", ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) =>
+        execFile(process.execPath, ["cli/qmi.mjs", "contexts", ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) =>
           resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
         ),
       );

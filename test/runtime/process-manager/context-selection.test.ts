@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { isLocalHost, isManagedOverSsh, selectContexts } from "qmi-ts/runtime/process-manager/context-selection";
 import { outputDirectory, outputFilePath } from "qmi-ts/runtime/process-manager/output-file";
-import { loadConfig, type QmiConfig } from "qmi-ts/runtime/config";
+import { loadConfig, type QmiConfig } from "qmi-ts/runtime/config/config";
 import { fileURLToPath } from "node:url";
 
 const config: QmiConfig = {

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openSshProcServer } from "qmi-ts/runtime/process-manager/ssh-client";
 import { isProcessAlive } from "qmi-ts/runtime/process-manager/stopper";
-import type { ProcessHostConfig } from "qmi-ts/runtime/config";
+import type { ProcessHostConfig } from "qmi-ts/runtime/config/config";
 import { ROOT } from "../../helpers/child-context.ts";
 import { freeTcpPort } from "../../helpers/free-port.ts";
 import { QMI, killSeen, outputFiles, runQmi, waitForFileText, writeProcConfig } from "../../helpers/proc-harness.ts";

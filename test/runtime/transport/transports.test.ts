@@ -5,8 +5,8 @@ import { EndOfInputError, InvalidArgumentError, TransportError, TransportTimeout
 import { ScpiProtocol, createTransport, registerTransport } from "../../../runtime/transport/index.ts";
 import { parseDescriptor } from "../../../runtime/transport/descriptor.ts";
 import { tcpSpec } from "../../../runtime/transport/tcp-transport.ts";
-import { formatUsbDevices } from "../../../runtime/cli/usb-command.ts";
-import { UsbTmcSimDevice } from "../../../runtime/sim/usbtmc-sim-device.ts";
+import { formatUsbDevices } from "../../../cli/usb-command.ts";
+import { UsbTmcSimDevice } from "../../../sim/usbtmc-sim-device.ts";
 import { Keysight33500BSim } from "../../sim/keysight-33500b.ts";
 import { skipOrFail } from "../../helpers/requirements.ts";
 

@@ -1,4 +1,4 @@
-import { Instrument, rpcMethod } from "../../../../runtime/driver-api.ts";
+import { Instrument, rpcMethod } from "../../../../runtime/driver/driver-api.ts";
 
 /** Invalid on purpose. */
 export class Bad extends Instrument {

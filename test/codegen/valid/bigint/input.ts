@@ -1,4 +1,4 @@
-import { Instrument, rpcMethod } from "../../../../runtime/driver-api.ts";
+import { Instrument, rpcMethod } from "../../../../runtime/driver/driver-api.ts";
 
 /** 64-bit counters as bigints. */
 export class BigCounter extends Instrument {

@@ -1,4 +1,4 @@
-import { Instrument, rpcConstant, rpcMethod } from "../../../../runtime/driver-api.ts";
+import { Instrument, rpcConstant, rpcMethod } from "../../../../runtime/driver/driver-api.ts";
 
 /** Constants are listed in the descriptor. */
 export class Laser extends Instrument {

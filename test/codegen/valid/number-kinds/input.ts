@@ -1,4 +1,4 @@
-import { Instrument, rpcMethod, type float32, type int32, type int64, type uint32, type uint64 } from "../../../../runtime/driver-api.ts";
+import { Instrument, rpcMethod, type float32, type int32, type int64, type uint32, type uint64 } from "../../../../runtime/driver/driver-api.ts";
 
 /** Every number kind of the runtime. */
 export class NumberKinds extends Instrument {

@@ -1,4 +1,4 @@
-import { Instrument, rpcMethod, type int32 } from "../../../../runtime/driver-api.ts";
+import { Instrument, rpcMethod, type int32 } from "../../../../runtime/driver/driver-api.ts";
 
 /** A meter whose options may be left out. */
 export class Meter extends Instrument {

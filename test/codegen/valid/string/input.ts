@@ -1,4 +1,4 @@
-import { Instrument, rpcMethod } from "../../../../runtime/driver-api.ts";
+import { Instrument, rpcMethod } from "../../../../runtime/driver/driver-api.ts";
 
 /** Strings in and out. */
 export class Greeter extends Instrument {

@@ -1,4 +1,4 @@
-import { Instrument, Signal, rpcMethod, signal } from "../../../../runtime/driver-api.ts";
+import { Instrument, Signal, rpcMethod, signal } from "../../../../runtime/driver/driver-api.ts";
 
 /** Shared settings. */
 export interface Settings {

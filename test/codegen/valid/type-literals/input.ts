@@ -1,4 +1,4 @@
-import { Instrument, rpcMethod } from "../../../../runtime/driver-api.ts";
+import { Instrument, rpcMethod } from "../../../../runtime/driver/driver-api.ts";
 
 /** A window, declared as a type alias of a type literal. */
 export type Window = { from: number; to: number };

@@ -1,0 +1,106 @@
+/**
+ * The messages of `qmi.core.Channel` (`idl/qmi/core/channel.proto`), read and written with protobufjs directly.
+ *
+ * The generated services go through `@grpc/proto-loader`, which turns every message into a plain object and
+ * back (`toObject` / `fromObject`) on top of decoding and encoding it. The channel's envelopes are read and
+ * written once per batch by qmi-ts alone, so they skip that step: a decoded message keeps its fields on the
+ * message (absent ones read as the proto3 defaults), and plain objects are encoded as they are.
+ *
+ * Decoding is strict, as for every request (`strict-wire.ts`): an envelope that is not exactly a `ChannelCalls`
+ * (or `ChannelAnswers`) message, e.g. a `request` cut short, which protobufjs would read as the bytes present,
+ * throws. The requests inside are checked by their own RPC's deserializer when each call is served.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import protobuf from "protobufjs";
+import { IDL_ROOT } from "./proto-files.ts";
+import { checkWire, wireSchemaOf, type WireSchema } from "./strict-wire.ts";
+import { CHANNEL_PROTO, CHANNEL_SERVICE } from "./core-services.ts";
+
+/** The path of the channel's one RPC. */
+export const EXCHANGE_PATH = `/${CHANNEL_SERVICE}/Exchange`;
+
+/** One call (or the cancellation of one, `cancel`), as `ChannelCall` defines it. */
+export interface ChannelCall {
+  readonly id: number;
+  readonly path?: string;
+  readonly request?: Uint8Array;
+  readonly object?: string;
+  readonly lock_token?: string;
+  readonly lease_id?: string;
+  readonly timeout_ms?: number;
+  readonly cancel?: boolean;
+  readonly cancellable?: boolean;
+  /** The caller's deadline, ms since the epoch on its clock (see `caller-clock.ts`). */
+  readonly deadline_ms?: number;
+}
+
+/** A `ChannelCalls` message: calls, and the sender's clock when it wrote them (ms since the epoch, 0 = none). */
+export interface ChannelBatch {
+  readonly calls: readonly ChannelCall[];
+  readonly clock_ms?: number;
+}
+
+/** One answer, as `ChannelAnswer` defines it: a response (`code` 0) or a failure. */
+export interface ChannelAnswer {
+  readonly id: number;
+  readonly response?: Uint8Array;
+  readonly code?: number;
+  readonly message?: string;
+  readonly error_class?: string;
+}
+
+interface ChannelTypes {
+  readonly calls: protobuf.Type;
+  readonly answers: protobuf.Type;
+  readonly callsSchema: WireSchema;
+  readonly answersSchema: WireSchema;
+}
+
+let types: ChannelTypes | undefined;
+
+function channelTypes(): ChannelTypes {
+  if (!types) {
+    const root = new protobuf.Root().loadSync(join(IDL_ROOT, CHANNEL_PROTO), { keepCase: true });
+    const calls = root.lookupType("qmi.core.ChannelCalls");
+    const answers = root.lookupType("qmi.core.ChannelAnswers");
+    root.resolveAll();
+    types = { calls, answers, callsSchema: wireSchemaOf(calls), answersSchema: wireSchemaOf(answers) };
+  }
+  return types;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** A `bytes` field as a Buffer (without copying); an absent one, which protobufjs reads as `[]`, is empty. */
+export function bytesOf(bytes: Uint8Array | undefined): Buffer {
+  if (bytes === undefined || bytes.length === 0) return EMPTY;
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** A `ChannelCalls` message holding `calls`, stamped with the sender's clock `clockMs` (0: none). */
+export function encodeCalls(calls: readonly ChannelCall[], clockMs = 0): Buffer {
+  const { calls: type } = channelTypes();
+  return bytesOf(type.encode(clockMs === 0 ? { calls } : { calls, clock_ms: clockMs }).finish());
+}
+
+/** A `ChannelCalls` message; throws when `bytes` is not exactly one. */
+export function decodeCalls(bytes: Uint8Array): ChannelBatch {
+  const { calls: type, callsSchema } = channelTypes();
+  checkWire(callsSchema, bytes);
+  return type.decode(bytes) as unknown as ChannelBatch;
+}
+
+/** A `ChannelAnswers` message holding `answers`. */
+export function encodeAnswers(answers: readonly ChannelAnswer[]): Buffer {
+  const { answers: type } = channelTypes();
+  return bytesOf(type.encode({ answers }).finish());
+}
+
+/** The answers of a `ChannelAnswers` message; throws when `bytes` is not exactly one. */
+export function decodeAnswers(bytes: Uint8Array): readonly ChannelAnswer[] {
+  const { answers: type, answersSchema } = channelTypes();
+  checkWire(answersSchema, bytes);
+  return (type.decode(bytes) as unknown as { answers: ChannelAnswer[] }).answers;
+}

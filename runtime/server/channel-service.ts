@@ -1,0 +1,286 @@
+/**
+ * The server side of `qmi.core.Channel` (`idl/qmi/core/channel.proto`): many calls multiplexed on one
+ * long-lived bidirectional stream per peer connection, each served by the same {@link CallHandler} as the
+ * unary RPC it names, so it reaches the same `dispatch()` / `dispatchLock()` with the same checks and errors.
+ *
+ * Calls arrive in batches (`ChannelCalls`) and start in order; answers leave in batches too (`channel-batch.ts`).
+ * The server enforces each call's deadline itself (from `timeout_ms`) and aborts a call on a `cancel` message
+ * or when the stream ends. One bad message never ends the stream: an unknown path is answered `UNIMPLEMENTED`,
+ * an undecodable request `INVALID_ARGUMENT`, and a batch that does not decode at all is dropped (logged; it has
+ * no id to answer). What one client can make the server hold is bounded (`channel-limits.ts`): a batch of more
+ * calls than {@link CHANNEL_MAX_BATCH_CALLS} ends the stream with `RESOURCE_EXHAUSTED` before it is decoded, calls
+ * beyond the stream's or the context's limit in flight are answered `RESOURCE_EXHAUSTED` without running, and a
+ * client that does not read its answers stops being read.
+ *
+ * @module
+ */
+import { Metadata, status as Status, type ServerDuplexStream, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
+import { CallCancellation, type CancelSignal } from "../host/cancel-signal.ts";
+import { Batcher, ENVELOPE_BYTES, MAX_MESSAGE_HEADER, announcedLimit, batchBytesFor } from "../protocol/channel-batch.ts";
+import type { WireMessage } from "../protocol/codec.ts";
+import { CLOCK_METADATA, CallerClock, clockValue } from "../protocol/caller-clock.ts";
+import { EXCHANGE_PATH, bytesOf, decodeAnswers, decodeCalls, encodeAnswers, encodeCalls, type ChannelAnswer, type ChannelBatch, type ChannelCall } from "../protocol/channel-codec.ts";
+import {
+  CHANNEL_MAX_BATCH_CALLS,
+  CHANNEL_MAX_CALLS_IN_FLIGHT,
+  CHANNEL_MAX_UNSENT_ANSWER_BYTES,
+  ChannelCallBudget,
+  MAX_CALLS_HEADER,
+  countBatchCalls,
+} from "../protocol/channel-limits.ts";
+import { ConnectionError, DeadlineError, InvalidArgumentError, QmiError } from "../protocol/errors.ts";
+import { type CallHandler } from "./incoming-call.ts";
+import { getLogger } from "../logging/log.ts";
+import { toStatus } from "../protocol/status-mapping.ts";
+import type { StreamTracker } from "./stream-tracker.ts";
+import { CONTEXT_METADATA, firstString } from "../protocol/metadata-keys.ts";
+
+const log = getLogger("qmi.core.channel");
+
+
+/** One RPC reachable through the channel: how to read its request and write its response, and its handler. */
+interface Route {
+  readonly deserialize: (bytes: Buffer) => WireMessage;
+  readonly serialize: (message: WireMessage) => Buffer;
+  readonly handler: CallHandler;
+}
+
+/** The RPCs the channel can carry, by path (`/<service>/<rpc>`). */
+export class ChannelRoutes {
+  readonly #routes = new Map<string, Route>();
+
+  /** Adds the RPCs of `definition` that have a handler in `handlers` (keyed by RPC name). */
+  add(definition: ServiceDefinition, handlers: Record<string, CallHandler>): void {
+    for (const [rpcName, handler] of Object.entries(handlers)) {
+      const method = definition[rpcName];
+      if (!method) continue;
+      this.#routes.set(method.path, {
+        deserialize: method.requestDeserialize as (bytes: Buffer) => WireMessage,
+        serialize: method.responseSerialize as (message: WireMessage) => Buffer,
+        handler,
+      });
+    }
+  }
+
+  get(path: string): Route | undefined {
+    return this.#routes.get(path);
+  }
+}
+
+/** What a batch the guard could not decode turns into (see {@link channelDefinition}); `tooLarge` when it held too many calls. */
+interface Undecodable {
+  readonly undecodable: string;
+  readonly tooLarge?: true;
+}
+
+/** The `qmi.core.Channel` definition (messages by `channel-codec.ts`), with a batch deserializer that never throws. */
+export function channelDefinition(): ServiceDefinition {
+  return {
+    Exchange: {
+      path: EXCHANGE_PATH,
+      requestStream: true,
+      responseStream: true,
+      requestSerialize: encodeCalls,
+      requestDeserialize: (bytes: Buffer): ChannelBatch | Undecodable => {
+        if (countBatchCalls(bytes, CHANNEL_MAX_BATCH_CALLS) > CHANNEL_MAX_BATCH_CALLS) {
+          return { undecodable: `a batch of more than ${CHANNEL_MAX_BATCH_CALLS} calls`, tooLarge: true };
+        }
+        try {
+          return decodeCalls(bytes);
+        } catch (error) {
+          return { undecodable: error instanceof Error ? error.message : String(error) };
+        }
+      },
+      responseSerialize: encodeAnswers,
+      responseDeserialize: decodeAnswers,
+    },
+  } as ServiceDefinition;
+}
+
+/** A failure as a `ChannelAnswer`: the status and `qmi-error` class a unary call would end with. */
+function failure(id: number, error: unknown): ChannelAnswer {
+  const status = toStatus(error);
+  const errorClass = status.metadata?.get("qmi-error")[0];
+  return { id, code: status.code ?? Status.UNKNOWN, message: status.details ?? "", error_class: typeof errorClass === "string" ? errorClass : "" };
+}
+
+/** The handler table of `qmi.core.Channel` serving `routes`. */
+export function channelServiceImplementation(routes: ChannelRoutes, streams: StreamTracker, maxMessageBytes: number): UntypedServiceImplementation {
+  /** The calls in flight on all of this server's streams. */
+  const budget = new ChannelCallBudget();
+  return {
+    Exchange: (call: ServerDuplexStream<ChannelBatch | Undecodable, readonly ChannelAnswer[]>) => {
+      const callerContext = firstString(call.metadata, CONTEXT_METADATA);
+      /** Relates the caller's `deadline_ms` to this server's clock (see `caller-clock.ts`). */
+      const callerClock = new CallerClock();
+      callerClock.observe(clockValue(firstString(call.metadata, CLOCK_METADATA)), Date.now());
+      // What may go back: no more than the caller accepts, nor than this server sends (grpc.max_send_message_length).
+      const clientMax = Math.min(announcedLimit(call.metadata.get(MAX_MESSAGE_HEADER)), maxMessageBytes);
+      /** Answer bytes handed to grpc-js and not yet written to the connection; past the limit, reading stops. */
+      let unsent = 0;
+      let paused = false;
+      const outbox = new Batcher<ChannelAnswer>((answers, bytes) => {
+        unsent += bytes;
+        if (!paused && unsent > CHANNEL_MAX_UNSENT_ANSWER_BYTES) {
+          paused = true;
+          call.pause();
+        }
+        call.write(answers, () => {
+          unsent -= bytes;
+          if (paused && unsent <= CHANNEL_MAX_UNSENT_ANSWER_BYTES / 2) {
+            paused = false;
+            call.resume();
+          }
+        });
+      }, batchBytesFor(clientMax));
+      const send = (answer: ChannelAnswer) => {
+        let payload = answer.response?.length ?? 0;
+        if (payload + ENVELOPE_BYTES > clientMax) {
+          // Too large for the caller: this call fails alone, as a unary answer it could not receive would.
+          const message = `The answer is ${payload} bytes, more than the caller accepts (${clientMax}; security.max_message_bytes)`;
+          answer = { id: answer.id, code: Status.RESOURCE_EXHAUSTED, message, error_class: "" };
+          payload = 0;
+        }
+        // Its share of the batch: the response and the failure's strings, plus the fixed fields and framing.
+        outbox.push(answer, payload + (answer.message?.length ?? 0) + (answer.error_class?.length ?? 0) + 24);
+      };
+      /** Aborted when the stream ends: the signal of every call not marked cancellable. */
+      const streamAbort = new CallCancellation();
+      /** Calls in flight marked cancellable, by id (only these get a cancellation of their own). */
+      const cancellable = new Map<number, CallCancellation>();
+      let inFlight = 0;
+      let open = true;
+      const close = () => {
+        if (!open) return;
+        open = false;
+        outbox.clear();
+        untrack();
+        streamAbort.abort();
+        for (const abort of cancellable.values()) abort.abort();
+        cancellable.clear();
+      };
+      /** Set when the client half-closed or the server is stopping: new calls are refused, those in flight answered. */
+      let draining = false;
+      const drainThenEnd = () => {
+        draining = true;
+        const finish = () => {
+          if (!open) return; // cancelled or failed meanwhile: nothing left to answer
+          if (inFlight === 0) {
+            outbox.flush();
+            close();
+            call.end();
+          } else {
+            setTimeout(finish, 10).unref();
+          }
+        };
+        finish();
+      };
+      // The server is closing: let the calls in flight finish (the server's grace period bounds the wait).
+      const untrack = streams.add(drainThenEnd);
+      call.on("cancelled", close);
+      call.on("error", close);
+      call.on("end", drainThenEnd);
+      call.on("data", (batch: ChannelBatch | Undecodable) => {
+        if ("undecodable" in batch) {
+          const { undecodable, tooLarge } = batch;
+          if (tooLarge) {
+            log.warning(`Ended the qmi.core.Channel stream of ${call.getPeer()}: ${undecodable}`);
+            call.emit("error", { code: Status.RESOURCE_EXHAUSTED, details: `The call channel refuses ${undecodable} (at most ${CHANNEL_MAX_BATCH_CALLS})` });
+            return;
+          }
+          log.warning(`Dropped an undecodable qmi.core.Channel message from ${call.getPeer()}: ${undecodable}`);
+          return;
+        }
+        const now = Date.now();
+        callerClock.observe(clockValue(batch.clock_ms), now);
+        for (const envelope of batch.calls) serve(envelope, now);
+      });
+      const serve = (envelope: ChannelCall, now: number) => {
+        const id = envelope.id;
+        if (draining && envelope.cancel !== true) {
+          send(failure(id, new ConnectionError("The context is stopping; the call was not started")));
+          return;
+        }
+        if (envelope.cancel === true) {
+          cancellable.get(id)?.abort();
+          return;
+        }
+        const path = envelope.path ?? "";
+        const route = routes.get(path);
+        if (!route) {
+          send({ id, code: Status.UNIMPLEMENTED, message: `The channel does not carry ${path || "an empty path"}`, error_class: "" });
+          return;
+        }
+        const timeout = envelope.timeout_ms ?? 0;
+        let deadline = timeout > 0 ? now + timeout : Infinity;
+        const callerDeadline = envelope.deadline_ms ?? 0;
+        if (callerDeadline > 0) deadline = Math.min(deadline, callerClock.toLocal(callerDeadline));
+        if (deadline <= now) {
+          send(failure(id, new DeadlineError(`${path} expired before it started (its caller's deadline had passed when it arrived)`)));
+          return;
+        }
+        if (inFlight >= CHANNEL_MAX_CALLS_IN_FLIGHT) {
+          const message = `The call channel has ${inFlight} calls in flight, its limit (${MAX_CALLS_HEADER}); ${path} was not started`;
+          send({ id, code: Status.RESOURCE_EXHAUSTED, message, error_class: "" });
+          return;
+        }
+        let request: WireMessage;
+        try {
+          request = route.deserialize(bytesOf(envelope.request));
+        } catch (error) {
+          send(failure(id, new InvalidArgumentError(`Cannot decode the request of ${path}: ${(error as Error).message}`)));
+          return;
+        }
+        if (!budget.take()) {
+          const message = `The context has ${budget.used} channel calls in flight, its limit; ${path} was not started`;
+          send({ id, code: Status.RESOURCE_EXHAUSTED, message, error_class: "" });
+          return;
+        }
+        let signal: CancelSignal = streamAbort;
+        if (envelope.cancellable === true) {
+          const cancellation = new CallCancellation();
+          cancellable.set(id, cancellation);
+          signal = cancellation;
+        }
+        inFlight++;
+        let outcome: Promise<WireMessage>;
+        try {
+          outcome = route.handler({
+            request,
+            object: envelope.object || undefined,
+            callerContext,
+            lockToken: envelope.lock_token || undefined,
+            leaseId: envelope.lease_id || undefined,
+            deadline,
+            signal,
+            via: call,
+          });
+        } catch (error) {
+          outcome = Promise.reject(QmiError.from(error));
+        }
+        outcome
+          .then(
+            (response): ChannelAnswer => {
+              try {
+                return { id, response: route.serialize(response) };
+              } catch (error) {
+                return failure(id, new QmiError(`Cannot encode the answer of ${path}: ${(error as Error).message}`));
+              }
+            },
+            (error: unknown) => failure(id, error),
+          )
+          .then((answer) => {
+            inFlight--;
+            budget.give();
+            cancellable.delete(id);
+            if (open) send(answer);
+          })
+          .catch((error: unknown) => log.warning(`Answering ${path} on the channel failed: ${String(error)}`));
+      };
+      const headers = new Metadata();
+      headers.set(MAX_MESSAGE_HEADER, String(maxMessageBytes));
+      headers.set(MAX_CALLS_HEADER, String(CHANNEL_MAX_CALLS_IN_FLIGHT));
+      call.sendMetadata(headers);
+    },
+  };
+}

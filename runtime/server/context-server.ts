@@ -1,0 +1,202 @@
+/**
+ * The one gRPC server of a context: the core services (`qmi.core.Context`, `Lock`, `Task`, `Channel`, `Signals`),
+ * the generated services of hosted objects (registered when the first object of a service is hosted), gRPC server
+ * reflection and `grpc.health.v1.Health`.
+ *
+ * @module
+ */
+import {
+  status as Status,
+  type Server,
+  type ServerDuplexStream,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from "@grpc/grpc-js";
+import type { PackageDefinition } from "@grpc/proto-loader";
+import { ReflectionService } from "@grpc/reflection";
+import { HealthImplementation } from "grpc-health-check";
+import { GuardedServer } from "./call-guard.ts";
+import { ConnectionError, SubscriptionEndedError } from "../protocol/errors.ts";
+import { ChannelRoutes, channelDefinition, channelServiceImplementation } from "./channel-service.ts";
+import { lockCallHandlers, lockServiceImplementation, type LockServiceHost } from "./lock-service.ts";
+import { unaryHandler } from "./incoming-call.ts";
+import { objectCallHandlers, objectServiceImplementation } from "./object-service.ts";
+import { signalsServiceImplementation } from "./signals-service.ts";
+import { taskServiceImplementation } from "./task-service.ts";
+import { loadProtoFile, loadService } from "../protocol/proto-files.ts";
+import type { ServiceDescriptor } from "../protocol/service-descriptor.ts";
+import { StreamTracker } from "./stream-tracker.ts";
+import { INSECURE, type SecuritySettings } from "../config/security-settings.ts";
+import { ConnectionGate } from "./connection-gate.ts";
+import { getLogger } from "../logging/log.ts";
+import { hostNameProblem } from "../config/tls-problems.ts";
+import { LOCK_PROTO, LOCK_SERVICE, SIGNALS_PROTO, SIGNALS_SERVICE, TASK_PROTO, TASK_SERVICE, CHANNEL_PROTO, CHANNEL_SERVICE, CONTEXT_PROTO, CONTEXT_SERVICE } from "../protocol/core-services.ts";
+
+const log = getLogger("qmi.core.security");
+
+/** What the server needs from its context, beyond serving objects. */
+export interface ContextServerHost extends LockServiceHost {
+  describe(): Record<string, unknown>;
+  ping(): Record<string, unknown>;
+  requestShutdown(reason: string): void;
+}
+
+/**
+ * Server options: no channelz bookkeeping (it costs time on every call); keepalive pings, so that a peer whose
+ * host vanished is noticed (and its lock leases end) within half a minute.
+ */
+const serverOptions = { "grpc.enable_channelz": 0, "grpc.keepalive_time_ms": 20_000, "grpc.keepalive_timeout_ms": 10_000 };
+
+/**
+ * With a token, a method the server does not serve is refused like one it serves (`UNAUTHENTICATED`) until the
+ * caller shows the token; with it, the answer is grpc-js's own `UNIMPLEMENTED`. grpc-js answers an unknown path
+ * before any interceptor runs, which told a caller without the token which object services are hosted, and it
+ * has no hook for a fallback handler: so the handler lookup of its `Server` (grpc-js is pinned) is wrapped to give
+ * unknown paths a handler that passes the call guard and then answers `UNIMPLEMENTED`. `security.test.ts` and
+ * `connections.test.ts` fail if an upgrade of grpc-js changes that lookup.
+ */
+function guardUnknownMethods(server: Server): void {
+  const internals = server as unknown as { _retrieveHandler?: (path: string) => unknown };
+  const retrieve = internals._retrieveHandler;
+  if (typeof retrieve !== "function") throw new Error("grpc-js's Server has no _retrieveHandler: update guardUnknownMethods for this grpc-js version");
+  const identity = (bytes: Buffer) => bytes;
+  internals._retrieveHandler = function (this: Server, path: string): unknown {
+    return (
+      retrieve.call(this, path) ?? {
+        type: "bidi",
+        path,
+        serialize: identity,
+        deserialize: identity,
+        func: (call: ServerDuplexStream<Buffer, Buffer>) =>
+          call.emit("error", { code: Status.UNIMPLEMENTED, details: `The server does not implement the method ${path}` }),
+      }
+    );
+  };
+}
+
+/** The gRPC server of one context. */
+export class ContextServer {
+  /** Every call passes the token and decode checks of `call-guard.ts`, whatever its service. */
+  readonly #server: GuardedServer;
+  readonly #health = new HealthImplementation({ "": "SERVING", [CONTEXT_SERVICE]: "SERVING", [LOCK_SERVICE]: "SERVING", [TASK_SERVICE]: "SERVING", [CHANNEL_SERVICE]: "SERVING", [SIGNALS_SERVICE]: "SERVING" });
+  readonly #objectServices = new Set<string>();
+  #reflectionPackages: PackageDefinition;
+  #reflectionServices: ServiceDefinition[] = [];
+  #port = 0;
+  /** Owns the listening sockets: the handshake bound and the connection limits, TLS. */
+  readonly #gate: ConnectionGate;
+  readonly #security: SecuritySettings;
+  /** Open server streams, ended when the server closes. */
+  readonly streams = new StreamTracker();
+  /** The RPCs `qmi.core.Channel` carries: the lock operations and every object service served. */
+  readonly #channelRoutes = new ChannelRoutes();
+
+  constructor(
+    private readonly host: ContextServerHost,
+    security: SecuritySettings = INSECURE,
+  ) {
+    const limits = { "grpc.max_receive_message_length": security.maxMessageBytes, "grpc.max_send_message_length": security.maxMessageBytes };
+    this.#server = new GuardedServer({ ...serverOptions, ...limits }, security.token);
+    if (security.token !== undefined) guardUnknownMethods(this.#server);
+    this.#gate = new ConnectionGate(this.#server, security.tls);
+    this.#security = security;
+    this.#reflectionPackages = {
+      ...loadProtoFile(CONTEXT_PROTO),
+      ...loadProtoFile(LOCK_PROTO),
+      ...loadProtoFile(TASK_PROTO),
+      ...loadProtoFile(CHANNEL_PROTO),
+      ...loadProtoFile(SIGNALS_PROTO),
+    };
+    this.#server.addService(loadService(CONTEXT_PROTO, CONTEXT_SERVICE), this.#coreImplementation());
+    this.#server.addService(loadService(LOCK_PROTO, LOCK_SERVICE), lockServiceImplementation(host));
+    this.#channelRoutes.add(loadService(LOCK_PROTO, LOCK_SERVICE), lockCallHandlers(host));
+    this.#server.addService(channelDefinition(), channelServiceImplementation(this.#channelRoutes, this.streams, security.maxMessageBytes));
+    this.#server.addService(loadService(TASK_PROTO, TASK_SERVICE), taskServiceImplementation(host, this.streams));
+    this.#server.addService(loadService(SIGNALS_PROTO, SIGNALS_SERVICE), signalsServiceImplementation(host, this.streams));
+    this.#health.addToServer(this.#server);
+    this.#rebuildReflection();
+  }
+
+  /** The bound TCP port (0 before {@link listen}). */
+  get port(): number {
+    return this.#port;
+  }
+
+  /** Binds `host:port` (port 0 = ephemeral) and starts serving; resolves with the bound port. */
+  async listen(host: string, port: number): Promise<number> {
+    const address = host.includes(":") && !host.startsWith("[") ? `[${host}]:${port}` : `${host}:${port}`;
+    const certificate = this.#security.tls?.certificate;
+    const unnamed = certificate && hostNameProblem(certificate, host);
+    if (unnamed) log.warning(`Context ${this.host.name} serves TLS on ${address}, but ${unnamed}`);
+    try {
+      this.#port = await this.#gate.listen(host, port);
+    } catch (error) {
+      throw new ConnectionError(`Cannot serve on ${address}: ${(error as Error).message}`, { cause: error });
+    }
+    return this.#port;
+  }
+
+  /** Connections open now: in their handshake, and in all (see `connection-gate.ts`). */
+  get connections(): { readonly handshaking: number; readonly open: number } {
+    return this.#gate.counts;
+  }
+
+  /** Serves the generated service of `descriptor`, once per service. */
+  ensureService(descriptor: ServiceDescriptor): void {
+    if (this.#objectServices.has(descriptor.protoService)) return;
+    const definition = loadService(descriptor.protoFile, descriptor.protoService);
+    this.#server.addService(definition, objectServiceImplementation(this.host, descriptor, this.streams));
+    this.#channelRoutes.add(definition, objectCallHandlers(this.host, descriptor));
+    this.#objectServices.add(descriptor.protoService);
+    this.#health.setStatus(descriptor.protoService, "SERVING");
+    Object.assign(this.#reflectionPackages, loadProtoFile(descriptor.protoFile));
+    this.#rebuildReflection();
+  }
+
+  /** Stops serving: waits up to `graceSeconds` for calls in flight, then cuts the rest. */
+  async close(graceSeconds = 2): Promise<void> {
+    for (const service of ["", CONTEXT_SERVICE, LOCK_SERVICE, TASK_SERVICE, CHANNEL_SERVICE, SIGNALS_SERVICE, ...this.#objectServices]) this.#health.setStatus(service, "NOT_SERVING");
+    this.#gate.close();
+    this.streams.endAll(new SubscriptionEndedError(`Context ${this.host.name} stopped; the stream ended`));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#server.forceShutdown();
+        resolve();
+      }, graceSeconds * 1000);
+      this.#server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Reflection describes the core service and every object service served so far. */
+  #rebuildReflection(): void {
+    for (const service of this.#reflectionServices) this.#server.removeService(service);
+    this.#reflectionServices = [];
+    const collector = {
+      addService: (service: ServiceDefinition, implementation: UntypedServiceImplementation) => {
+        this.#reflectionServices.push(service);
+        this.#server.addService(service, implementation);
+      },
+    };
+    new ReflectionService(this.#reflectionPackages).addToServer(collector);
+  }
+
+  #coreImplementation(): UntypedServiceImplementation {
+    const host = this.host;
+    return {
+      Describe: (_call: unknown, callback: (error: null, response: Record<string, unknown>) => void) =>
+        callback(null, host.describe()),
+      Ping: (_call: unknown, callback: (error: null, response: Record<string, unknown>) => void) =>
+        callback(null, host.ping()),
+      // Through unaryHandler, so that a Shutdown whose caller's deadline passed before it arrived does nothing;
+      // the shutdown starts once the answer is on its way (a stopping server would drop it).
+      Shutdown: unaryHandler(async (call) => {
+        const reason = call.request.reason;
+        setImmediate(() => host.requestShutdown(typeof reason === "string" && reason !== "" ? reason : "requested over gRPC"));
+        return {};
+      }),
+    };
+  }
+}
