@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { Metadata, status as Status, type ServiceError } from "@grpc/grpc-js";
+import { status as Status, type ServiceError } from "@grpc/grpc-js";
 import { Batcher, ENVELOPE_BYTES, MAX_MESSAGE_HEADER, announcedLimit, batchBytesFor } from "../protocol/channel-batch.ts";
 import { CLOCK_METADATA } from "../protocol/caller-clock.ts";
 import { MAX_CALLS_HEADER, announcedCallLimit } from "../protocol/channel-limits.ts";
@@ -20,7 +20,7 @@ import { DeadlineEntry, deadlines } from "../host/deadline-watch.ts";
 import { CancelledError, ConnectionError, DeadlineError, type QmiError } from "../protocol/errors.ts";
 import { H2GrpcStream } from "./h2-grpc-stream.ts";
 import type { SecuritySettings } from "../config/security-settings.ts";
-import { ERROR_CLASS_TRAILER, fromStatus } from "../protocol/status-mapping.ts";
+import { errorFromWire, fromStatus } from "../protocol/status-mapping.ts";
 
 /** How calls to a peer travel: each as a unary RPC, or multiplexed on the `qmi.core.Channel` stream. */
 export type CallPath = "unary" | "channel";
@@ -262,11 +262,8 @@ export class ChannelClient {
     this.#settle(id, pending);
     const code = answer.code ?? Status.OK;
     if (code === Status.OK) return pending.resolve(bytesOf(answer.response));
-    const metadata = new Metadata();
-    if (answer.error_class) metadata.set(ERROR_CLASS_TRAILER, answer.error_class);
-    const details = answer.message ?? "";
-    const status = Object.assign(new Error(details), { code, details, metadata }) as ServiceError;
-    pending.reject(fromStatus(status, `${pending.call.what} on ${this.where}`));
+    const wire = { code, message: answer.message ?? "", errorClass: answer.error_class ?? "" };
+    pending.reject(errorFromWire(wire, `${pending.call.what} on ${this.where}`));
   }
 
   /** A call ends without its answer (deadline or cancellation): fail it and tell the server. @internal */

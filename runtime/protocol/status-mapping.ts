@@ -1,8 +1,9 @@
 /**
  * The one place where qmi-ts errors become gRPC statuses and back.
  *
- * A failed call ends with a status code and the trailer `qmi-error: <ErrorClass>`; the client rethrows that class
- * with the server's message. Statuses without the trailer (from gRPC itself) map by code.
+ * A failed call ends with a status code and the trailer `qmi-error: <ErrorClass>` (on the call channel, the same
+ * two in the fields of its answer: {@link WireError}); the client rethrows that class with the server's message.
+ * Statuses without the trailer (from gRPC itself) map by code.
  *
  * @module
  */
@@ -47,12 +48,29 @@ const statusByCode: Record<QmiErrorCode, Status> = {
   RESOURCE_EXHAUSTED: Status.RESOURCE_EXHAUSTED,
 };
 
-/** The gRPC status for an error raised while serving a call. */
-export function toStatus(reason: unknown): Partial<StatusObject> {
+/**
+ * A failed call as the wire carries it, whatever the path: the gRPC status code, the message, and the `qmi-error`
+ * class name (empty when gRPC itself failed the call). A unary call sends it as its status and trailer, the call
+ * channel as the fields of a `ChannelAnswer`.
+ */
+export interface WireError {
+  readonly code: Status;
+  readonly message: string;
+  readonly errorClass: string;
+}
+
+/** The wire form of an error raised while serving a call. */
+export function errorToWire(reason: unknown): WireError {
   const error = QmiError.from(reason);
+  return { code: statusByCode[error.code], message: error.message, errorClass: errorClasses.has(error.name) ? error.name : "QmiError" };
+}
+
+/** The gRPC status (with the `qmi-error` trailer) for an error raised while serving a call. */
+export function toStatus(reason: unknown): Partial<StatusObject> {
+  const wire = errorToWire(reason);
   const metadata = new Metadata();
-  metadata.set(ERROR_CLASS_TRAILER, errorClasses.has(error.name) ? error.name : "QmiError");
-  return { code: statusByCode[error.code], details: error.message, metadata };
+  metadata.set(ERROR_CLASS_TRAILER, wire.errorClass);
+  return { code: wire.code, details: wire.message, metadata };
 }
 
 const classByStatus: Partial<Record<Status, new (message: string) => QmiError>> = {
@@ -65,16 +83,22 @@ const classByStatus: Partial<Record<Status, new (message: string) => QmiError>> 
   [Status.RESOURCE_EXHAUSTED]: ResourceExhaustedError,
 };
 
+/**
+ * The error to throw for a failed call: the class the server named, else the class of the status code; the
+ * message is the server's, prefixed with `what` (the call) when gRPC itself failed it. `cause`, when given, is
+ * kept as the error's (non-enumerable) cause.
+ */
+export function errorFromWire(wire: WireError, what: string, cause?: unknown): QmiError {
+  const errorClass = (wire.errorClass ? errorClasses.get(wire.errorClass) : undefined) ?? classByStatus[wire.code] ?? InstrumentError;
+  const details = wire.message || Status[wire.code];
+  const message = wire.errorClass || wire.code === Status.UNKNOWN ? details : `${what}: ${details}`;
+  const result = new errorClass(message);
+  if (cause !== undefined) Object.defineProperty(result, "cause", { value: cause, enumerable: false });
+  return result;
+}
+
 /** The error to throw for a failed call, given the gRPC status the client received. */
 export function fromStatus(error: ServiceError, what: string): QmiError {
   const className = error.metadata?.get(ERROR_CLASS_TRAILER)[0];
-  const errorClass =
-    (typeof className === "string" ? errorClasses.get(className) : undefined) ??
-    classByStatus[error.code] ??
-    InstrumentError;
-  const details = error.details || Status[error.code];
-  const message = className || error.code === Status.UNKNOWN ? details : `${what}: ${details}`;
-  const result = new errorClass(message);
-  Object.defineProperty(result, "cause", { value: error, enumerable: false });
-  return result;
+  return errorFromWire({ code: error.code, message: error.details, errorClass: typeof className === "string" ? className : "" }, what, error);
 }

@@ -31,7 +31,7 @@ import {
 import { ConnectionError, DeadlineError, InvalidArgumentError, QmiError } from "../protocol/errors.ts";
 import { type CallHandler } from "./incoming-call.ts";
 import { getLogger } from "../logging/log.ts";
-import { toStatus } from "../protocol/status-mapping.ts";
+import { errorToWire } from "../protocol/status-mapping.ts";
 import type { StreamTracker } from "./stream-tracker.ts";
 import { CONTEXT_METADATA, firstString } from "../protocol/metadata-keys.ts";
 
@@ -99,9 +99,8 @@ export function channelDefinition(): ServiceDefinition {
 
 /** A failure as a `ChannelAnswer`: the status and `qmi-error` class a unary call would end with. */
 function failure(id: number, error: unknown): ChannelAnswer {
-  const status = toStatus(error);
-  const errorClass = status.metadata?.get("qmi-error")[0];
-  return { id, code: status.code ?? Status.UNKNOWN, message: status.details ?? "", error_class: typeof errorClass === "string" ? errorClass : "" };
+  const wire = errorToWire(error);
+  return { id, code: wire.code, message: wire.message, error_class: wire.errorClass };
 }
 
 /** The handler table of `qmi.core.Channel` serving `routes`. */

@@ -2,7 +2,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Metadata, status as Status, type ServiceError } from "@grpc/grpc-js";
 import { InstrumentError, ResourceExhaustedError, UnauthenticatedError } from "qmi-ts";
-import { ERROR_CLASS_TRAILER, fromStatus, toStatus } from "../../runtime/protocol/status-mapping.ts";
+import { errorClasses } from "../../runtime/protocol/errors.ts";
+import { ERROR_CLASS_TRAILER, errorFromWire, errorToWire, fromStatus, toStatus } from "../../runtime/protocol/status-mapping.ts";
 
 /** A ServiceError as grpc-js reports one. */
 function serviceError(code: Status, details: string, errorClass?: string): ServiceError {
@@ -30,5 +31,23 @@ describe("status-mapping", () => {
     assert.ok(fromStatus(serviceError(Status.RESOURCE_EXHAUSTED, "x", "ResourceExhaustedError"), "f()") instanceof ResourceExhaustedError);
     assert.ok(fromStatus(serviceError(Status.UNAUTHENTICATED, "x"), "f()") instanceof UnauthenticatedError);
     assert.ok(fromStatus(serviceError(Status.DATA_LOSS, "x"), "f()") instanceof InstrumentError);
+  });
+
+  it("maps every error class the same way on both paths: the status with its trailer, and the channel's wire fields", () => {
+    for (const [name, ErrorClass] of errorClasses) {
+      const original = new ErrorClass(`${name} happened`);
+      const wire = errorToWire(original);
+      const status = toStatus(original);
+      assert.deepEqual({ code: status.code, message: status.details, errorClass: status.metadata?.get(ERROR_CLASS_TRAILER)[0] }, wire, name);
+      const viaChannel = errorFromWire(wire, "f()");
+      const viaUnary = fromStatus(serviceError(status.code!, status.details!, name), "f()");
+      assert.equal(viaChannel.constructor, ErrorClass, name);
+      assert.equal(viaUnary.constructor, ErrorClass, name);
+      assert.equal(viaChannel.message, `${name} happened`);
+      assert.equal(viaUnary.message, viaChannel.message);
+    }
+    const plain = errorFromWire({ code: Status.UNAVAILABLE, message: "connection refused", errorClass: "" }, "g()");
+    assert.equal(plain.name, "ConnectionError");
+    assert.equal(plain.message, "g(): connection refused");
   });
 });
