@@ -12,13 +12,6 @@ export function isLibraryType(type: Type, name: string): boolean {
   return symbol.getDeclarations().some((d) => d.getSourceFile().isDeclarationFile());
 }
 
-/** True when every declaration of the type's symbol lives in a `.d.ts` file. */
-export function isDeclaredInLibrary(type: Type): boolean {
-  const symbol = type.getAliasSymbol() ?? type.getSymbol();
-  const declarations = symbol?.getDeclarations() ?? [];
-  return declarations.length > 0 && declarations.every((d) => d.getSourceFile().isDeclarationFile());
-}
-
 /** The element type of `T[]`, `readonly T[]`, `Array<T>` or `ReadonlyArray<T>`, or undefined. */
 export function arrayElementType(type: Type): Type | undefined {
   if (!type.isArray() && !type.isReadonlyArray()) return undefined;

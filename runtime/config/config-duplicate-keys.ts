@@ -18,7 +18,7 @@
  */
 
 /** Where a key is written: 1-based line and column (UTF-16 units, as JSON5's own syntax errors count them). */
-export interface TextPosition {
+interface TextPosition {
   readonly line: number;
   readonly column: number;
 }
@@ -34,7 +34,7 @@ export interface DuplicateKey {
 }
 
 /** One key as the scanner read it. @internal */
-export interface ScannedKey extends TextPosition {
+interface ScannedKey extends TextPosition {
   /** The key after decoding escapes (what JSON5 makes of it). */
   readonly name: string;
 }
@@ -68,7 +68,7 @@ interface ArrayFrame {
 type Frame = ObjectFrame | ArrayFrame;
 
 /** What {@link findDuplicateKeys} found. */
-export interface DuplicateKeys {
+interface DuplicateKeys {
   /** The first `limit` repeats, in text order. */
   readonly duplicates: readonly DuplicateKey[];
   /** How many repeats the text has in all. */

@@ -7,7 +7,7 @@ import type { z } from "zod";
 import type { DuplicateKey } from "./config-duplicate-keys.ts";
 
 /** `contexts.instr_server.connect_to_peers[0]`; `the top level` for the root. */
-export function keyPath(path: readonly PropertyKey[]): string {
+function keyPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const key of path) {
     if (typeof key === "number") out += `[${key}]`;
@@ -18,7 +18,7 @@ export function keyPath(path: readonly PropertyKey[]): string {
 }
 
 /** A short rendering of a value found in the file, as JSON5 writes it (`Infinity`, `NaN`, not `null`). */
-export function describeFound(value: unknown): string {
+function describeFound(value: unknown): string {
   if (value === undefined) return "nothing (the key is missing)";
   const text = render(value, FOUND_CHARS + 1);
   const short = text.length > FOUND_CHARS ? `${text.slice(0, FOUND_CHARS - 3)}...` : text;

@@ -11,7 +11,7 @@
 import { z } from "zod";
 
 /** A log level name, any case: `DEBUG`, `INFO`, `WARNING` (or `WARN`), `ERROR` (or `CRITICAL`). */
-export type LogLevelName = string;
+type LogLevelName = string;
 
 /** `logging`: console and file logging (QMI's keys). */
 export interface LoggingConfig {
@@ -287,7 +287,7 @@ export function isWellFormedToken(token: string): boolean {
   return token.length >= 16 && token.length <= 1024 && /^[!-~](?:[ -~]*[!-~])?$/.test(token);
 }
 /** The largest `security.max_message_bytes`: 1 GiB (see {@link SecurityConfig.max_message_bytes}). */
-export const MAX_MESSAGE_BYTES_LIMIT = 2 ** 30;
+const MAX_MESSAGE_BYTES_LIMIT = 2 ** 30;
 const securitySchema = strictObject(
   {
     tls: tlsSchema.optional(),

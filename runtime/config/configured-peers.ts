@@ -6,7 +6,7 @@
 import { ConnectionError, QmiError } from "../protocol/errors.ts";
 
 /** What {@link connectConfiguredPeers} needs of a context. */
-export interface PeerConnector {
+interface PeerConnector {
   readonly name: string;
   readonly configPath: string | undefined;
   connectToPeer(name: string, options: { ignoreDuplicate: boolean }): Promise<void>;

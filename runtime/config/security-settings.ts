@@ -20,7 +20,7 @@
 import type { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { ChannelCredentials, Client, ServerCredentials, credentials, type ClientOptions } from "@grpc/grpc-js";
+import { ChannelCredentials, Client, credentials, type ClientOptions } from "@grpc/grpc-js";
 import { tokenInterceptor } from "../protocol/auth-token.ts";
 import { TOKEN_PHRASE, isWellFormedToken, type QmiConfig } from "./config-schema.ts";
 import { UsageError } from "../protocol/errors.ts";
@@ -112,13 +112,6 @@ export function loadSecuritySettings(config: QmiConfig, configPath: string | und
   return { tls, token, maxMessageBytes: security.max_message_bytes ?? DEFAULT_MAX_MESSAGE_BYTES };
 }
 
-/** The credentials of a context's server: plaintext, TLS, or mutual TLS. */
-export function serverCredentials(settings: SecuritySettings): ServerCredentials {
-  const tls = settings.tls;
-  if (!tls) return ServerCredentials.createInsecure();
-  return ServerCredentials.createSsl(tls.ca ?? null, [{ private_key: tls.key, cert_chain: tls.cert }], tls.requireClientCert);
-}
-
 /** The credentials of a connection to a peer: plaintext, or TLS presenting this context's certificate. */
 export function channelCredentials(settings: SecuritySettings): ChannelCredentials {
   const tls = settings.tls;
@@ -127,7 +120,7 @@ export function channelCredentials(settings: SecuritySettings): ChannelCredentia
 }
 
 /** Channel options the settings imply: the message limit and the expected certificate name. */
-export function securityChannelOptions(settings: SecuritySettings): Record<string, string | number> {
+function securityChannelOptions(settings: SecuritySettings): Record<string, string | number> {
   const options: Record<string, string | number> = { "grpc.max_receive_message_length": settings.maxMessageBytes };
   if (settings.tls?.serverName !== undefined) options["grpc.ssl_target_name_override"] = settings.tls.serverName;
   return options;

@@ -45,7 +45,7 @@ function certificates(key: string, path: string, pem: string, where: string): X5
 }
 
 /** The PEM files of `security.tls`, with the paths they were read from (for messages). */
-export interface TlsFiles {
+interface TlsFiles {
   readonly cert: { readonly path: string; readonly pem: Buffer };
   readonly key: { readonly path: string; readonly pem: Buffer };
   readonly ca: { readonly path: string; readonly pem: Buffer } | undefined;

@@ -50,7 +50,7 @@ export interface DiscoverPeerOptions {
 }
 
 /** Options of {@link discoverContexts}. */
-export interface DiscoverOptions {
+interface DiscoverOptions {
   readonly scope: DiscoveryScope;
   /** UDP port of discovery. */
   readonly port: number;
@@ -65,7 +65,7 @@ export interface DiscoverOptions {
 }
 
 /** The longest a discovery collects answers, in seconds (as `discovery.timeout` in the configuration). */
-export const MAX_DISCOVERY_TIMEOUT = 60;
+const MAX_DISCOVERY_TIMEOUT = 60;
 
 /**
  * Sends a query and resolves, after `timeout` seconds, with the answers sorted by name then address. Fails with

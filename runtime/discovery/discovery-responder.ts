@@ -26,7 +26,7 @@ const log = getLogger("qmi.core.discovery");
 const FIRST_UNPRIVILEGED_PORT = 1024;
 
 /** What a responder says about its context. */
-export interface ResponderIdentity {
+interface ResponderIdentity {
   readonly name: string;
   readonly workgroup: string;
   /** The bound host of the context's server ("" when it binds all interfaces). */

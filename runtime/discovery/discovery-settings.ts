@@ -7,7 +7,7 @@ import type { QmiConfig } from "../config/config-schema.ts";
 import { DEFAULT_DISCOVERY_PORT, discoveryScope, type DiscoveryScope } from "./scope.ts";
 
 /** Resolved discovery settings. */
-export interface DiscoverySettings {
+interface DiscoverySettings {
   /** False when `discovery.enabled` is false: the context does not answer queries. */
   readonly enabled: boolean;
   readonly port: number;

@@ -18,9 +18,9 @@
  */
 
 /** First bytes of every packet (differs from QMI's `QMI\0`, whose packets are ignored). */
-export const MAGIC = Buffer.from("QMTS", "ascii");
+const MAGIC = Buffer.from("QMTS", "ascii");
 /** The protocol version; packets of other versions are ignored. */
-export const VERSION = 1;
+const VERSION = 1;
 /** Longest string field, in UTF-8 bytes. */
 export const MAX_TEXT_BYTES = 128;
 /** Longest valid packet (an answer with three texts of the longest length); anything longer is refused unread. */

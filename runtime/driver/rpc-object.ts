@@ -1,5 +1,5 @@
 /**
- * The base of everything a context hosts (instruments now; task runners later).
+ * The base of everything a context hosts: instruments, task runners and any other object a context serves.
  *
  * @module
  */

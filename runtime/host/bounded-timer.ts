@@ -6,7 +6,7 @@
  * NaN delay means now.
  *
  * ```ts
- * const timer = startTimer(() => wake(), seconds * 1000);
+ * const timer = new BoundedTimer(() => wake(), seconds * 1000);
  * ...
  * timer.cancel();
  * ```
@@ -63,9 +63,4 @@ export class BoundedTimer {
     this.#timer = undefined;
     this.callback();
   }
-}
-
-/** Starts a {@link BoundedTimer}: `callback` once after `ms` milliseconds, for any `ms`. */
-export function startTimer(callback: () => void, ms: number): BoundedTimer {
-  return new BoundedTimer(callback, ms);
 }

@@ -26,13 +26,13 @@ import { UsageError } from "../protocol/errors.ts";
 import { LogFileTransport, type LogFileOptions } from "./log-file-transport.ts";
 
 /** Log levels, lowest first. */
-export type LogLevel = "DEBUG" | "INFO" | "WARNING" | "ERROR";
+type LogLevel = "DEBUG" | "INFO" | "WARNING" | "ERROR";
 
 /** Lower is more severe (winston's convention). */
 const severity: Record<LogLevel, number> = { ERROR: 0, WARNING: 1, INFO: 2, DEBUG: 3 };
 
 /** Parses a level name, any case; `WARN` and `CRITICAL` are accepted as in Python. Undefined if unknown. */
-export function parseLogLevel(name: string | undefined): LogLevel | undefined {
+function parseLogLevel(name: string | undefined): LogLevel | undefined {
   const upper = name?.toUpperCase();
   if (upper === "WARN") return "WARNING";
   if (upper === "CRITICAL") return "ERROR";
@@ -40,7 +40,7 @@ export function parseLogLevel(name: string | undefined): LogLevel | undefined {
 }
 
 /** Logging settings; see {@link applyLoggingConfig} for how they come from the configuration. */
-export interface LoggingOptions {
+interface LoggingOptions {
   /** Lowest level on the console. */
   readonly consoleLevel: LogLevel;
   /** Lowest level in the file. */
@@ -206,14 +206,8 @@ export function closeLogFile(): void {
   generation++;
 }
 
-/** Sets the lowest level printed on the console. */
-export function setConsoleLogLevel(level: LogLevel): void {
-  options = { ...options, consoleLevel: level };
-  generation++;
-}
-
 /** A logger for one module. */
-export interface Logger {
+interface Logger {
   debug(message: string): void;
   info(message: string): void;
   warning(message: string): void;

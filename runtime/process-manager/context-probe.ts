@@ -14,10 +14,10 @@ import { reachableAddress, type ManagedContext } from "./managed-context.ts";
 import { CONTEXT_PROTO, CONTEXT_SERVICE } from "../protocol/core-services.ts";
 
 /** Name under which the process manager calls contexts (`qmi-context` metadata). */
-export const MANAGER_CONTEXT_NAME = "qmi_proc";
+const MANAGER_CONTEXT_NAME = "qmi_proc";
 
 /** Seconds a probe waits for an answer by default. */
-export const DEFAULT_PROBE_TIMEOUT = 1.5;
+const DEFAULT_PROBE_TIMEOUT = 1.5;
 
 /** The `Ping` answer of a context. */
 export interface ContextInfo {
@@ -35,7 +35,7 @@ export type ProbeResult =
   | { readonly state: "offline"; readonly reason: string };
 
 /** The target of a probe. */
-export type ProbeTarget = Pick<ManagedContext, "name" | "host" | "port" | "security">;
+type ProbeTarget = Pick<ManagedContext, "name" | "host" | "port" | "security">;
 
 /** Pings the context; never throws for an unreachable or silent context (that is `offline`). */
 export async function probeContext(target: ProbeTarget, timeoutSeconds = DEFAULT_PROBE_TIMEOUT): Promise<ProbeResult> {

@@ -16,7 +16,7 @@ import { UsageError } from "../protocol/errors.ts";
 import { managedContext, managedContexts, type ManagedContext } from "./managed-context.ts";
 
 /** What the command line asked for. */
-export interface SelectionRequest {
+interface SelectionRequest {
   /** A context name, if one was given. */
   readonly context?: string;
   /** `--all`. */
@@ -41,7 +41,7 @@ export function isManagedOverSsh(config: QmiConfig, host: string): boolean {
 }
 
 /** True when `--all` includes the context: `enabled: true` and a `program_module`. */
-export function isManaged(context: ManagedContext): boolean {
+function isManaged(context: ManagedContext): boolean {
   return context.enabled && context.programModule !== undefined;
 }
 

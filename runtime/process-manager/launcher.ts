@@ -37,7 +37,7 @@ export interface LaunchOptions {
 }
 
 /** What {@link startLocalContext} did. */
-export type StartResult =
+type StartResult =
   | {
       readonly outcome: "started";
       readonly pid: number;

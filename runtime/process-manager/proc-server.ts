@@ -68,7 +68,7 @@ export async function serveProcRequests(input: Readable, output: Writable, handl
 }
 
 /** Options of {@link localRequestHandlers}. */
-export interface LocalHandlerOptions {
+interface LocalHandlerOptions {
   readonly startTimeout?: LaunchOptions["startTimeout"];
   readonly graceSeconds?: StopOptions["graceSeconds"];
   readonly signalWaitSeconds?: StopOptions["signalWaitSeconds"];

@@ -26,7 +26,7 @@ import { openSshProcServer } from "./ssh-client.ts";
 import { stopContext, type StopResult } from "./stopper.ts";
 
 /** Options of {@link ProcessManager}. */
-export interface ProcessManagerOptions {
+interface ProcessManagerOptions {
   readonly config: QmiConfig;
   /** The configuration file: passed to started programs, and anchors relative paths. */
   readonly configPath: string | undefined;
@@ -41,7 +41,7 @@ export interface ProcessManagerOptions {
 }
 
 /** What {@link ProcessManager.start} did. */
-export type ManagerStartResult =
+type ManagerStartResult =
   | {
       readonly outcome: "started";
       readonly pid: number;
@@ -55,7 +55,7 @@ export type ManagerStartResult =
   | { readonly outcome: "already-running"; readonly info: ContextInfo };
 
 /** A progress callback (one short line describing what is being waited for). */
-export type ProgressCallback = (message: string) => void;
+type ProgressCallback = (message: string) => void;
 
 /** Starts, stops and probes managed contexts. */
 export class ProcessManager {

@@ -19,13 +19,13 @@ import type { ProcessHostConfig } from "../config/config-schema.ts";
 import { ProcessManagerError } from "./process-manager-error.ts";
 
 /** The server command run on a remote host when `server_command` is not configured. */
-export const DEFAULT_SERVER_COMMAND = "qmi proc server";
+const DEFAULT_SERVER_COMMAND = "qmi proc server";
 
 /** Seconds to wait for one answer of the remote server, by default (a START waits for the program to answer). */
-export const DEFAULT_REQUEST_TIMEOUT = 60;
+const DEFAULT_REQUEST_TIMEOUT = 60;
 
 /** The `ssh` argument list (without `ssh` itself) that runs the server of `host`. */
-export function sshArguments(host: string, settings: ProcessHostConfig): string[] {
+function sshArguments(host: string, settings: ProcessHostConfig): string[] {
   const args = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=10"];
   if (settings.ssh_port !== undefined) args.push("-p", String(settings.ssh_port));
   if (settings.ssh_user !== undefined) args.push("-l", settings.ssh_user);
@@ -35,7 +35,7 @@ export function sshArguments(host: string, settings: ProcessHostConfig): string[
 }
 
 /** A process-management server running on another host, reached over SSH. */
-export interface SshProcServer {
+interface SshProcServer {
   /** Sends one request line; resolves with the answer line. */
   request(line: string, timeoutSeconds?: number): Promise<string>;
   /** `START <context>`: resolves with the pid; throws the server's `ERR` message. */

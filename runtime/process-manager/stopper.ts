@@ -20,10 +20,10 @@ import { ProcessManagerError } from "./process-manager-error.ts";
 /** Seconds a program gets to stop after a Shutdown request, by default. */
 export const DEFAULT_GRACE_SECONDS = 10;
 /** Seconds to wait after SIGTERM, and again after SIGKILL, by default. */
-export const DEFAULT_SIGNAL_WAIT_SECONDS = 5;
+const DEFAULT_SIGNAL_WAIT_SECONDS = 5;
 
 /** The step that stopped the context. */
-export type StopStep = "not-running" | "graceful" | "terminated" | "killed";
+type StopStep = "not-running" | "graceful" | "terminated" | "killed";
 
 /** What {@link stopContext} did. */
 export interface StopResult {

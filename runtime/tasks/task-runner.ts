@@ -20,7 +20,7 @@
  * @module
  */
 import { rpcMethod, signal } from "../driver/decorators.ts";
-import { QmiError, ResourceExhaustedError, TaskInitError, TaskRunError, TaskStoppedError, UsageError } from "../protocol/errors.ts";
+import { type QmiError, ResourceExhaustedError, TaskInitError, TaskRunError, TaskStoppedError, UsageError } from "../protocol/errors.ts";
 import type { ObjectKind } from "../host/object-registry.ts";
 import { RpcObject, type RpcObjectInit } from "../driver/rpc-object.ts";
 import { Signal } from "../driver/signal.ts";
@@ -225,9 +225,4 @@ export class TaskRunner<T extends Task<object, object> = Task<object, object>> e
     this.#stop.abort();
     await this.#done?.catch(() => undefined);
   }
-}
-
-/** True for errors that are qmi-ts's own. @internal */
-export function isQmiError(error: unknown): error is QmiError {
-  return error instanceof QmiError;
 }

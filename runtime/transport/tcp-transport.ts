@@ -21,7 +21,7 @@ export const tcpSpec: DescriptorSpec = {
 };
 
 /** Default connect timeout, seconds. */
-export const DEFAULT_CONNECT_TIMEOUT = 5;
+const DEFAULT_CONNECT_TIMEOUT = 5;
 
 /** A TCP client connection. */
 export class TcpTransport extends BufferedTransport {

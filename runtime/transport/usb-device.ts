@@ -66,8 +66,8 @@ export interface UsbBackend {
 }
 
 /** Class, subclass of a USBTMC interface (USBTMC 1.0, table 43). */
-export const USBTMC_INTERFACE_CLASS = 0xfe;
-export const USBTMC_INTERFACE_SUBCLASS = 0x03;
+const USBTMC_INTERFACE_CLASS = 0xfe;
+const USBTMC_INTERFACE_SUBCLASS = 0x03;
 
 /** The USBTMC interfaces of a device's active configuration. */
 export function usbTmcInterfaces(device: UsbDeviceLike): UsbInterfaceInfo[] {

@@ -34,7 +34,7 @@ export const UsbTmcStatus = {
 export const HEADER_SIZE = 12;
 
 /** A decoded bulk header. */
-export interface BulkHeader {
+interface BulkHeader {
   readonly msgId: number;
   readonly bTag: number;
   readonly transferSize: number;
