@@ -97,9 +97,9 @@ export class RemoteTarget implements CallTarget {
     return decodeResponse(descriptor, methodDescriptor, response);
   }
 
-  /** `start`, `stop`, `join`, `isRunning`, `getStatus` of a task runner, through `qmi.core.Task`. */
+  /** `start`, `stop`, `join`, `isRunning`, `getStatus` of a task runner, through `qmi.core.Task` (on the call path). */
   async #coreTaskCall(method: string, options: CallOptions, lockToken: string, what: string): Promise<unknown> {
-    const response = await this.peer.unary({
+    const response = await this.peer.call({
       protoFile: TASK_PROTO,
       protoService: TASK_SERVICE,
       rpcName: method[0]!.toUpperCase() + method.slice(1),

@@ -114,6 +114,8 @@ export class PeerConnection {
   readonly #unaryCalls = new Set<ClientUnaryCall>();
   /** Set by {@link close}. */
   #closed = false;
+  /** Calls sent on the call channel so far (the rest took the unary path): for diagnostics and tests. */
+  #channelCalls = 0;
 
   constructor(
     /** The peer context's name. */
@@ -159,6 +161,7 @@ export class PeerConnection {
     const definition = methodOf(call);
     const request = definition.requestSerialize(call.request);
     if (request.length > channel.maxRequestBytes) return this.unary(call);
+    this.#channelCalls++;
     const response = await channel.call({
       path: definition.path,
       request,
@@ -170,6 +173,11 @@ export class PeerConnection {
       what: call.what,
     });
     return definition.responseDeserialize(response);
+  }
+
+  /** How many calls this connection sent on the call channel (the others took the unary path). */
+  get channelCalls(): number {
+    return this.#channelCalls;
   }
 
   /** Makes one unary call; rejects with the error class the peer raised. */

@@ -72,6 +72,16 @@ export function loadProtoFile(protoFile: string): PackageDefinition {
   return definition;
 }
 
+/**
+ * The `.proto` files of the package's own idl folder, loaded together, for server reflection only: proto-loader
+ * names a file descriptor after its package (`qmi_core.proto`), so files of one package loaded one by one would
+ * hide each other from reflection (which keeps the first descriptor of a name); loaded together they form one
+ * descriptor with every service.
+ */
+export function loadTogetherForReflection(protoFiles: readonly string[]): PackageDefinition {
+  return loadSync([...protoFiles], { ...loadOptions, includeDirs });
+}
+
 /** The gRPC service definition of `protoService` in `protoFile`. */
 export function loadService(protoFile: string, protoService: string): ServiceDefinition {
   const service = loadProtoFile(protoFile)[protoService];

@@ -18,28 +18,22 @@ import { HealthImplementation } from "grpc-health-check";
 import { GuardedServer } from "./call-guard.ts";
 import { ConnectionError, SubscriptionEndedError } from "../protocol/errors.ts";
 import { ChannelRoutes, channelDefinition, channelServiceImplementation } from "./channel-service.ts";
-import { lockCallHandlers, lockServiceImplementation, type LockServiceHost } from "./lock-service.ts";
-import { unaryHandler } from "./incoming-call.ts";
+import { implementationOf } from "./core-service.ts";
+import { coreServices, type CoreServicesHost } from "./core-services.ts";
 import { objectCallHandlers, objectServiceImplementation } from "./object-service.ts";
-import { signalsServiceImplementation } from "./signals-service.ts";
-import { taskServiceImplementation } from "./task-service.ts";
-import { loadProtoFile, loadService } from "../protocol/proto-files.ts";
+import { loadProtoFile, loadService, loadTogetherForReflection } from "../protocol/proto-files.ts";
 import type { ServiceDescriptor } from "../protocol/service-descriptor.ts";
 import { StreamTracker } from "./stream-tracker.ts";
 import { INSECURE, type SecuritySettings } from "../config/security-settings.ts";
 import { ConnectionGate } from "./connection-gate.ts";
 import { getLogger } from "../logging/log.ts";
 import { hostNameProblem } from "../config/tls-problems.ts";
-import { LOCK_PROTO, LOCK_SERVICE, SIGNALS_PROTO, SIGNALS_SERVICE, TASK_PROTO, TASK_SERVICE, CHANNEL_PROTO, CHANNEL_SERVICE, CONTEXT_PROTO, CONTEXT_SERVICE } from "../protocol/core-services.ts";
+import { CHANNEL_PROTO, CHANNEL_SERVICE } from "../protocol/core-services.ts";
 
 const log = getLogger("qmi.core.security");
 
-/** What the server needs from its context, beyond serving objects. */
-export interface ContextServerHost extends LockServiceHost {
-  describe(): Record<string, unknown>;
-  ping(): Record<string, unknown>;
-  requestShutdown(reason: string): void;
-}
+/** What the server needs from its context: hosting objects, and what its core services answer. */
+export type ContextServerHost = CoreServicesHost;
 
 /**
  * Server options: no channelz bookkeeping (it costs time on every call); keepalive pings, so that a peer whose
@@ -78,7 +72,9 @@ function guardUnknownMethods(server: Server): void {
 export class ContextServer {
   /** Every call passes the token and decode checks of `call-guard.ts`, whatever its service. */
   readonly #server: GuardedServer;
-  readonly #health = new HealthImplementation({ "": "SERVING", [CONTEXT_SERVICE]: "SERVING", [LOCK_SERVICE]: "SERVING", [TASK_SERVICE]: "SERVING", [CHANNEL_SERVICE]: "SERVING", [SIGNALS_SERVICE]: "SERVING" });
+  readonly #health = new HealthImplementation({ "": "SERVING" });
+  /** The core services served (and the call channel): their health goes NOT_SERVING on close. */
+  readonly #coreServiceNames: string[] = [CHANNEL_SERVICE];
   readonly #objectServices = new Set<string>();
   #reflectionPackages: PackageDefinition;
   #reflectionServices: ServiceDefinition[] = [];
@@ -88,7 +84,7 @@ export class ContextServer {
   readonly #security: SecuritySettings;
   /** Open server streams, ended when the server closes. */
   readonly streams = new StreamTracker();
-  /** The RPCs `qmi.core.Channel` carries: the lock operations and every object service served. */
+  /** The RPCs `qmi.core.Channel` carries: the unary RPCs of the core services and of every object service served. */
   readonly #channelRoutes = new ChannelRoutes();
 
   constructor(
@@ -100,19 +96,16 @@ export class ContextServer {
     if (security.token !== undefined) guardUnknownMethods(this.#server);
     this.#gate = new ConnectionGate(this.#server, security.tls);
     this.#security = security;
-    this.#reflectionPackages = {
-      ...loadProtoFile(CONTEXT_PROTO),
-      ...loadProtoFile(LOCK_PROTO),
-      ...loadProtoFile(TASK_PROTO),
-      ...loadProtoFile(CHANNEL_PROTO),
-      ...loadProtoFile(SIGNALS_PROTO),
-    };
-    this.#server.addService(loadService(CONTEXT_PROTO, CONTEXT_SERVICE), this.#coreImplementation());
-    this.#server.addService(loadService(LOCK_PROTO, LOCK_SERVICE), lockServiceImplementation(host));
-    this.#channelRoutes.add(loadService(LOCK_PROTO, LOCK_SERVICE), lockCallHandlers(host));
+    const core = coreServices(host, this.streams);
+    for (const served of core) {
+      const definition = loadService(served.protoFile, served.service);
+      this.#server.addService(definition, implementationOf(served));
+      this.#channelRoutes.add(definition, served.calls);
+      this.#coreServiceNames.push(served.service);
+    }
     this.#server.addService(channelDefinition(), channelServiceImplementation(this.#channelRoutes, this.streams, security.maxMessageBytes));
-    this.#server.addService(loadService(TASK_PROTO, TASK_SERVICE), taskServiceImplementation(host, this.streams));
-    this.#server.addService(loadService(SIGNALS_PROTO, SIGNALS_SERVICE), signalsServiceImplementation(host, this.streams));
+    this.#reflectionPackages = loadTogetherForReflection([...core.map((served) => served.protoFile), CHANNEL_PROTO]);
+    for (const service of this.#coreServiceNames) this.#health.setStatus(service, "SERVING");
     this.#health.addToServer(this.#server);
     this.#rebuildReflection();
   }
@@ -155,7 +148,7 @@ export class ContextServer {
 
   /** Stops serving: waits up to `graceSeconds` for calls in flight, then cuts the rest. */
   async close(graceSeconds = 2): Promise<void> {
-    for (const service of ["", CONTEXT_SERVICE, LOCK_SERVICE, TASK_SERVICE, CHANNEL_SERVICE, SIGNALS_SERVICE, ...this.#objectServices]) this.#health.setStatus(service, "NOT_SERVING");
+    for (const service of ["", ...this.#coreServiceNames, ...this.#objectServices]) this.#health.setStatus(service, "NOT_SERVING");
     this.#gate.close();
     this.streams.endAll(new SubscriptionEndedError(`Context ${this.host.name} stopped; the stream ended`));
     await new Promise<void>((resolve) => {
@@ -183,20 +176,5 @@ export class ContextServer {
     new ReflectionService(this.#reflectionPackages).addToServer(collector);
   }
 
-  #coreImplementation(): UntypedServiceImplementation {
-    const host = this.host;
-    return {
-      Describe: (_call: unknown, callback: (error: null, response: Record<string, unknown>) => void) =>
-        callback(null, host.describe()),
-      Ping: (_call: unknown, callback: (error: null, response: Record<string, unknown>) => void) =>
-        callback(null, host.ping()),
-      // Through unaryHandler, so that a Shutdown whose caller's deadline passed before it arrived does nothing;
-      // the shutdown starts once the answer is on its way (a stopping server would drop it).
-      Shutdown: unaryHandler(async (call) => {
-        const reason = call.request.reason;
-        setImmediate(() => host.requestShutdown(typeof reason === "string" && reason !== "" ? reason : "requested over gRPC"));
-        return {};
-      }),
-    };
-  }
+
 }

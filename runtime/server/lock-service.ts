@@ -7,10 +7,12 @@
  *
  * @module
  */
-import type { ServerWritableStream, UntypedServiceImplementation } from "@grpc/grpc-js";
+import type { ServerWritableStream } from "@grpc/grpc-js";
 import { ConnectionWaiters } from "./connection-waiters.ts";
 import type { LockDispatchRequest, LockOperation } from "../host/dispatcher.ts";
-import { unaryHandler, type CallHandler, type IncomingCall } from "./incoming-call.ts";
+import type { CallHandler, IncomingCall } from "./incoming-call.ts";
+import type { ServedCoreService } from "./core-service.ts";
+import { LOCK_PROTO, LOCK_SERVICE } from "../protocol/core-services.ts";
 import type { LockLeases } from "../host/lock-leases.ts";
 import { lockWaitMs } from "../host/object-lock.ts";
 import { ANY_OBJECT, resolveObject, type ObjectServiceHost } from "./object-address.ts";
@@ -75,11 +77,8 @@ function handler(
   };
 }
 
-/**
- * The call handlers of `qmi.core.Lock`'s unary RPCs, keyed by RPC name; shared by the unary gRPC handlers and the
- * `qmi.core.Channel` stream.
- */
-export function lockCallHandlers(host: LockServiceHost): Record<string, CallHandler> {
+/** The call handlers of `qmi.core.Lock`'s unary RPCs, keyed by RPC name. */
+function lockCallHandlers(host: LockServiceHost): Record<string, CallHandler> {
   return {
     Lock: handler(host, lockOperationOf, (granted) => ({ granted })),
     Unlock: handler(
@@ -92,24 +91,26 @@ export function lockCallHandlers(host: LockServiceHost): Record<string, CallHand
   };
 }
 
-/** The handler table of `qmi.core.Lock`. */
-export function lockServiceImplementation(host: LockServiceHost): UntypedServiceImplementation {
-  const implementation: UntypedServiceImplementation = {};
-  for (const [rpcName, call] of Object.entries(lockCallHandlers(host))) implementation[rpcName] = unaryHandler(call);
+/** `qmi.core.Lock`: its lock operations (on the call channel too) and the `Lease` stream. */
+export function lockService(host: LockServiceHost): ServedCoreService {
   return {
-    ...implementation,
-    Lease: (call: ServerWritableStream<Request, Request>) => {
-      const id = host.leases.open(firstString(call.metadata, CONTEXT_METADATA) ?? "");
-      let ended = false;
-      const end = () => {
-        if (ended) return;
-        ended = true;
-        void host.leases.end(id);
-      };
-      call.on("cancelled", end);
-      call.on("close", end);
-      call.on("error", end);
-      call.write({ lease_id: id });
+    protoFile: LOCK_PROTO,
+    service: LOCK_SERVICE,
+    calls: lockCallHandlers(host),
+    streams: {
+      Lease: (call: ServerWritableStream<Request, Request>) => {
+        const id = host.leases.open(firstString(call.metadata, CONTEXT_METADATA) ?? "");
+        let ended = false;
+        const end = () => {
+          if (ended) return;
+          ended = true;
+          void host.leases.end(id);
+        };
+        call.on("cancelled", end);
+        call.on("close", end);
+        call.on("error", end);
+        call.write({ lease_id: id });
+      },
     },
   };
 }

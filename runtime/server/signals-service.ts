@@ -8,7 +8,9 @@
  *
  * @module
  */
-import type { ServerWritableStream, UntypedServiceImplementation } from "@grpc/grpc-js";
+import type { ServerWritableStream } from "@grpc/grpc-js";
+import type { ServedCoreService } from "./core-service.ts";
+import { SIGNALS_PROTO, SIGNALS_SERVICE } from "../protocol/core-services.ts";
 import { encodeValue, type WireMessage } from "../protocol/codec.ts";
 import { NotGeneratedError, UnknownNameError } from "../protocol/errors.ts";
 import { missingHostImportHint } from "../protocol/generated-services.ts";
@@ -62,7 +64,12 @@ function subscribe(host: ObjectServiceHost, call: ServerWritableStream<WireMessa
   });
 }
 
-/** The handler table of `qmi.core.Signals`. */
-export function signalsServiceImplementation(host: ObjectServiceHost, streams: StreamTracker): UntypedServiceImplementation {
-  return { Subscribe: (call: ServerWritableStream<WireMessage, WireMessage>) => subscribe(host, call, streams) };
+/** `qmi.core.Signals`: the `Subscribe` stream (it has no unary RPC). */
+export function signalsService(host: ObjectServiceHost, streams: StreamTracker): ServedCoreService {
+  return {
+    protoFile: SIGNALS_PROTO,
+    service: SIGNALS_SERVICE,
+    calls: {},
+    streams: { Subscribe: (call: ServerWritableStream<WireMessage, WireMessage>) => subscribe(host, call, streams) },
+  };
 }

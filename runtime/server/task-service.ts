@@ -9,11 +9,13 @@
  *
  * @module
  */
-import type { ServerWritableStream, UntypedServiceImplementation } from "@grpc/grpc-js";
+import type { ServerWritableStream } from "@grpc/grpc-js";
 import { DEFAULT_CALL_TIMEOUT } from "../protocol/call-options.ts";
 import type { WireMessage } from "../protocol/codec.ts";
 import { DeadlineError } from "../protocol/errors.ts";
-import { unaryHandler, type IncomingCall } from "./incoming-call.ts";
+import type { CallHandler, IncomingCall } from "./incoming-call.ts";
+import type { ServedCoreService } from "./core-service.ts";
+import { TASK_PROTO, TASK_SERVICE } from "../protocol/core-services.ts";
 import { TASKS, resolveObject, type ObjectServiceHost } from "./object-address.ts";
 import { streamSignal, type StreamFormat } from "./signal-stream.ts";
 import type { StreamTracker } from "./stream-tracker.ts";
@@ -24,8 +26,8 @@ export const MAX_JOIN_WAIT = DEFAULT_CALL_TIMEOUT;
 
 
 /** A unary task control RPC: `method` of the task runner through the dispatcher, its result made by `answer`. */
-function unary(host: ObjectServiceHost, method: string, answer: (result: unknown) => WireMessage) {
-  return unaryHandler(async (call) => answer(await dispatchTask(host, resolveObject(host, call.object, TASKS), method, call, call.deadline)));
+function unary(host: ObjectServiceHost, method: string, answer: (result: unknown) => WireMessage): CallHandler {
+  return async (call) => answer(await dispatchTask(host, resolveObject(host, call.object, TASKS), method, call, call.deadline));
 }
 
 function dispatchTask(host: ObjectServiceHost, task: string, method: string, call: IncomingCall, deadline: number): Promise<unknown> {
@@ -42,8 +44,8 @@ function dispatchTask(host: ObjectServiceHost, task: string, method: string, cal
 }
 
 /** `Join`: waits until the call's deadline, or {@link MAX_JOIN_WAIT} seconds when it has none. */
-function join(host: ObjectServiceHost) {
-  return unaryHandler(async (call) => {
+function join(host: ObjectServiceHost): CallHandler {
+  return async (call) => {
     const task = resolveObject(host, call.object, TASKS);
     const bounded = call.deadline === Infinity;
     try {
@@ -56,7 +58,7 @@ function join(host: ObjectServiceHost) {
       );
     }
     return {};
-  });
+  };
 }
 
 function watchStatus(host: ObjectServiceHost, streams: StreamTracker) {
@@ -79,14 +81,18 @@ function watchStatus(host: ObjectServiceHost, streams: StreamTracker) {
   };
 }
 
-/** The handler table of `qmi.core.Task`. */
-export function taskServiceImplementation(host: ObjectServiceHost, streams: StreamTracker): UntypedServiceImplementation {
+/** `qmi.core.Task`: task control (on the call channel too) and the `WatchStatus` stream. */
+export function taskService(host: ObjectServiceHost, streams: StreamTracker): ServedCoreService {
   return {
-    Start: unary(host, "start", () => ({})),
-    Stop: unary(host, "stop", () => ({})),
-    Join: join(host),
-    IsRunning: unary(host, "isRunning", (running) => ({ value: running === true })),
-    GetStatus: unary(host, "getStatus", (status) => ({ status_json: JSON.stringify(status ?? {}) })),
-    WatchStatus: watchStatus(host, streams),
+    protoFile: TASK_PROTO,
+    service: TASK_SERVICE,
+    calls: {
+      Start: unary(host, "start", () => ({})),
+      Stop: unary(host, "stop", () => ({})),
+      Join: join(host),
+      IsRunning: unary(host, "isRunning", (running) => ({ value: running === true })),
+      GetStatus: unary(host, "getStatus", (status) => ({ status_json: JSON.stringify(status ?? {}) })),
+    },
+    streams: { WatchStatus: watchStatus(host, streams) },
   };
 }

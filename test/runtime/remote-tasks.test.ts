@@ -10,6 +10,8 @@ import { Context, UsageError } from "qmi-ts";
 import { CustomRpcControlTaskRunnerProxy } from "qmi-ts/generated/examples/demo-task";
 import { IDL_ROOT } from "../../runtime/protocol/proto-files.ts";
 import { startChild, type Child } from "../helpers/child-context.ts";
+import { RemoteTarget } from "../../runtime/client/call-targets.ts";
+import { PeerConnection } from "../../runtime/client/peer-connection.ts";
 
 type Method = { path: string; requestSerialize: (v: object) => Buffer; responseDeserialize: (b: Buffer) => Record<string, unknown> };
 
@@ -52,6 +54,24 @@ describe("remote tasks (task in a child process)", () => {
     await task.stop();
     await task.join({ timeout: 10 });
     assert.equal(await task.isRunning(), false);
+  });
+
+  it("controls a task through the call channel like any other call, not on a unary route of its own", async () => {
+    const peer = new PeerConnection("task_server", address, "task_channel_client", undefined, "channel");
+    try {
+      const task = new RemoteTarget(peer, "task3", CustomRpcControlTaskRunnerProxy.descriptor);
+      const call = (method: string) => task.call(method, [], { timeout: 10 }, "token");
+      assert.equal(await call("isRunning"), false);
+      await call("start");
+      assert.equal(await call("isRunning"), true);
+      assert.equal(typeof ((await call("getStatus")) as { updates: unknown }).updates, "number");
+      await call("stop");
+      await call("join");
+      assert.equal(await call("isRunning"), false);
+      assert.equal(peer.channelCalls, 7);
+    } finally {
+      peer.close();
+    }
   });
 
   it("serves SetSettings and WatchSettings to a raw grpc-js client", async () => {

@@ -211,7 +211,9 @@ for (const callPath of CALL_PATHS) describe(`remote instruments over the ${callP
       stream.write({ list_services: "" });
     });
     reflectionClient.close();
-    assert.ok(services.includes("qmi.core.Context"), services.join());
+    for (const core of ["qmi.core.Context", "qmi.core.Lock", "qmi.core.Task", "qmi.core.Signals", "qmi.core.Channel"]) {
+      assert.ok(services.includes(core), `${core} in ${services.join()}`);
+    }
     assert.ok(services.includes(NSG_SERVICE), services.join());
   });
 
