@@ -80,7 +80,11 @@ export abstract class QueuedCall extends DeadlineEntry implements QueueJob {
    */
   submit(queue: SerialQueue | undefined): void {
     const { deadline, signal } = this.request;
-    if (deadline !== Infinity) this.armDeadline(deadline);
+    if (deadline !== Infinity) {
+      // A deadline already past never runs the call, even on an idle object that would start it at once.
+      if (deadline <= Date.now()) this.failWith(new DeadlineError(`${this.what} expired before it started`));
+      else this.armDeadline(deadline);
+    }
     if (signal) {
       if (signal.aborted) this.failWith(new CancelledError(`${this.what} was cancelled`));
       else signal.addEventListener("abort", this, { once: true });
@@ -94,7 +98,7 @@ export abstract class QueuedCall extends DeadlineEntry implements QueueJob {
 
   /**
    * Runs the call (the queue's turn, or at once for a method outside the queue). A call that `waited` in the
-   * queue is checked against its deadline again; one started at once was checked when its deadline was set.
+   * queue is checked against its deadline again; one started at once was checked by {@link submit}.
    */
   start(queue: SerialQueue | undefined, waited = false): void {
     this.heldQueue = queue;

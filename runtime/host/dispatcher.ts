@@ -178,6 +178,7 @@ export async function dispatchLock(
           if (await inQueue(hosted, what, request, () => hosted.lock.tryLock(caller, request.leaseId))) return true;
           if (Date.now() >= until) return false;
           await hosted.lock.waitForRelease(releases, until - Date.now(), request.signal, request.waiters);
+          if (Date.now() >= until) return false; // a release wakes the wait before this: only time ran out
         }
       }
     }

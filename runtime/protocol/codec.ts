@@ -91,8 +91,12 @@ export function encodeValue(service: ServiceDescriptor, type: TypeDescriptor, va
     case "scalar":
       switch (type.proto) {
         case "double":
+          if (typeof value !== "number") throw invalid(path, "a number", value);
+          return value;
         case "float":
           if (typeof value !== "number") throw invalid(path, "a number", value);
+          // A finite number beyond float32's range would silently become ±Infinity on the wire.
+          if (Math.abs(value) > FLOAT32_MAX && Number.isFinite(value)) throw invalid(path, "a float32 (at most ±3.4028235e38)", value);
           return value;
         case "bool":
           if (typeof value !== "boolean") throw invalid(path, "a boolean", value);
@@ -117,9 +121,7 @@ export function encodeValue(service: ServiceDescriptor, type: TypeDescriptor, va
       if (!Array.isArray(value)) throw invalid(path, "an array", value);
       return value.map((item, i) => encodeValue(service, type.of, item, `${path}[${i}]`));
     case "map": {
-      if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        throw invalid(path, "a record of string keys", value);
-      }
+      if (!isRecordLike(value)) throw invalid(path, "a record of string keys", value);
       const out: Record<string, unknown> = {};
       for (const [key, item] of Object.entries(value)) {
         if (key === PROTO_KEY) throw protoKey(path);
@@ -138,12 +140,27 @@ export function encodeValue(service: ServiceDescriptor, type: TypeDescriptor, va
       return match.protoName;
     }
     case "message": {
-      if (typeof value !== "object" || value === null || Array.isArray(value) || value instanceof Date) {
-        throw invalid(path, `an object (${type.name})`, value);
-      }
+      if (!isRecordLike(value)) throw invalid(path, `an object (${type.name})`, value);
       return encodeFields(service, messageOf(service, type.name).fields, value as Record<string, unknown>, `${path}.`);
     }
   }
+}
+
+/**
+ * True for an object whose own properties are its content: not an array, a `Date`, a `Map`, a `Set` or binary data,
+ * whose entries `Object.entries` would not see (a `Map` would otherwise travel as an empty record).
+ */
+function isRecordLike(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof Date) &&
+    !(value instanceof Map) &&
+    !(value instanceof Set) &&
+    !ArrayBuffer.isView(value) &&
+    !(value instanceof ArrayBuffer)
+  );
 }
 
 function encodeFields(
@@ -163,6 +180,9 @@ function encodeFields(
   }
   return out;
 }
+
+/** The largest finite float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** Milliseconds a `Date` can be away from the epoch (ECMAScript's limit). */
 const MAX_DATE_MS = 8.64e15;

@@ -427,7 +427,13 @@ describe("dispatch: deadlines", () => {
     );
   });
 
-  it.todo("refuses a call whose deadline has already passed when it is dispatched, without running it (today an idle object runs it: see the report)");
+  it("refuses a call whose deadline has already passed when it is dispatched, without running it, on an idle object too", { timeout: 5000 }, async () => {
+    const { bench, call } = await setup();
+    await assert.rejects(call("step", ["late"], { deadline: Date.now() - 1 }), (error: unknown) => error instanceof DeadlineError && /expired before it started/.test(error.message));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(bench.log, []);
+    assert.equal(await call("step", ["next"]), "next", "the refused call left the queue free");
+  });
 
   it("lets a call finish normally before its deadline, leaving no deadline behind", { timeout: 5000 }, async () => {
     const { bench, call } = await setup();

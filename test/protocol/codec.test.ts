@@ -314,7 +314,25 @@ describe("encoding refuses values of the wrong type, naming them", () => {
     );
   });
 
-  it.todo("refuses a Map (or another object that is not a plain record) where a record is expected, instead of encoding it as an empty map (see the report)");
+  it("refuses a finite float32 beyond its range instead of letting it become Infinity, and passes NaN and ±Infinity", () => {
+    const float: TypeDescriptor = { kind: "scalar", proto: "float" };
+    assert.throws(() => encodeValue(nsg, float, 1e40, "gain"), invalid(/^Invalid argument gain: expected a float32/));
+    assert.throws(() => encodeValue(nsg, float, -3.5e38, "gain"), invalid(/^Invalid argument gain: expected a float32/));
+    assert.equal(encodeValue(nsg, float, 3.4028234663852886e38, "gain"), 3.4028234663852886e38);
+    assert.equal(encodeValue(nsg, float, Infinity, "gain"), Infinity);
+    assert.ok(Number.isNaN(encodeValue(nsg, float, Number.NaN, "gain")));
+  });
+
+  it("refuses a Map, a Set, a Date or binary data where a record or a message is expected, instead of sending it empty", () => {
+    const sample: TypeDescriptor = { kind: "message", name: "Sample" };
+    const record: TypeDescriptor = { kind: "map", of: { kind: "scalar", proto: "double" } };
+    for (const value of [new Map([["a", 1]]), new Set([1]), new Date(0), new Float64Array(2), new Uint8Array(2), new ArrayBuffer(2)]) {
+      assert.throws(() => encodeValue(nsg, record, value, "gains"), invalid(/^Invalid argument gains: expected a record of string keys/), value.constructor.name);
+      assert.throws(() => encodeValue(nsg, sample, value, "payload"), invalid(/^Invalid argument payload: expected an object \(Sample\)/), value.constructor.name);
+    }
+    assert.deepEqual(encodeValue(nsg, record, { a: 1 }, "gains"), { a: 1 });
+    assert.deepEqual(encodeValue(nsg, record, Object.assign(Object.create(null) as object, { b: 2 }), "gains"), { b: 2 });
+  });
 });
 
 describe("decoding is strict", () => {
