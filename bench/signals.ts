@@ -4,9 +4,8 @@
  * stream: `qmi.core.Signals/Subscribe`, several events per message, or `SubscribeSampleTaken` with
  * `QMI_CALL_PATH=unary`). Events/s = events delivered to all subscribers / (last delivery - burst start).
  */
-import { Context, type QmiError } from "qmi-ts";
+import { Context, type QmiError, type SignalSink } from "qmi-ts";
 import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
-import type { SignalSink } from "../runtime/signals/signal-receiver.ts";
 
 /** What {@link benchSignals} measured for one number of subscribers. */
 export interface SignalFigures {

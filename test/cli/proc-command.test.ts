@@ -11,7 +11,7 @@ import { basename, join } from "node:path";
 import { ROOT } from "../helpers/child-context.ts";
 import { freeTcpPort } from "../helpers/free-port.ts";
 import { killSeen, outputFiles, runQmi, waitForFileText, writeProcConfig } from "../helpers/proc-harness.ts";
-import { isProcessAlive } from "qmi-ts/runtime/process-manager/stopper";
+import { isProcessAlive } from "../../runtime/process-manager/stopper.ts";
 
 let dir: string;
 before(() => (dir = mkdtempSync(join(tmpdir(), "qmi-proc-"))));

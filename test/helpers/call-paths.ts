@@ -1,7 +1,7 @@
 /**
  * The call paths between qmi-ts contexts: scenario tests run once over each (see `ConnectOptions.callPath`).
  */
-import type { CallPath } from "../../runtime/client/channel-client.ts";
+import type { CallPath } from "qmi-ts";
 
 /** Every call path, in the order the tests run them. */
 export const CALL_PATHS: readonly CallPath[] = ["unary", "channel"];

@@ -12,12 +12,12 @@ import {
   InstrumentError,
   TaskRunError,
   rpcMethod,
+  type CallPath,
 } from "qmi-ts";
 import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
 import { startChild, type Child } from "../helpers/child-context.ts";
 import { freeTcpPort } from "../helpers/free-port.ts";
 import { CounterTask } from "../fixtures/tasks.ts";
-import type { CallPath } from "../../runtime/client/channel-client.ts";
 
 /** A driver whose methods fail in every way a driver can. */
 class FaultyInstrument extends Instrument {

@@ -1,8 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Metadata, status as Status, type ServiceError } from "@grpc/grpc-js";
-import { InstrumentError, ResourceExhaustedError, UnauthenticatedError } from "qmi-ts";
-import { errorClasses } from "../../runtime/protocol/errors.ts";
+import { InstrumentError, ResourceExhaustedError, UnauthenticatedError, errorClasses } from "qmi-ts";
 import { ERROR_CLASS_TRAILER, errorFromWire, errorToWire, fromStatus, toStatus } from "../../runtime/protocol/status-mapping.ts";
 
 /** A ServiceError as grpc-js reports one. */

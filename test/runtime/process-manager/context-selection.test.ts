@@ -3,9 +3,10 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { isLocalHost, isManagedOverSsh, selectContexts } from "qmi-ts/runtime/process-manager/context-selection";
-import { outputDirectory, outputFilePath } from "qmi-ts/runtime/process-manager/output-file";
-import { loadConfig, type QmiConfig } from "qmi-ts/runtime/config/config";
+import { isLocalHost, isManagedOverSsh, selectContexts } from "../../../runtime/process-manager/context-selection.ts";
+import { outputDirectory, outputFilePath } from "../../../runtime/process-manager/output-file.ts";
+import type { QmiConfig } from "qmi-ts";
+import { loadConfig } from "../../../runtime/config/config.ts";
 import { fileURLToPath } from "node:url";
 
 const config: QmiConfig = {

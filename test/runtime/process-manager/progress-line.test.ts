@@ -4,7 +4,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
-import { ProgressLine } from "qmi-ts/runtime/process-manager/progress-line";
+import { ProgressLine } from "../../../runtime/process-manager/progress-line.ts";
 
 function sink(isTTY: boolean): { stream: Writable & { isTTY: boolean }; text: () => string } {
   let text = "";
