@@ -21,6 +21,7 @@ import { CancelledError, ConnectionError, DeadlineError, type QmiError } from ".
 import { H2GrpcStream } from "./h2-grpc-stream.ts";
 import type { SecuritySettings } from "../config/security-settings.ts";
 import { errorFromWire, fromStatus } from "../protocol/status-mapping.ts";
+import type { CallRecord } from "../protocol/call-record.ts";
 
 /** How calls to a peer travel: each as a unary RPC, or multiplexed on the `qmi.core.Channel` stream. */
 export type CallPath = "unary" | "channel";
@@ -31,22 +32,18 @@ export function defaultCallPath(): CallPath {
 }
 
 /** Default seconds to wait for a peer to accept the channel (see {@link ChannelClient}). */
-export const CHANNEL_OPEN_TIMEOUT = 5;
+const CHANNEL_OPEN_TIMEOUT = 5;
 
 /** Requests larger than this take the unary path, so that they do not hold up the stream's other calls. */
-export const CHANNEL_MAX_REQUEST_BYTES = 64 * 1024;
+const CHANNEL_MAX_REQUEST_BYTES = 64 * 1024;
 
 /** One call to send on the channel. */
-export interface ChannelCallRequest {
+export interface ChannelCallRequest extends CallRecord<AbortSignal> {
   /** `/<service>/<rpc>`. */
   readonly path: string;
   readonly request: Buffer;
-  readonly object: string | undefined;
-  readonly lockToken: string | undefined;
+  /** The lease a `qmi.core.Lock/Lock` is tied to, if any. */
   readonly leaseId: string | undefined;
-  /** Absolute deadline, ms since the epoch. */
-  readonly deadline: number;
-  readonly signal: AbortSignal | undefined;
   /** Names the call in errors. */
   readonly what: string;
 }

@@ -24,6 +24,7 @@ import { tlsFailureHint } from "../config/tls-problems.ts";
 import { INSECURE, channelCredentials, securityClientOptions, type SecuritySettings } from "../config/security-settings.ts";
 import { CONTEXT_METADATA, LEASE_METADATA, LOCK_TOKEN_METADATA, OBJECT_METADATA } from "../protocol/metadata-keys.ts";
 import { CONTEXT_PROTO, CONTEXT_SERVICE, LOCK_PROTO, LOCK_SERVICE } from "../protocol/core-services.ts";
+import type { CallRecord } from "../protocol/call-record.ts";
 
 /**
  * Channel options: no channelz bookkeeping, no reconnect back-off longer than a few seconds in a lab, and a 1 MiB
@@ -56,19 +57,12 @@ export interface DescribeAnswer {
 }
 
 /** One unary call to make on a peer. */
-export interface PeerCall {
+export interface PeerCall extends CallRecord<AbortSignal> {
   readonly protoFile: string;
   readonly protoService: string;
   readonly rpcName: string;
   readonly request: WireMessage;
-  /** Target object (`qmi-object`), if any. */
-  readonly object?: string;
-  /** Absolute deadline, ms since the epoch. */
-  readonly deadline: number;
-  readonly signal?: AbortSignal;
-  /** The caller's lock token (`qmi-lock-token`), if any. */
-  readonly lockToken?: string;
-  /** The lease a lock is tied to (`qmi-lease`), if any. */
+  /** The lease a `qmi.core.Lock/Lock` is tied to (`qmi-lease`), if any. */
   readonly leaseId?: string;
   /** Names the call in errors, e.g. `instr_server.nsg.getSample()`. */
   readonly what: string;

@@ -64,10 +64,10 @@ export interface ProxyBinding {
 
 interface ProxyState {
   readonly binding: ProxyBinding;
-  /** The proxy's own token: random, so no other proxy (nor a restarted context) ever shares it. */
-  readonly ownToken: string;
-  /** The token calls carry: the own token, or the custom one of the lock this proxy took. */
-  token: string;
+  /** The proxy's own lock token: random, so no other proxy (nor a restarted context) ever shares it. */
+  readonly ownLockToken: string;
+  /** The lock token calls carry: the own one, or the custom one of the lock this proxy took. */
+  lockToken: string;
 }
 
 /** The state of a proxy, read outside the class (see {@link proxyBinding}). */
@@ -93,16 +93,16 @@ export class RpcProxy {
   }
 
   constructor(binding: ProxyBinding) {
-    const ownToken = randomUUID();
-    this.#state = { binding, ownToken, token: ownToken };
+    const ownLockToken = randomUUID();
+    this.#state = { binding, ownLockToken, lockToken: ownLockToken };
   }
 
   /** Performs a call; generated methods delegate here. @internal */
   [invoke](method: string, args: readonly unknown[], options?: CallOptions): Promise<unknown> {
-    const { binding, token } = this.#state;
+    const { binding, lockToken } = this.#state;
     const defaults = binding.defaults;
     const merged = defaults && (defaults.timeout !== undefined || defaults.signal !== undefined) ? { ...defaults, ...options } : options;
-    return binding.target.call(method, args, merged ?? NO_OPTIONS, token);
+    return binding.target.call(method, args, merged ?? NO_OPTIONS, lockToken);
   }
 
   /**
@@ -112,11 +112,11 @@ export class RpcProxy {
    */
   async lock(options: LockOptions = {}): Promise<boolean> {
     const state = this.#state;
-    const token = options.lockToken ?? state.token;
+    const lockToken = options.lockToken ?? state.lockToken;
     const wait = options.timeout ?? 0;
     lockWaitMs(wait); // here too: an invalid wait would make an invalid call timeout below
-    const granted = await this.#lockOperation({ kind: "lock", timeout: wait, lease: options.lease }, token, wait);
-    if (granted) state.token = token;
+    const granted = await this.#lockOperation({ kind: "lock", timeout: wait, lease: options.lease }, lockToken, wait);
+    if (granted) state.lockToken = lockToken;
     return granted;
   }
 
@@ -126,10 +126,10 @@ export class RpcProxy {
    */
   async unlock(options: UnlockOptions = {}): Promise<boolean> {
     const state = this.#state;
-    const token = options.lockToken ?? state.token;
+    const lockToken = options.lockToken ?? state.lockToken;
     const operation: LockOperation = { kind: "unlock", contextName: options.contextName };
-    const released = await this.#lockOperation(operation, token, 0);
-    if (released && token === state.token) state.token = state.ownToken;
+    const released = await this.#lockOperation(operation, lockToken, 0);
+    if (released && lockToken === state.lockToken) state.lockToken = state.ownLockToken;
     return released;
   }
 
@@ -144,19 +144,19 @@ export class RpcProxy {
 
   /** Clears the object's lock whoever holds it (logged as a warning by the object's context). */
   async forceUnlock(): Promise<void> {
-    await this.#lockOperation({ kind: "forceUnlock" }, this.#state.token, 0);
+    await this.#lockOperation({ kind: "forceUnlock" }, this.#state.lockToken, 0);
   }
 
   /** True when the object is locked, by any proxy. */
   isLocked(): Promise<boolean> {
-    return this.#lockOperation({ kind: "isLocked" }, this.#state.token, 0);
+    return this.#lockOperation({ kind: "isLocked" }, this.#state.lockToken, 0);
   }
 
   /** A lock operation whose deadline allows for `wait` seconds of trying on top of the call timeout. */
-  #lockOperation(operation: LockOperation, token: string, wait: number): Promise<boolean> {
+  #lockOperation(operation: LockOperation, lockToken: string, wait: number): Promise<boolean> {
     const { binding } = this.#state;
     const timeout = wait + (binding.defaults?.timeout ?? DEFAULT_CALL_TIMEOUT);
-    return binding.target.lockOperation(operation, { timeout }, token);
+    return binding.target.lockOperation(operation, { timeout }, lockToken);
   }
 
   /** What `console.log(proxy)` prints: the same as {@link toString}. */

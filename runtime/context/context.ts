@@ -66,7 +66,7 @@ type ProxyOrClass = ProxyClass | (abstract new (...args: never[]) => RpcObject);
 const DEFAULT_HOST = "127.0.0.1";
 
 /** Seconds {@link Context.stop} and {@link Context.removeInstrument} wait for an object's queued calls. */
-export const RELEASE_TIMEOUT = 5;
+const RELEASE_TIMEOUT = 5;
 
 /** A qmi-ts context. */
 export class Context {

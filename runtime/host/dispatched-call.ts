@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { CancelSignal } from "./cancel-signal.ts";
+import type { CancelSignal } from "../protocol/cancel-signal.ts";
 import { DEFAULT_CALL_TIMEOUT } from "../protocol/call-options.ts";
 import { DeadlineEntry, deadlines } from "./deadline-watch.ts";
 import { CancelledError, DeadlineError, LockedError, QmiError } from "../protocol/errors.ts";

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { CancelSignal } from "./cancel-signal.ts";
+import type { CallRecord } from "../protocol/call-record.ts";
 import { encodeRequest } from "../protocol/codec.ts";
 import { DispatchedCall, QueuedCall } from "./dispatched-call.ts";
 import { InvalidArgumentError, QmiError, UnknownNameError } from "../protocol/errors.ts";
@@ -23,19 +23,12 @@ function describeThrown(error: unknown): string {
 }
 
 /** One call to dispatch. */
-export interface DispatchRequest {
+export interface DispatchRequest extends CallRecord {
   readonly object: string;
   readonly method: string;
   readonly args: readonly unknown[];
-  /** Absolute deadline, ms since the epoch (`Infinity` for none). */
-  readonly deadline: number;
-  readonly signal?: CancelSignal;
   /** True when the arguments come from an in-process caller and still need checking against the descriptor. */
   readonly validateArgs: boolean;
-  /** The calling context's name, when known (from `qmi-context`). */
-  readonly callerContext?: string;
-  /** The caller's lock token (`qmi-lock-token`), if any. */
-  readonly lockToken?: string;
 }
 
 /** A lock operation on a hosted object (the `qmi.core.Lock` service and the proxies' lock methods). */
@@ -52,14 +45,9 @@ export type LockOperation =
   | { readonly kind: "isLocked" };
 
 /** One lock operation to dispatch. */
-export interface LockDispatchRequest {
+export interface LockDispatchRequest extends CallRecord {
   readonly object: string;
   readonly operation: LockOperation;
-  /** Absolute deadline, ms since the epoch (`Infinity` for none). */
-  readonly deadline: number;
-  readonly signal?: CancelSignal;
-  readonly callerContext?: string;
-  readonly lockToken?: string;
   /** The lease a `lock` is tied to (`qmi-lease`), already checked to exist. */
   readonly leaseId?: string;
   /** Bounds the caller's waiting `lock`s beyond the object's own bound (e.g. per client connection). */
@@ -69,7 +57,7 @@ export interface LockDispatchRequest {
 export { LOCKED_MESSAGE } from "./dispatched-call.ts";
 
 function holderOf(request: { callerContext?: string; lockToken?: string }): LockHolder | undefined {
-  return request.lockToken ? { context: request.callerContext ?? "", token: request.lockToken } : undefined;
+  return request.lockToken ? { context: request.callerContext ?? "", lockToken: request.lockToken } : undefined;
 }
 
 /** The RPC method `method` of `hosted`, or an {@link UnknownNameError} listing the ones it has. */

@@ -14,7 +14,7 @@
  * @module
  */
 import { BoundedTimer } from "./bounded-timer.ts";
-import type { AbortListener, CancelSignal } from "./cancel-signal.ts";
+import type { AbortListener, CancelSignal } from "../protocol/cancel-signal.ts";
 import { InvalidArgumentError, ResourceExhaustedError } from "../protocol/errors.ts";
 
 /** The longest a lock may be waited for, seconds (one day); a longer wait is refused: ask again instead. */
@@ -49,8 +49,8 @@ export interface WaiterBudget {
 export interface LockHolder {
   /** The caller's context name (`qmi-context`; empty for clients that send none). */
   readonly context: string;
-  /** The caller's token (`qmi-lock-token`). */
-  readonly token: string;
+  /** The caller's lock token (`qmi-lock-token`). */
+  readonly lockToken: string;
 }
 
 /** The lock state of one object. */
@@ -73,7 +73,7 @@ export class ObjectLock {
    */
   permits(callerContext: string | undefined, lockToken: string | undefined): boolean {
     const holder = this.#holder;
-    return holder === undefined || (!!lockToken && sameHolder(holder, { context: callerContext ?? "", token: lockToken }));
+    return holder === undefined || (!!lockToken && sameHolder(holder, { context: callerContext ?? "", lockToken }));
   }
 
   /**
@@ -174,5 +174,5 @@ class ReleaseWaiter implements AbortListener {
 }
 
 function sameHolder(a: LockHolder, b: LockHolder): boolean {
-  return a.context === b.context && a.token === b.token;
+  return a.context === b.context && a.lockToken === b.lockToken;
 }

@@ -10,7 +10,7 @@
 import { CHANNEL_MAX_BATCH_CALLS } from "./channel-limits.ts";
 
 /** A batch is sent early once its payloads reach this many bytes, keeping messages well under gRPC's limits. */
-export const CHANNEL_BATCH_BYTES = 256 * 1024;
+const CHANNEL_BATCH_BYTES = 256 * 1024;
 
 /**
  * Header with which each side of the channel tells the other the largest message it accepts

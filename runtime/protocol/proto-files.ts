@@ -48,11 +48,6 @@ function definitionOfSource(source: string): PackageDefinition {
   return fromJSON(root.toJSON(), loadOptions);
 }
 
-/** Adds a folder searched for `.proto` files (a project's own `idl/`). */
-export function addIdlRoot(dir: string): void {
-  if (!includeDirs.includes(dir)) includeDirs.unshift(dir);
-}
-
 /** The package definition of `protoFile` (relative to an idl root). */
 export function loadProtoFile(protoFile: string): PackageDefinition {
   let definition = cache.get(protoFile);

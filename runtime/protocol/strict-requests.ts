@@ -61,7 +61,7 @@ export function strictRequestDeserializer(method: ServiceDefinition[string]): De
 }
 
 /** `definition` with strict request deserializers (see {@link strictRequestDeserializer}). */
-export function strictRequests(definition: ServiceDefinition): ServiceDefinition {
+function strictRequests(definition: ServiceDefinition): ServiceDefinition {
   const strict: Record<string, ServiceDefinition[string]> = {};
   for (const [name, method] of Object.entries(definition)) {
     strict[name] = { ...method, requestDeserialize: strictRequestDeserializer(method) };

@@ -48,7 +48,7 @@ export class UndecodableRequest {
  * `definition` with strict request deserializers (see `strict-requests.ts`) that never throw: a request that
  * does not decode exactly yields an {@link UndecodableRequest}.
  */
-export function guardDeserializers(definition: ServiceDefinition): ServiceDefinition {
+function guardDeserializers(definition: ServiceDefinition): ServiceDefinition {
   const guarded: Record<string, ServiceDefinition[string]> = {};
   for (const [name, method] of Object.entries(definition)) {
     const decode = strictRequestDeserializer(method);
@@ -96,7 +96,7 @@ function sendRefusal(call: ServerInterceptingCallInterface, error: QmiError): vo
 }
 
 /** The interceptor of {@link GuardedServer}: the token check (when `token` is set) and the decode check. */
-export function callGuard(token: string | undefined): ServerInterceptor {
+function callGuard(token: string | undefined): ServerInterceptor {
   const refusals = new RefusalLog();
   return (method, call) => {
     let refused = false;

@@ -15,7 +15,7 @@
  * @module
  */
 import { Metadata, status as Status, type ServerDuplexStream, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
-import { CallCancellation, type CancelSignal } from "../host/cancel-signal.ts";
+import { CallCancellation, type CancelSignal } from "../protocol/cancel-signal.ts";
 import { Batcher, ENVELOPE_BYTES, MAX_MESSAGE_HEADER, announcedLimit, batchBytesFor } from "../protocol/channel-batch.ts";
 import type { WireMessage } from "../protocol/codec.ts";
 import { CLOCK_METADATA, CallerClock, clockValue } from "../protocol/caller-clock.ts";

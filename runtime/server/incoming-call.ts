@@ -8,23 +8,19 @@
  */
 import type { ServerUnaryCall, sendUnaryData } from "@grpc/grpc-js";
 import { DEADLINE_METADATA, clockValue, isSameHost } from "../protocol/caller-clock.ts";
-import { CallCancellation, type CancelSignal } from "../host/cancel-signal.ts";
+import { CallCancellation, type CancelSignal } from "../protocol/cancel-signal.ts";
 import type { WireMessage } from "../protocol/codec.ts";
 import { DeadlineError } from "../protocol/errors.ts";
 import { toStatus } from "../protocol/status-mapping.ts";
 import { CONTEXT_METADATA, LEASE_METADATA, LOCK_TOKEN_METADATA, OBJECT_METADATA, firstString } from "../protocol/metadata-keys.ts";
+import type { CallRecord } from "../protocol/call-record.ts";
 
 /** One incoming call, transport-independent. */
-export interface IncomingCall {
+export interface IncomingCall extends CallRecord {
   /** The decoded request message. */
   readonly request: WireMessage;
-  /** `qmi-object`, when given. */
-  readonly object: string | undefined;
-  readonly callerContext: string | undefined;
-  readonly lockToken: string | undefined;
+  /** The lease a `qmi.core.Lock/Lock` is tied to (`qmi-lease`), when given. */
   readonly leaseId: string | undefined;
-  /** Absolute deadline, ms since the epoch (`Infinity` for none). */
-  readonly deadline: number;
   /** Aborted when the caller cancels. */
   readonly signal: CancelSignal;
   /**
@@ -64,7 +60,7 @@ class UnaryCancellation extends CallCancellation {
  * The absolute deadline of a unary call, ms since the epoch (`Infinity` for none): gRPC's, counted from when the
  * call was read, or earlier when a caller on this host sent its own deadline ({@link DEADLINE_METADATA}).
  */
-export function unaryDeadline(call: ServerUnaryCall<WireMessage, WireMessage>): number {
+function unaryDeadline(call: ServerUnaryCall<WireMessage, WireMessage>): number {
   const grpcDeadline = call.getDeadline();
   const deadline = grpcDeadline instanceof Date ? grpcDeadline.getTime() : grpcDeadline;
   const callerDeadline = clockValue(firstString(call.metadata, DEADLINE_METADATA));

@@ -19,7 +19,7 @@ import { objectsOf, resolveObject, type ObjectServiceHost } from "./object-addre
  * The handler of one RPC of a generated service, shared by the unary gRPC handler and the `qmi.core.Channel`
  * stream: resolve the object, decode the request, {@link ObjectServiceHost.dispatch}, encode the answer.
  */
-export function objectCallHandler(host: ObjectServiceHost, service: ServiceDescriptor, method: MethodDescriptor): CallHandler {
+function objectCallHandler(host: ObjectServiceHost, service: ServiceDescriptor, method: MethodDescriptor): CallHandler {
   const path = `${service.protoService}/${method.rpcName}`;
   const decodeFailed = (error: unknown) =>
     new InvalidArgumentError(`Cannot decode the request of ${path}: ${(error as Error).message}`);

@@ -26,7 +26,7 @@ import { OBJECT_METADATA, firstString } from "../protocol/metadata-keys.ts";
 export const SIGNAL_BATCH = 256;
 
 /** Most bytes per `SignalBatch`, however large a message the client accepts. */
-export const SIGNAL_BATCH_BYTES = 256 * 1024;
+const SIGNAL_BATCH_BYTES = 256 * 1024;
 
 /** Handles one `Subscribe` call: the object named by `qmi-object`, the signal named in the request. */
 function subscribe(host: ObjectServiceHost, call: ServerWritableStream<WireMessage, WireMessage>, streams: StreamTracker): void {

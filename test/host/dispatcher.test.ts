@@ -34,7 +34,7 @@ import {
   type LockDispatchRequest,
   type LockOperation,
 } from "../../runtime/host/dispatcher.ts";
-import { CallCancellation } from "../../runtime/host/cancel-signal.ts";
+import { CallCancellation } from "../../runtime/protocol/cancel-signal.ts";
 import type { LockHolder, WaiterBudget } from "../../runtime/host/object-lock.ts";
 import { ObjectRegistry } from "../../runtime/host/object-registry.ts";
 
@@ -178,9 +178,9 @@ function failsWith(cls: new (message: string) => QmiError, message: RegExp | str
   };
 }
 
-const alice: LockHolder = { context: "ctx_a", token: "tok-a" };
-const bob: LockHolder = { context: "ctx_b", token: "tok-b" };
-const by = (holder: LockHolder) => ({ callerContext: holder.context, lockToken: holder.token });
+const alice: LockHolder = { context: "ctx_a", lockToken: "tok-a" };
+const bob: LockHolder = { context: "ctx_b", lockToken: "tok-b" };
+const by = (holder: LockHolder) => ({ callerContext: holder.context, lockToken: holder.lockToken });
 
 describe("dispatch: finding the object and the method", () => {
   it("runs the method on the hosted instance with the arguments, and resolves with its result", { timeout: 5000 }, async () => {
@@ -348,8 +348,8 @@ describe("dispatch: the lock", () => {
     assert.equal(hosted.lock.tryLock(alice), true);
     await assert.rejects(call("step", ["nobody"]), failsWith(LockedError, LOCKED_MESSAGE));
     await assert.rejects(call("step", ["bob"], by(bob)), LockedError);
-    await assert.rejects(call("step", ["stolen token"], { callerContext: bob.context, lockToken: alice.token }), LockedError);
-    await assert.rejects(call("step", ["no context"], { lockToken: alice.token }), LockedError);
+    await assert.rejects(call("step", ["stolen token"], { callerContext: bob.context, lockToken: alice.lockToken }), LockedError);
+    await assert.rejects(call("step", ["no context"], { lockToken: alice.lockToken }), LockedError);
     await assert.rejects(call("outside", ["o"]), LockedError, "a method outside the queue is checked too");
     assert.deepEqual(bench.log, []);
     assert.equal(await call("step", ["alice"], by(alice)), "alice");
@@ -530,10 +530,10 @@ describe("dispatchLock", () => {
     assert.equal(await lockOp({ kind: "isLocked" }), true);
     assert.equal(await lockOp({ kind: "lock", timeout: 0 }, by(bob)), false, "another holder gets false at once with timeout 0");
     assert.equal(await lockOp({ kind: "unlock" }, by(bob)), false);
-    assert.equal(await lockOp({ kind: "unlock" }, { callerContext: bob.context, lockToken: alice.token }), false);
-    assert.equal(hosted.lock.permits(alice.context, alice.token), true);
+    assert.equal(await lockOp({ kind: "unlock" }, { callerContext: bob.context, lockToken: alice.lockToken }), false);
+    assert.equal(hosted.lock.permits(alice.context, alice.lockToken), true);
     // The holder's context may be named in the operation, for a caller unlocking on its behalf.
-    assert.equal(await lockOp({ kind: "unlock", contextName: alice.context }, { callerContext: "someone_else", lockToken: alice.token }), true);
+    assert.equal(await lockOp({ kind: "unlock", contextName: alice.context }, { callerContext: "someone_else", lockToken: alice.lockToken }), true);
     assert.equal(await lockOp({ kind: "isLocked" }), false);
     assert.equal(await lockOp({ kind: "forceUnlock" }), false, "nothing to force");
     assert.equal(await lockOp({ kind: "lock", timeout: 0 }, by(bob)), true);
@@ -572,7 +572,7 @@ describe("dispatchLock", () => {
     assert.equal(await within(call("step", ["alice's call"], by(alice)), 1000, "the holder's call"), "alice's call", "the waiter is not in the queue");
     assert.equal(await lockOp({ kind: "unlock" }, by(alice)), true);
     assert.equal(await within(waiting, 1000, "the waiting lock"), true);
-    assert.equal(hosted.lock.permits(bob.context, bob.token), true);
+    assert.equal(hosted.lock.permits(bob.context, bob.lockToken), true);
     assert.equal(hosted.lock.waiters, 0);
   });
 
@@ -583,7 +583,7 @@ describe("dispatchLock", () => {
     assert.equal(await within(lockOp({ kind: "lock", timeout: 0.05 }, by(bob)), 2000, "the 50 ms lock"), false);
     assert.ok(Date.now() - start >= 45, `gave up after ${Date.now() - start} ms`);
     assert.equal(hosted.lock.waiters, 0);
-    assert.equal(hosted.lock.permits(alice.context, alice.token), true);
+    assert.equal(hosted.lock.permits(alice.context, alice.lockToken), true);
   });
 
   it("gives up with false at the call's deadline when it comes before the timeout", { timeout: 5000 }, async () => {
@@ -604,7 +604,7 @@ describe("dispatchLock", () => {
     controller.abort();
     await assert.rejects(within(waiting, 1000, "the cancelled lock"), failsWith(CancelledError, "lab.bench.lock() was cancelled"));
     assert.equal(hosted.lock.waiters, 0);
-    assert.equal(hosted.lock.permits(alice.context, alice.token), true, "the holder keeps the lock");
+    assert.equal(hosted.lock.permits(alice.context, alice.lockToken), true, "the holder keeps the lock");
   });
 
   it("counts a waiting lock in the caller's WaiterBudget, and fails with its error when it is spent", { timeout: 5000 }, async () => {

@@ -15,10 +15,10 @@ import {
   type LockHolder,
   type WaiterBudget,
 } from "../../runtime/host/object-lock.ts";
-import { CallCancellation } from "../../runtime/host/cancel-signal.ts";
+import { CallCancellation } from "../../runtime/protocol/cancel-signal.ts";
 
-const alice: LockHolder = { context: "lab_a", token: "tok-a" };
-const bob: LockHolder = { context: "lab_b", token: "tok-b" };
+const alice: LockHolder = { context: "lab_a", lockToken: "tok-a" };
+const bob: LockHolder = { context: "lab_b", lockToken: "tok-b" };
 
 /** Resolves with `promise`, or rejects after `ms`: no wait of these tests is unbounded. */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -86,17 +86,17 @@ describe("ObjectLock: holding and releasing", () => {
     const lock = new ObjectLock();
     assert.equal(lock.tryLock(alice), true);
     assert.equal(lock.isLocked, true);
-    assert.equal(lock.permits(alice.context, alice.token), true);
+    assert.equal(lock.permits(alice.context, alice.lockToken), true);
     assert.equal(lock.permits(alice.context, undefined), false, "the holder's context without its token");
     assert.equal(lock.permits(alice.context, ""), false, "an empty token is no token");
-    assert.equal(lock.permits(alice.context, bob.token), false, "the holder's context with another token");
-    assert.equal(lock.permits(bob.context, alice.token), false, "the holder's token from another context");
+    assert.equal(lock.permits(alice.context, bob.lockToken), false, "the holder's context with another token");
+    assert.equal(lock.permits(bob.context, alice.lockToken), false, "the holder's token from another context");
     assert.equal(lock.permits(undefined, undefined), false);
   });
 
   it("treats a caller without a context name as the context \"\"", () => {
     const lock = new ObjectLock();
-    assert.equal(lock.tryLock({ context: "", token: "t" }), true);
+    assert.equal(lock.tryLock({ context: "", lockToken: "t" }), true);
     assert.equal(lock.permits(undefined, "t"), true);
     assert.equal(lock.permits("", "t"), true);
     assert.equal(lock.permits("named", "t"), false);
@@ -108,8 +108,8 @@ describe("ObjectLock: holding and releasing", () => {
     assert.equal(lock.tryLock(alice), true);
     assert.equal(lock.tryLock({ ...alice }), true, "holders compare by value, not identity");
     assert.equal(lock.tryLock(bob), false);
-    assert.equal(lock.tryLock({ context: alice.context, token: bob.token }), false);
-    assert.equal(lock.permits(alice.context, alice.token), true, "a refused tryLock leaves the holder");
+    assert.equal(lock.tryLock({ context: alice.context, lockToken: bob.lockToken }), false);
+    assert.equal(lock.permits(alice.context, alice.lockToken), true, "a refused tryLock leaves the holder");
     assert.equal(lock.releases, 0, "no release happened");
   });
 
@@ -119,7 +119,7 @@ describe("ObjectLock: holding and releasing", () => {
     assert.equal(lock.releases, 0);
     lock.tryLock(alice);
     assert.equal(lock.unlock(bob), false);
-    assert.equal(lock.unlock({ context: bob.context, token: alice.token }), false);
+    assert.equal(lock.unlock({ context: bob.context, lockToken: alice.lockToken }), false);
     assert.equal(lock.isLocked, true);
     assert.equal(lock.releases, 0);
     assert.equal(lock.unlock({ ...alice }), true);
@@ -133,7 +133,7 @@ describe("ObjectLock: holding and releasing", () => {
     lock.tryLock(alice);
     assert.equal(lock.forceUnlock(), true);
     assert.equal(lock.isLocked, false);
-    assert.equal(lock.permits(bob.context, bob.token), true);
+    assert.equal(lock.permits(bob.context, bob.lockToken), true);
     assert.equal(lock.forceUnlock(), false);
     assert.equal(lock.isLocked, false);
   });
@@ -218,7 +218,7 @@ describe("ObjectLock.waitForRelease", () => {
     assert.ok(waited >= 35, `woke after ${waited.toFixed(1)} ms, before its 40 ms timeout`);
     assert.equal(lock.waiters, 0);
     assert.equal(lock.isLocked, true);
-    assert.equal(lock.permits(alice.context, alice.token), true);
+    assert.equal(lock.permits(alice.context, alice.lockToken), true);
   });
 
   it("resolves when its signal aborts (an AbortSignal or a CallCancellation), and stops listening to it", { timeout: 5000 }, async () => {
