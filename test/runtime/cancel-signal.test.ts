@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { CallCancellation, type CancelSignal } from "../../runtime/host/cancel-signal.ts";
+import { CallCancellation, type CancelSignal } from "../../runtime/protocol/cancel-signal.ts";
 
 describe("CallCancellation", () => {
   it("calls each listener still registered once on abort, then stays aborted", () => {
