@@ -1,6 +1,7 @@
 /**
- * A connection to another context: one gRPC channel to its server, used for its core service and for calls to
- * its objects.
+ * A connection to another context: one gRPC channel to its server, and what is opened on it: the call channel
+ * (`channel-client.ts`), unary calls (`unary-calls.ts`), server streams (`server-streams.ts`) and the lock lease.
+ * {@link PeerConnection.call} chooses the path of each call.
  *
  * {@link PeerConnection.close} (what `stop()` and `disconnectFromPeer()` do) ends everything the connection
  * opened, so that nothing of it keeps the process alive: the call channel and its socket, the lease stream, every
@@ -10,21 +11,20 @@
  *
  * @module
  */
-import { Client, Metadata, type ClientOptions, type ClientReadableStream, type ClientUnaryCall, type ServiceError } from "@grpc/grpc-js";
-import type { MethodDefinition } from "@grpc/proto-loader";
+import { Client, Metadata, type ClientOptions, type ClientReadableStream, type ServiceError } from "@grpc/grpc-js";
 import { AUTH_TOKEN_METADATA } from "../protocol/auth-token.ts";
-import { DEADLINE_METADATA } from "../protocol/caller-clock.ts";
-import { CancelledError, ConnectionError, SubscriptionEndedError, type QmiError } from "../protocol/errors.ts";
+import { ConnectionError, type QmiError } from "../protocol/errors.ts";
 import type { WireMessage } from "../protocol/codec.ts";
-import { loadService } from "../protocol/proto-files.ts";
 import { MAX_MESSAGE_HEADER } from "../protocol/channel-batch.ts";
-import { ChannelClient, defaultCallPath, type CallPath } from "./channel-client.ts";
 import { fromStatus } from "../protocol/status-mapping.ts";
+import { CONTEXT_METADATA, OBJECT_METADATA } from "../protocol/metadata-keys.ts";
+import { CONTEXT_PROTO, CONTEXT_SERVICE, LOCK_PROTO, LOCK_SERVICE } from "../protocol/core-services.ts";
 import { tlsFailureHint } from "../config/tls-problems.ts";
 import { INSECURE, channelCredentials, securityClientOptions, type SecuritySettings } from "../config/security-settings.ts";
-import { CONTEXT_METADATA, LEASE_METADATA, LOCK_TOKEN_METADATA, OBJECT_METADATA } from "../protocol/metadata-keys.ts";
-import { CONTEXT_PROTO, CONTEXT_SERVICE, LOCK_PROTO, LOCK_SERVICE } from "../protocol/core-services.ts";
-import type { CallRecord } from "../protocol/call-record.ts";
+import { ChannelClient, defaultCallPath, type CallPath } from "./channel-client.ts";
+import { methodOf, type PeerCall, type PeerLink, type PeerStreamCall } from "./peer-link.ts";
+import { ServerStreams } from "./server-streams.ts";
+import { UnaryCalls } from "./unary-calls.ts";
 
 /**
  * Channel options: no channelz bookkeeping, no reconnect back-off longer than a few seconds in a lab, and a 1 MiB
@@ -56,41 +56,6 @@ export interface DescribeAnswer {
   }[];
 }
 
-/** One unary call to make on a peer. */
-export interface PeerCall extends CallRecord<AbortSignal> {
-  readonly protoFile: string;
-  readonly protoService: string;
-  readonly rpcName: string;
-  readonly request: WireMessage;
-  /** The lease a `qmi.core.Lock/Lock` is tied to (`qmi-lease`), if any. */
-  readonly leaseId?: string;
-  /** Names the call in errors, e.g. `instr_server.nsg.getSample()`. */
-  readonly what: string;
-}
-
-/** One server-streaming call to make on a peer (no deadline: it lasts until cancelled or ended). */
-export interface PeerStreamCall {
-  readonly protoFile: string;
-  readonly protoService: string;
-  readonly rpcName: string;
-  readonly request: WireMessage;
-  /** Target object (`qmi-object`), if any. */
-  readonly object?: string;
-  /** Names the stream in errors. */
-  readonly what: string;
-  /** Called for each message. */
-  readonly onMessage: (message: WireMessage) => void;
-  /** Called once when the stream ends by itself (not after `cancel()`): with the error class the peer sent. */
-  readonly onEnd: (error: QmiError) => void;
-  /** Seconds to wait for the server to accept the stream; default 5. */
-  readonly acceptTimeout?: number;
-}
-
-/** The loaded definition of the RPC a call names. */
-function methodOf(call: { protoFile: string; protoService: string; rpcName: string }): MethodDefinition<WireMessage, WireMessage> {
-  return loadService(call.protoFile, call.protoService)[call.rpcName] as MethodDefinition<WireMessage, WireMessage>;
-}
-
 /** A gRPC connection to the context named {@link name} at {@link address}. */
 export class PeerConnection {
   readonly #client: Client;
@@ -102,10 +67,10 @@ export class PeerConnection {
   readonly maxMessageBytes: number;
   /** Whether this connection speaks TLS (for the hints of a failed connect). */
   readonly #usesTls: boolean;
-  /** What ends each server stream open or being opened (see {@link close}). */
-  readonly #streams = new Set<() => void>();
-  /** The unary calls waiting for their answer (see {@link close}). */
-  readonly #unaryCalls = new Set<ClientUnaryCall>();
+  /** The server streams opened on this connection. */
+  readonly #streams: ServerStreams;
+  /** The unary calls made on this connection. */
+  readonly #unaryCalls: UnaryCalls;
   /** Set by {@link close}. */
   #closed = false;
   /** Calls sent on the call channel so far (the rest took the unary path): for diagnostics and tests. */
@@ -127,6 +92,9 @@ export class PeerConnection {
     this.#usesTls = security.tls !== undefined;
     const options: ClientOptions = { ...channelOptions, ...securityClientOptions(security) };
     this.#client = new Client(address, channelCredentials(security), options);
+    const link = this.#link();
+    this.#unaryCalls = new UnaryCalls(link);
+    this.#streams = new ServerStreams(link);
     if (callPath === "channel") {
       const metadata: Record<string, string> = { [CONTEXT_METADATA]: ownContext, [MAX_MESSAGE_HEADER]: String(security.maxMessageBytes) };
       if (security.token !== undefined) metadata[AUTH_TOKEN_METADATA] = security.token;
@@ -134,11 +102,25 @@ export class PeerConnection {
     }
   }
 
+  /** This connection as its unary calls and server streams see it. */
+  #link(): PeerLink {
+    const connection = this;
+    return {
+      client: this.#client,
+      where: `${this.name} at ${this.address}`,
+      get closed() {
+        return connection.#closed;
+      },
+      metadata: (object) => this.#metadata(object),
+      closedError: (what, ErrorClass) => this.#closedError(what, ErrorClass),
+    };
+  }
+
   /** The metadata every call carries: this context's name and the target object. */
-  #metadata(call: { readonly object?: string }): Metadata {
+  #metadata(object: string | undefined): Metadata {
     const metadata = new Metadata();
     metadata.set(CONTEXT_METADATA, this.ownContext);
-    if (call.object !== undefined) metadata.set(OBJECT_METADATA, call.object);
+    if (object !== undefined) metadata.set(OBJECT_METADATA, object);
     return metadata;
   }
 
@@ -176,37 +158,7 @@ export class PeerConnection {
 
   /** Makes one unary call; rejects with the error class the peer raised. */
   unary(call: PeerCall): Promise<WireMessage> {
-    const definition = methodOf(call);
-    const metadata = this.#metadata(call);
-    if (call.lockToken !== undefined) metadata.set(LOCK_TOKEN_METADATA, call.lockToken);
-    if (call.leaseId !== undefined) metadata.set(LEASE_METADATA, call.leaseId);
-    // The absolute deadline too: a server on this host refuses the call if it reads it after the deadline.
-    if (call.deadline !== Infinity) metadata.set(DEADLINE_METADATA, String(call.deadline));
-    return new Promise<WireMessage>((resolve, reject) => {
-      if (this.#closed) return reject(this.#closedError(call.what));
-      if (call.signal?.aborted) return reject(new CancelledError(`${call.what} was cancelled`));
-      // Made only for a call with a signal (under tsx, each named closure costs an Object.defineProperty).
-      let onAbort: (() => void) | undefined;
-      const pending: ClientUnaryCall = this.#client.makeUnaryRequest(
-        definition.path,
-        definition.requestSerialize,
-        definition.responseDeserialize,
-        call.request,
-        metadata,
-        { deadline: call.deadline },
-        (error: ServiceError | null, response?: WireMessage) => {
-          this.#unaryCalls.delete(pending);
-          if (onAbort) call.signal?.removeEventListener("abort", onAbort);
-          if (error) reject(this.#closed ? this.#closedError(call.what) : fromStatus(error, `${call.what} on ${this.name} at ${this.address}`));
-          else resolve(response ?? {});
-        },
-      );
-      this.#unaryCalls.add(pending);
-      if (call.signal) {
-        onAbort = () => pending.cancel();
-        call.signal.addEventListener("abort", onAbort, { once: true });
-      }
-    });
+    return this.#unaryCalls.call(call);
   }
 
   /**
@@ -214,64 +166,7 @@ export class PeerConnection {
    * headers); rejects with the peer's error class when it refuses (e.g. an unknown object or signal).
    */
   serverStream(call: PeerStreamCall): Promise<() => void> {
-    const where = `${call.what} on ${this.name} at ${this.address}`;
-    if (this.#closed) return Promise.reject(this.#closedError(where, SubscriptionEndedError));
-    const definition = methodOf(call);
-    const metadata = this.#metadata(call);
-    const stream = this.#client.makeServerStreamRequest(
-      definition.path,
-      definition.requestSerialize,
-      definition.responseDeserialize,
-      call.request,
-      metadata,
-      { deadline: Infinity },
-    );
-    let accepted = false;
-    let cancelled = false;
-    let finished = false;
-    /** Ends the stream because this connection closes: reported like an end by the peer, then cancelled. */
-    let onClose!: () => void;
-    const cancel = () => {
-      cancelled = true;
-      this.#streams.delete(onClose);
-      stream.cancel();
-    };
-    return new Promise<() => void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (accepted) return;
-        cancel();
-        reject(new SubscriptionEndedError(`${where}: the peer did not accept the stream in time`));
-      }, (call.acceptTimeout ?? 5) * 1000);
-      const finish = (error: QmiError) => {
-        if (finished) return;
-        finished = true;
-        this.#streams.delete(onClose);
-        clearTimeout(timer);
-        if (!accepted) reject(error);
-        else if (!cancelled) call.onEnd(error);
-      };
-      onClose = () => {
-        finish(this.#closedError(where, SubscriptionEndedError));
-        stream.cancel();
-      };
-      this.#streams.add(onClose);
-      stream.on("metadata", () => {
-        accepted = true;
-        clearTimeout(timer);
-        resolve(cancel);
-      });
-      stream.on("data", (message: WireMessage) => {
-        try {
-          call.onMessage(message);
-        } catch (error) {
-          // An event this side cannot read (a hostile or broken peer) ends the stream, not the process.
-          finish(new SubscriptionEndedError(`${where}: the peer sent an event that does not decode: ${(error as Error).message}`));
-          stream.cancel();
-        }
-      });
-      stream.on("error", (error: ServiceError) => finish(fromStatus(error, where)));
-      stream.on("end", () => finish(new SubscriptionEndedError(`${where}: the peer ended the stream`)));
-    });
+    return this.#streams.open(call);
   }
 
   /**
@@ -322,7 +217,7 @@ export class PeerConnection {
       definition.requestSerialize,
       definition.responseDeserialize,
       {},
-      this.#metadata({}),
+      this.#metadata(undefined),
     );
     const forget = () => {
       if (this.#lease?.stream === stream) this.#lease = undefined;
@@ -359,14 +254,13 @@ export class PeerConnection {
     this.#channel?.close();
     this.#lease?.stream.cancel();
     this.#lease = undefined;
-    for (const end of [...this.#streams]) end();
-    for (const call of [...this.#unaryCalls]) call.cancel(); // each rejects with #closedError
-    this.#unaryCalls.clear();
+    this.#streams.endAll();
+    this.#unaryCalls.cancelAll(); // each rejects with #closedError
     this.#client.close();
   }
 
   /** The error of a call or stream ended (or refused) because this connection was closed. */
-  #closedError(what: string, ErrorClass: typeof ConnectionError | typeof SubscriptionEndedError = ConnectionError): QmiError {
+  #closedError(what: string, ErrorClass: new (message: string) => QmiError = ConnectionError): QmiError {
     return new ErrorClass(
       `${what}: ${this.ownContext} closed its connection to ${this.name} at ${this.address} (stop() or disconnectFromPeer()); ` +
         `connect again with connectToPeer("${this.name}")`,
