@@ -17,7 +17,7 @@ export interface Child {
   waitForLine(pattern: RegExp, seconds?: number): Promise<RegExpMatchArray>;
   /** Resolves with the exit code, or rejects after `seconds`. */
   waitForExit(seconds?: number): Promise<number | null>;
-  /** Kills the child if it still runs. */
+  /** Kills the child and the processes it started, if they still run. */
   kill(): void;
 }
 
@@ -31,7 +31,8 @@ export function startChild(script: string, args: readonly string[] = [], env: No
 
 /** Starts `command ...args` with exactly `env`, in `cwd`, and watches its output. */
 export function watchProcess(command: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Child {
-  const child = spawn(command, args, { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+  // Its own process group, so that kill() also ends what it started (a `tsx` binary runs the script in a child).
+  const child = spawn(command, args, { cwd, env, stdio: ["pipe", "pipe", "pipe"], detached: true });
   let output = "";
   const lines: string[] = [];
   const waiters: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
@@ -72,7 +73,11 @@ export function watchProcess(command: string, args: readonly string[], env: Node
       return bounded(exited, seconds, "exit");
     },
     kill() {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      try {
+        process.kill(-child.pid!, "SIGKILL"); // the group: the child and anything it started
+      } catch {
+        // the group is gone already
+      }
     },
   };
 }
