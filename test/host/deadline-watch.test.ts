@@ -7,6 +7,7 @@
 import { afterEach, beforeEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { DeadlineEntry, DeadlineWatch, deadlines } from "../../runtime/host/deadline-watch.ts";
+import { within } from "../helpers/within.ts";
 
 /** An entry that records when it expired, and lets a test await its expiry. */
 class Probe extends DeadlineEntry {
@@ -25,13 +26,6 @@ class Probe extends DeadlineEntry {
     this.#resolve(now);
     this.onExpire?.(this);
   }
-}
-
-/** Resolves with `promise`, or rejects after `ms`: no wait of these tests is unbounded. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

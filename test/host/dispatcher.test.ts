@@ -37,6 +37,7 @@ import {
 import { CallCancellation } from "../../runtime/protocol/cancel-signal.ts";
 import type { LockHolder, WaiterBudget } from "../../runtime/host/object-lock.ts";
 import { ObjectRegistry } from "../../runtime/host/object-registry.ts";
+import { within } from "../helpers/within.ts";
 
 const CONTEXT = "lab";
 
@@ -50,13 +51,6 @@ function gate(): Gate {
   let open!: () => void;
   const promise = new Promise<void>((resolve) => (open = resolve));
   return { promise, open };
-}
-
-/** Resolves with `promise`, or rejects after `ms`: no wait of these tests is unbounded. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** True when `promise` is still pending after the pending reactions and one macrotask turn have run. */

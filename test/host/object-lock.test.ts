@@ -16,16 +16,10 @@ import {
   type WaiterBudget,
 } from "../../runtime/host/object-lock.ts";
 import { CallCancellation } from "../../runtime/protocol/cancel-signal.ts";
+import { within } from "../helpers/within.ts";
 
 const alice: LockHolder = { context: "lab_a", lockToken: "tok-a" };
 const bob: LockHolder = { context: "lab_b", lockToken: "tok-b" };
-
-/** Resolves with `promise`, or rejects after `ms`: no wait of these tests is unbounded. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** True when `promise` is still pending after the pending reactions and one macrotask turn have run. */
 async function isPending(promise: Promise<unknown>): Promise<boolean> {

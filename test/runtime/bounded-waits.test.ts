@@ -20,6 +20,7 @@ import { CounterTask } from "../fixtures/tasks.ts";
 import { CALL_PATHS } from "../helpers/call-paths.ts";
 import { startChild, type Child } from "../helpers/child-context.ts";
 import { cpuSeconds } from "../helpers/process-usage.ts";
+import { withinSeconds } from "../helpers/within.ts";
 
 interface UnaryMethod {
   readonly path: string;
@@ -59,13 +60,6 @@ function call(
     resolveOutcome(error ? { code: error.code, details: error.details } : { code: Status.OK, details: "", response: response as Record<string, unknown> }),
   );
   return { outcome, cancel: () => pending.cancel() };
-}
-
-/** Settles like `promise`, or rejects after `seconds` (so that a test waiting for an answer is bounded itself). */
-function within<T>(promise: Promise<T>, seconds: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${seconds} s`)), seconds * 1000)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** A client with a connection of its own (grpc-js shares connections between clients of one target otherwise). */
@@ -130,21 +124,21 @@ describe("qmi.core.Lock waits, against a context in another process, from raw cl
 
   it("refuses Infinity, 1e12, NaN and negative timeouts with INVALID_ARGUMENT naming timeout_seconds, while another holds the lock", async () => {
     const holder = client();
-    assert.equal((await within(call(holder, LOCK.Lock!, {}, holderOf("nsg", "holder")).outcome, 10, "Lock")).response?.granted, true);
+    assert.equal((await withinSeconds(call(holder, LOCK.Lock!, {}, holderOf("nsg", "holder")).outcome, 10, "Lock")).response?.granted, true);
     const waiter = client();
     for (const timeout of [Infinity, 1e12, NaN, -1, MAX_LOCK_TIMEOUT + 1]) {
-      const { code, details } = await within(call(waiter, LOCK.Lock!, { timeout_seconds: timeout }, holderOf("nsg", "waiter")).outcome, 10, `Lock(${timeout})`);
+      const { code, details } = await withinSeconds(call(waiter, LOCK.Lock!, { timeout_seconds: timeout }, holderOf("nsg", "waiter")).outcome, 10, `Lock(${timeout})`);
       assert.equal(code, Status.INVALID_ARGUMENT, `timeout_seconds ${timeout}: ${details}`);
       assert.match(details, new RegExp(`timeout_seconds must be a number of seconds from 0 to ${MAX_LOCK_TIMEOUT} .*got ${timeout}`));
     }
-    const atMost = await within(call(waiter, LOCK.Lock!, { timeout_seconds: 0.1 }, holderOf("nsg", "waiter")).outcome, 10, "Lock(0.1)");
+    const atMost = await withinSeconds(call(waiter, LOCK.Lock!, { timeout_seconds: 0.1 }, holderOf("nsg", "waiter")).outcome, 10, "Lock(0.1)");
     assert.equal(atMost.response?.granted, false, "a valid timeout still waits and answers");
-    assert.equal((await within(call(holder, LOCK.Unlock!, {}, holderOf("nsg", "holder")).outcome, 10, "Unlock")).response?.released, true);
+    assert.equal((await withinSeconds(call(holder, LOCK.Unlock!, {}, holderOf("nsg", "holder")).outcome, 10, "Unlock")).response?.released, true);
   });
 
   it("lets 50 waiters without deadline sleep (server CPU well under 20 %), wakes them promptly at each unlock", async () => {
     const holder = client();
-    assert.equal((await within(call(holder, LOCK.Lock!, {}, holderOf("nsg", "holder")).outcome, 10, "Lock")).response?.granted, true);
+    assert.equal((await withinSeconds(call(holder, LOCK.Lock!, {}, holderOf("nsg", "holder")).outcome, 10, "Lock")).response?.granted, true);
     const waiterClient = client();
     const waiters = Array.from({ length: 50 }, (_, i) => call(waiterClient, LOCK.Lock!, { timeout_seconds: MAX_LOCK_TIMEOUT }, holderOf("nsg", `waiter${i}`)));
     const granted: number[] = [];
@@ -163,7 +157,7 @@ describe("qmi.core.Lock waits, against a context in another process, from raw cl
     let from = holder;
     for (let round = 0; round < 3; round++) {
       const unlocked = performance.now();
-      assert.equal((await within(call(from, LOCK.Unlock!, {}, holderOf("nsg", token)).outcome, 10, "Unlock")).response?.released, true);
+      assert.equal((await withinSeconds(call(from, LOCK.Unlock!, {}, holderOf("nsg", token)).outcome, 10, "Unlock")).response?.released, true);
       const until = Date.now() + 5000;
       while (granted.length === round && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));
       assert.equal(granted.length, round + 1, "one waiter granted per unlock");
@@ -172,13 +166,13 @@ describe("qmi.core.Lock waits, against a context in another process, from raw cl
       from = waiterClient;
     }
     for (const waiter of waiters) waiter.cancel();
-    await within(Promise.all(waiters.map((w) => w.outcome)), 10, "the cancelled waiters");
-    assert.equal((await within(call(from, LOCK.Unlock!, {}, holderOf("nsg", token)).outcome, 10, "Unlock")).response?.released, true);
+    await withinSeconds(Promise.all(waiters.map((w) => w.outcome)), 10, "the cancelled waiters");
+    assert.equal((await withinSeconds(call(from, LOCK.Unlock!, {}, holderOf("nsg", token)).outcome, 10, "Unlock")).response?.released, true);
   });
 
   it(`lets ${MAX_LOCK_WAITERS_PER_CONNECTION} Lock calls of one connection wait, refuses 10 000 more with RESOURCE_EXHAUSTED, and frees the places of cancelled ones`, async () => {
     const holder = client();
-    assert.equal((await within(call(holder, LOCK.Lock!, {}, holderOf("nsg2", "holder")).outcome, 10, "Lock")).response?.granted, true);
+    assert.equal((await withinSeconds(call(holder, LOCK.Lock!, {}, holderOf("nsg2", "holder")).outcome, 10, "Lock")).response?.granted, true);
     const flood = client();
     const calls = Array.from({ length: MAX_LOCK_WAITERS_PER_CONNECTION + 10_000 }, (_, i) =>
       call(flood, LOCK.Lock!, { timeout_seconds: 3600 }, holderOf("nsg2", `flood${i}`)),
@@ -191,25 +185,25 @@ describe("qmi.core.Lock waits, against a context in another process, from raw cl
     assert.equal(calls.length - settled.length, MAX_LOCK_WAITERS_PER_CONNECTION, "exactly the connection's bound waits");
     assert.ok(settled.every((o) => o.code === Status.RESOURCE_EXHAUSTED), "the others are refused");
     assert.match(settled[0]!.details, /Lock calls of this connection already wait, the most allowed \(MAX_LOCK_WAITERS_PER_CONNECTION\)/);
-    const other = await within(call(client(), LOCK.Lock!, { timeout_seconds: 0.05 }, holderOf("nsg2", "other")).outcome, 10, "another connection's Lock");
+    const other = await withinSeconds(call(client(), LOCK.Lock!, { timeout_seconds: 0.05 }, holderOf("nsg2", "other")).outcome, 10, "another connection's Lock");
     assert.equal(other.response?.granted, false, "another connection still waits (and times out)");
 
     // Cancelled waiters free their places: another 64 may wait.
     for (const c of calls) c.cancel();
-    await within(Promise.all(calls.map((c) => c.outcome)), 20, "the cancelled calls");
+    await withinSeconds(Promise.all(calls.map((c) => c.outcome)), 20, "the cancelled calls");
     const again = Array.from({ length: MAX_LOCK_WAITERS_PER_CONNECTION }, (_, i) => call(flood, LOCK.Lock!, { timeout_seconds: 3600 }, holderOf("nsg2", `again${i}`)));
     let answered = 0;
     again.forEach((c) => void c.outcome.then(() => answered++));
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.equal(answered, 0, "all waiting, none refused");
     for (const c of again) c.cancel();
-    await within(Promise.all(again.map((c) => c.outcome)), 20, "the cancelled calls");
-    assert.equal((await within(call(holder, LOCK.Unlock!, {}, holderOf("nsg2", "holder")).outcome, 10, "Unlock")).response?.released, true);
+    await withinSeconds(Promise.all(again.map((c) => c.outcome)), 20, "the cancelled calls");
+    assert.equal((await withinSeconds(call(holder, LOCK.Unlock!, {}, holderOf("nsg2", "holder")).outcome, 10, "Unlock")).response?.released, true);
   });
 
   it(`lets at most ${MAX_LOCK_WAITERS_PER_OBJECT} callers wait for one object, whatever their connections`, async () => {
     const holder = client();
-    assert.equal((await within(call(holder, LOCK.Lock!, {}, holderOf("nsg", "holder")).outcome, 10, "Lock")).response?.granted, true);
+    assert.equal((await withinSeconds(call(holder, LOCK.Lock!, {}, holderOf("nsg", "holder")).outcome, 10, "Lock")).response?.granted, true);
     const perClient = MAX_LOCK_WAITERS_PER_CONNECTION - 1;
     const connections = Math.ceil((MAX_LOCK_WAITERS_PER_OBJECT + 10) / perClient);
     const calls = Array.from({ length: connections }, () => client()).flatMap((c, k) =>
@@ -224,8 +218,8 @@ describe("qmi.core.Lock waits, against a context in another process, from raw cl
     assert.ok(settled.every((o) => o.code === Status.RESOURCE_EXHAUSTED), "the excess is RESOURCE_EXHAUSTED");
     assert.match(settled[0]!.details, /callers already wait for this lock, the most allowed \(MAX_LOCK_WAITERS_PER_OBJECT\)/);
     for (const c of calls) c.cancel();
-    await within(Promise.all(calls.map((c) => c.outcome)), 20, "the cancelled calls");
-    assert.equal((await within(call(holder, LOCK.Unlock!, {}, holderOf("nsg", "holder")).outcome, 10, "Unlock")).response?.released, true);
+    await withinSeconds(Promise.all(calls.map((c) => c.outcome)), 20, "the cancelled calls");
+    assert.equal((await withinSeconds(call(holder, LOCK.Unlock!, {}, holderOf("nsg", "holder")).outcome, 10, "Unlock")).response?.released, true);
   });
 });
 
@@ -252,15 +246,15 @@ for (const callPath of CALL_PATHS) describe(`lock({ timeout }) from TypeScript (
       e instanceof InvalidArgumentError && e.message.startsWith(`Lock timeout must be a number of seconds from 0 to ${MAX_LOCK_TIMEOUT} (one day), got ${timeout}`);
     try {
       for (const timeout of [3e6, Infinity, NaN, -1]) {
-        await assert.rejects(within(local.lock({ timeout }), 10, `local lock(${timeout})`), refused(timeout));
-        await assert.rejects(within(remote.lock({ timeout }), 10, `remote lock(${timeout})`), refused(timeout));
+        await assert.rejects(withinSeconds(local.lock({ timeout }), 10, `local lock(${timeout})`), refused(timeout));
+        await assert.rejects(withinSeconds(remote.lock({ timeout }), 10, `remote lock(${timeout})`), refused(timeout));
       }
       for (const waiter of [local, remote]) {
         const pending = waiter.lock({ timeout: MAX_LOCK_TIMEOUT });
         await new Promise((resolve) => setTimeout(resolve, 100));
         const unlocked = performance.now();
         assert.equal(await holder.unlock(), true);
-        assert.equal(await within(pending, 5, "the waiting lock()"), true);
+        assert.equal(await withinSeconds(pending, 5, "the waiting lock()"), true);
         assert.ok(performance.now() - unlocked < 1000, "granted at the unlock");
         assert.equal(await waiter.unlock(), true);
         assert.equal(await holder.lock(), true);
@@ -278,7 +272,7 @@ for (const callPath of CALL_PATHS) describe(`lock({ timeout }) from TypeScript (
       const pending = waiter.lock({ timeout: 3600 });
       const unlocked = holder.unlock(); // queued right behind the waiter's first try
       assert.equal(await unlocked, true);
-      assert.equal(await within(pending, 5, `round ${round}: the waiting lock()`), true);
+      assert.equal(await withinSeconds(pending, 5, `round ${round}: the waiting lock()`), true);
       assert.equal(await waiter.unlock(), true);
     }
   });
@@ -313,7 +307,7 @@ describe("qmi.core.Task/Join without a deadline, and task sleeps", () => {
       const task = await context.makeTask("counter", CounterTask, { period: 0.05 });
       await task.start();
       const started = performance.now();
-      const join = await within(call(raw, TASK.Join!, {}, { "qmi-object": "counter" }).outcome, MAX_JOIN_WAIT + 15, "Join");
+      const join = await withinSeconds(call(raw, TASK.Join!, {}, { "qmi-object": "counter" }).outcome, MAX_JOIN_WAIT + 15, "Join");
       const waited = (performance.now() - started) / 1000;
       assert.equal(join.code, Status.DEADLINE_EXCEEDED, join.details);
       assert.match(join.details, new RegExp(`Task join_bounds\\.counter still runs after ${MAX_JOIN_WAIT} s, .*call Join again, or give the call a deadline`));
@@ -322,8 +316,8 @@ describe("qmi.core.Task/Join without a deadline, and task sleeps", () => {
       // Asked again after the task ends: answered at once.
       const again = call(raw, TASK.Join!, {}, { "qmi-object": "counter" });
       await task.stop();
-      assert.equal((await within(again.outcome, 10, "Join after stop")).code, Status.OK);
-      const withDeadline = await within(call(raw, TASK.Join!, {}, { "qmi-object": "counter" }, 5000).outcome, 10, "Join with a deadline");
+      assert.equal((await withinSeconds(again.outcome, 10, "Join after stop")).code, Status.OK);
+      const withDeadline = await withinSeconds(call(raw, TASK.Join!, {}, { "qmi-object": "counter" }, 5000).outcome, 10, "Join with a deadline");
       assert.equal(withDeadline.code, Status.OK);
     } finally {
       raw.close();
@@ -378,9 +372,9 @@ describe("qmi.core.Task/Join without a deadline, and task sleeps", () => {
       while (outcomes.length < 5 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
       assert.deepEqual(outcomes.sort(), ["ended 0", "ended 1", "ended 2", "ended 3", "ended 4"], "the 5 oldest ended, the others wait");
       await task.stop();
-      await within(Promise.all(joins), 10, "the waiting joins");
+      await withinSeconds(Promise.all(joins), 10, "the waiting joins");
       assert.equal(outcomes.filter((o) => o.startsWith("done")).length, MAX_JOIN_WAITERS, "the waiting ones answered at the end");
-      await within(task.join({ timeout: 5 }), 6, "a join after the end");
+      await withinSeconds(task.join({ timeout: 5 }), 6, "a join after the end");
     } finally {
       await context.stop();
     }

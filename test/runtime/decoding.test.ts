@@ -20,6 +20,7 @@ import { rawChannel, type RawChannel } from "../helpers/raw-channel.ts";
 import { rawUnary } from "../helpers/raw-grpc.ts";
 import { WireFormatError } from "../../runtime/protocol/strict-wire.ts";
 import { LOCK_PROTO, LOCK_SERVICE } from "../../runtime/protocol/core-services.ts";
+import { within } from "../helpers/within.ts";
 
 type Rpcs = Record<string, MethodDefinition<object, object>>;
 
@@ -108,13 +109,6 @@ const acceptedCases: { what: string; rpc: string; bytes: () => Buffer; value: un
 
 /** Sends `bytes` as the request of `method` to `object`, by a unary RPC or on the channel. */
 type Send = (method: MethodDefinition<object, object>, bytes: Buffer, object?: string) => Promise<Outcome>;
-
-/** Resolves with `promise`, or rejects after `ms` (every wait of these tests is bounded). */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 describe("strict decoding of requests (raw gRPC)", () => {
   let server: Context;

@@ -10,33 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadService, registerProtoSource } from "../../runtime/protocol/proto-files.ts";
 import { ROOT, startChild, type Child } from "../helpers/child-context.ts";
+import { initTemplates } from "../../cli/init-templates.ts";
 
-const DRIVER = `import { InvalidArgumentError, Instrument, Signal, rpcMethod, signal } from "qmi-ts";
-
-/** A simulated bench power supply. */
-export class AcmePsu extends Instrument {
-  /** Published when the output voltage changes. */
-  @signal readonly voltageSet = new Signal<{ volts: number }>();
-  private volts = 0;
-
-  /**
-   * Set the output voltage.
-   * @param volts - 0 to 30
-   */
-  @rpcMethod
-  async setVoltage(volts: number): Promise<void> {
-    if (!(volts >= 0 && volts <= 30)) throw new InvalidArgumentError(\`volts must be in [0, 30], got \${volts}\`);
-    this.volts = volts;
-    this.voltageSet.publish({ volts });
-  }
-
-  /** The output voltage. */
-  @rpcMethod
-  async getVoltage(): Promise<number> {
-    return this.volts;
-  }
-}
-`;
+/** The power supply driver that `qmi init` scaffolds. */
+const DRIVER = initTemplates({ name: "acme-lab", protoPackage: "acme_lab", qmiTsSpec: "0.0.0", tsxSpec: "0.0.0" }).get("drivers/acme/psu.ts")!;
 
 const SERVER = `import * as qmi from "qmi-ts";
 import "./generated/index.ts";

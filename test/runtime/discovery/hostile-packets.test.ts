@@ -17,15 +17,7 @@ import { decodePacket, encodePacket, MAX_TEXT_BYTES, type DiscoveryPacket } from
 import { discoveryScope, LOOPBACK_BROADCAST } from "../../../runtime/discovery/scope.ts";
 import { startChild, type Child } from "../../helpers/child-context.ts";
 import { freeUdpPort } from "../../helpers/free-port.ts";
-
-/** Rejects unless `promise` settles within `seconds`. */
-function within<T>(seconds: number, promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took more than ${seconds} s`)), seconds * 1000);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
+import { withinSeconds } from "../../helpers/within.ts";
 
 /** A UDP socket on 127.0.0.1 that may broadcast, collecting the packets it receives. */
 async function rawSocket(): Promise<{ socket: Socket; received: { data: Buffer; port: number }[]; send(data: Buffer, port: number, to?: string): Promise<void> }> {
@@ -81,11 +73,11 @@ describe("discovery under hostile packets", () => {
         await attacker.send(query("*", pattern), port);
         await attacker.send(query(workgroup, longest), port);
       }
-      const found = await within(10, asker.discoverPeerContexts(), "discovery after the hostile queries");
+      const found = await withinSeconds(asker.discoverPeerContexts(), 10, "discovery after the hostile queries");
       assert.deepEqual(found.map((ctx) => ctx.name), ["redos_victim"]);
       await asker.connectToPeer("redos_victim", { address: found[0]!.address });
       const nsg = await asker.getInstrument("redos_victim.nsg", NoisySineGeneratorProxy);
-      assert.equal(await within(10, nsg.isOpen(), "a call to the victim"), false);
+      assert.equal(await withinSeconds(nsg.isOpen(), 10, "a call to the victim"), false);
       // It answered the two queries whose patterns match it (the all-star ones), and only those.
       await sleep(200);
       const answers = attacker.received.map(({ data }) => decodePacket(data)).filter((p) => p?.type === "answer");
@@ -116,7 +108,7 @@ describe("discovery under hostile packets", () => {
       attacker.socket.close();
     }
     await sleep(500);
-    const found = await within(10, asker.discoverPeerContexts(), "discovery after the flood");
+    const found = await withinSeconds(asker.discoverPeerContexts(), 10, "discovery after the flood");
     assert.deepEqual(found.map((ctx) => ctx.name), ["storm_target"]);
   });
 
