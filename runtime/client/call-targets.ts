@@ -1,6 +1,9 @@
 /**
- * The two places a proxy's calls can go: the context's own dispatcher (same process: no serialisation, same
- * semantics) or a peer context over gRPC.
+ * The call seam: every proxy calls through a {@link CallTarget} (call, lock operation, subscribe), carrying the
+ * call record (`protocol/call-record.ts`) to a `dispatch()`. {@link LocalTarget} dispatches in the same process (no
+ * serialisation, same semantics); {@link RemoteTarget} encodes the call for a peer's generated service or a core
+ * service and sends it on the peer connection's wire path (`peer-link.ts`: the call channel, or unary calls), where
+ * the peer's handlers decode it and dispatch it.
  *
  * @module
  */

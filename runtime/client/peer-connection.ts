@@ -22,7 +22,8 @@ import { CONTEXT_PROTO, CONTEXT_SERVICE, LOCK_PROTO, LOCK_SERVICE } from "../pro
 import { tlsFailureHint } from "../config/tls-problems.ts";
 import { INSECURE, channelCredentials, securityClientOptions, type SecuritySettings } from "../config/security-settings.ts";
 import { ChannelClient, defaultCallPath, type CallPath } from "./channel-client.ts";
-import { methodOf, type PeerCall, type PeerLink, type PeerStreamCall } from "./peer-link.ts";
+import { ChannelCalls } from "./channel-calls.ts";
+import { methodOf, type PeerCall, type PeerLink, type PeerStreamCall, type WirePath } from "./peer-link.ts";
 import { ServerStreams } from "./server-streams.ts";
 import { UnaryCalls } from "./unary-calls.ts";
 
@@ -71,10 +72,10 @@ export class PeerConnection {
   readonly #streams: ServerStreams;
   /** The unary calls made on this connection. */
   readonly #unaryCalls: UnaryCalls;
+  /** How calls to the peer's objects travel: {@link #unaryCalls}, or the call channel falling back to them. */
+  readonly #path: WirePath;
   /** Set by {@link close}. */
   #closed = false;
-  /** Calls sent on the call channel so far (the rest took the unary path): for diagnostics and tests. */
-  #channelCalls = 0;
 
   constructor(
     /** The peer context's name. */
@@ -99,6 +100,9 @@ export class PeerConnection {
       const metadata: Record<string, string> = { [CONTEXT_METADATA]: ownContext, [MAX_MESSAGE_HEADER]: String(security.maxMessageBytes) };
       if (security.token !== undefined) metadata[AUTH_TOKEN_METADATA] = security.token;
       this.#channel = new ChannelClient(address, metadata, security, `${name} at ${address}`);
+      this.#path = new ChannelCalls(this.#channel, this.#unaryCalls);
+    } else {
+      this.#path = this.#unaryCalls;
     }
   }
 
@@ -125,35 +129,17 @@ export class PeerConnection {
   }
 
   /**
-   * Makes one call to an object of the peer (its generated service or `qmi.core.Lock`): on the call channel when
+   * Makes one call to an object of the peer (its generated service or a core service): on the call channel when
    * the path is `channel`, the peer serves it and the request is small, else as a unary RPC. Both reach the same
-   * dispatcher on the peer; rejects with the error class the peer raised.
+   * handler on the peer; rejects with the error class the peer raised.
    */
-  async call(call: PeerCall): Promise<WireMessage> {
-    const channel = this.#channel;
-    if (!channel) return this.unary(call);
-    const ready = channel.ready();
-    if (ready !== true && !(await ready)) return this.unary(call);
-    const definition = methodOf(call);
-    const request = definition.requestSerialize(call.request);
-    if (request.length > channel.maxRequestBytes) return this.unary(call);
-    this.#channelCalls++;
-    const response = await channel.call({
-      path: definition.path,
-      request,
-      object: call.object,
-      lockToken: call.lockToken,
-      leaseId: call.leaseId,
-      deadline: call.deadline,
-      signal: call.signal,
-      what: call.what,
-    });
-    return definition.responseDeserialize(response);
+  call(call: PeerCall): Promise<WireMessage> {
+    return this.#path.call(call);
   }
 
   /** How many calls this connection sent on the call channel (the others took the unary path). */
   get channelCalls(): number {
-    return this.#channelCalls;
+    return this.#path instanceof ChannelCalls ? this.#path.sent : 0;
   }
 
   /** Makes one unary call; rejects with the error class the peer raised. */

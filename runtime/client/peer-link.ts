@@ -41,6 +41,12 @@ export interface PeerStreamCall {
   readonly acceptTimeout?: number;
 }
 
+/** A way calls to a peer travel: unary gRPC calls (`unary-calls.ts`) or the call channel (`channel-calls.ts`). */
+export interface WirePath {
+  /** Makes one call; resolves with the answer, rejects with the error class the peer raised. */
+  call(call: PeerCall): Promise<WireMessage>;
+}
+
 /** A peer connection, as its unary calls and server streams see it. */
 export interface PeerLink {
   readonly client: Client;

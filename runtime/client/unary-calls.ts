@@ -11,10 +11,10 @@ import type { WireMessage } from "../protocol/codec.ts";
 import { CancelledError } from "../protocol/errors.ts";
 import { LEASE_METADATA, LOCK_TOKEN_METADATA } from "../protocol/metadata-keys.ts";
 import { fromStatus } from "../protocol/status-mapping.ts";
-import { methodOf, type PeerCall, type PeerLink } from "./peer-link.ts";
+import { methodOf, type PeerCall, type PeerLink, type WirePath } from "./peer-link.ts";
 
 /** The unary calls made on one connection. */
-export class UnaryCalls {
+export class UnaryCalls implements WirePath {
   /** The calls waiting for their answer (see {@link cancelAll}). */
   readonly #pending = new Set<ClientUnaryCall>();
 

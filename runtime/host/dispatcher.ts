@@ -54,8 +54,6 @@ export interface LockDispatchRequest extends CallRecord {
   readonly waiters?: WaiterBudget;
 }
 
-export { LOCKED_MESSAGE } from "./dispatched-call.ts";
-
 function holderOf(request: { callerContext?: string; lockToken?: string }): LockHolder | undefined {
   return request.lockToken ? { context: request.callerContext ?? "", lockToken: request.lockToken } : undefined;
 }

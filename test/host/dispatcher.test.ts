@@ -25,8 +25,8 @@ import {
 } from "qmi-ts";
 import { EchoInstrument } from "qmi-ts/drivers/dummy/echo-instrument";
 import { EchoInstrumentProxy, EchoInstrumentService } from "qmi-ts/generated/drivers/dummy/echo-instrument";
+import { LOCKED_MESSAGE } from "../../runtime/host/dispatched-call.ts";
 import {
-  LOCKED_MESSAGE,
   dispatch,
   dispatchLock,
   hostedMethod,

@@ -1,0 +1,43 @@
+/**
+ * Calls to a peer on its call channel (`qmi.core.Channel`, see `channel-client.ts`): the request serialized and
+ * sent as one `ChannelCall`, the answer deserialized. A call the channel cannot take goes the `fallback` way (the
+ * connection's unary calls) instead: while the channel is not open (or the peer does not serve it), and when its
+ * request is larger than the channel carries.
+ *
+ * @module
+ */
+import type { WireMessage } from "../protocol/codec.ts";
+import type { ChannelClient } from "./channel-client.ts";
+import { methodOf, type PeerCall, type WirePath } from "./peer-link.ts";
+
+/** The call channel as a {@link WirePath}, with a fallback for the calls it cannot take. */
+export class ChannelCalls implements WirePath {
+  /** Calls sent on the channel so far (the rest took the fallback). */
+  sent = 0;
+
+  constructor(
+    private readonly channel: ChannelClient,
+    private readonly fallback: WirePath,
+  ) {}
+
+  async call(call: PeerCall): Promise<WireMessage> {
+    const channel = this.channel;
+    const ready = channel.ready();
+    if (ready !== true && !(await ready)) return this.fallback.call(call);
+    const definition = methodOf(call);
+    const request = definition.requestSerialize(call.request);
+    if (request.length > channel.maxRequestBytes) return this.fallback.call(call);
+    this.sent++;
+    const response = await channel.call({
+      path: definition.path,
+      request,
+      object: call.object,
+      lockToken: call.lockToken,
+      leaseId: call.leaseId,
+      deadline: call.deadline,
+      signal: call.signal,
+      what: call.what,
+    });
+    return definition.responseDeserialize(response);
+  }
+}
