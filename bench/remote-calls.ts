@@ -1,10 +1,12 @@
 /**
- * Benchmarks 2, 3, 5 and 9: calls through the generated proxy to `nsg` in the benchmark server's process, over
- * one call path (`QMI_CALL_PATH`, read when the connection is made): sequential `getSample` p50/p99 and calls/s,
- * calls/s with 16 and 256 in flight, the `lock()` + `unlock()` pair, and `connectToPeer` + the first typed proxy.
+ * Benchmarks 2, 3, 5, 9 and 10: calls through the generated proxies to `nsg` and `echo` in the benchmark server's
+ * process, over one call path (`QMI_CALL_PATH`, read when the connection is made): sequential `getSample` p50/p99
+ * and calls/s, calls/s with 16 and 256 in flight, the `lock()` + `unlock()` pair, `connectToPeer` + the first
+ * typed proxy, and an 8 kB array (`echoList` of 1,000 doubles) against a small call.
  */
 import { Context } from "qmi-ts";
 import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
+import { EchoInstrumentProxy } from "qmi-ts/generated/drivers/dummy/echo-instrument";
 import { figures, type CallFigures } from "./baselines.ts";
 import { nowUs, quantile, sequentialLatencies, throughput } from "./stats.ts";
 
@@ -19,6 +21,10 @@ export interface RemoteCallFigures extends CallFigures {
    */
   readonly lockPairTwoCallsP50Us: number;
   readonly connectMs: number;
+  /** Sequential `echoList` of 1,000 doubles (8 kB each way), p50, measured alternately with `getSample`. */
+  readonly list8kP50Us: number;
+  /** One `getSample`, measured alternately with `echoList`: its baseline. */
+  readonly list8kCallP50Us: number;
 }
 
 /** Runs the remote call benchmarks over `path` against the context at `address`. */
@@ -35,12 +41,16 @@ export async function benchRemoteCalls(path: "unary" | "channel", address: strin
     const inFlight16PerS = await throughput(() => nsg.getSample(), 16, seconds);
     const inFlight256PerS = await throughput(() => nsg.getSample(), 256, seconds);
     const lockPair = await lockPairFigures(nsg, count);
+    const echo = await client.getInstrument("bench_server.echo", EchoInstrumentProxy);
+    const list = await alternately(() => echo.echoList(DOUBLES_8K), () => nsg.getSample(), count);
     return {
       ...sequential,
       inFlight16PerS,
       inFlight256PerS,
       ...lockPair,
       connectMs,
+      list8kP50Us: list.p50Us,
+      list8kCallP50Us: list.baselineP50Us,
     };
   } finally {
     await client.stop();
@@ -83,4 +93,22 @@ async function lockPairFigures(
     doubles.push(...(await sequentialLatencies(twoCalls, 1, 0)));
   }
   return { lockPairP50Us: quantile(pairs, 0.5), lockPairCallP50Us: quantile(singles, 0.5), lockPairTwoCallsP50Us: quantile(doubles, 0.5) };
+}
+
+/** 1,000 doubles: 8 kB on the wire, the smallest of a lab's arrays (a short trace). */
+const DOUBLES_8K = Array.from({ length: 1000 }, (_, i) => Math.sin(i / 10));
+
+/** p50 of `measured` and of `baseline`, each call of one followed by one of the other, after `count` untimed pairs. */
+async function alternately(measured: () => Promise<unknown>, baseline: () => Promise<unknown>, count: number): Promise<{ p50Us: number; baselineP50Us: number }> {
+  for (let i = 0; i < Math.max(20, count / 4); i++) {
+    await measured();
+    await baseline();
+  }
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0, rounds = Math.max(20, Math.floor(count / 4)); i < rounds; i++) {
+    a.push(...(await sequentialLatencies(measured, 1, 0)));
+    b.push(...(await sequentialLatencies(baseline, 1, 0)));
+  }
+  return { p50Us: quantile(a, 0.5), baselineP50Us: quantile(b, 0.5) };
 }

@@ -135,6 +135,7 @@ try {
     row(`5 lock+unlock pair p50 (${path})`, r.lockPairP50Us, "µs", "one call, alternating", r.lockPairCallP50Us, path === "channel" ? "≤ 2×" : "");
     row(`5 lock+unlock pair p50 (${path})`, r.lockPairP50Us, "µs", "two calls in sequence, alternating", r.lockPairTwoCallsP50Us);
     row(`9 connectToPeer + typed proxy (${path})`, r.connectMs, "ms", "", undefined);
+    row(`10 echoList 1000 doubles (8 kB) p50 (${path})`, r.list8kP50Us, "µs", "getSample, alternating", r.list8kCallP50Us, path === "channel" ? "≤ 1.5×" : "");
   }
   row("- raw grpc-js unary p50 (baseline)", raw.p50Us, "µs", "TCP ping-pong", tcp.p50Us);
   row("- raw grpc-js bidi, one call per message, p50 (baseline)", bidi.p50Us, "µs", "TCP ping-pong", tcp.p50Us);

@@ -1,5 +1,6 @@
 /**
- * The benchmarks' second process: a qmi-ts context `bench_server` hosting an open noisy sine generator `nsg`,
+ * The benchmarks' second process: a qmi-ts context `bench_server` hosting an open noisy sine generator `nsg` and
+ * an open echo instrument `echo` (for arrays),
  * plus the baselines' servers on 127.0.0.1 ephemeral ports: a raw TCP echo server and a plain grpc-js server
  * answering `GetSample` with the same message shape as the driver's service.
  *
@@ -14,6 +15,7 @@ import { createInterface } from "node:readline";
 import { Server, ServerCredentials, type ServerDuplexStream, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import * as qmi from "qmi-ts";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
+import { EchoInstrument } from "qmi-ts/drivers/dummy/echo-instrument";
 import { NoisySineGeneratorService } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
 import { GuardedServer } from "../runtime/server/call-guard.ts";
 import { loadService } from "../runtime/protocol/proto-files.ts";
@@ -24,6 +26,7 @@ const nsg = await qmi.makeInstrument("nsg", NoisySineGenerator);
 await nsg.open();
 await nsg.setNoise(0);
 const instance = context.objects.get("nsg")!.instance as NoisySineGenerator;
+await (await qmi.makeInstrument("echo", EchoInstrument)).open();
 
 const tcp = createServer((socket) => {
   socket.setNoDelay(true);

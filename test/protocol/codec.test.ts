@@ -314,6 +314,23 @@ describe("encoding refuses values of the wrong type, naming them", () => {
     );
   });
 
+  it("names the element of a list that fails, on every kind of element; copies a list of doubles once, and hands a decoded one on", () => {
+    const int32s: TypeDescriptor = { kind: "list", of: { kind: "scalar", proto: "int32" } };
+    const int64s: TypeDescriptor = { kind: "list", of: { kind: "scalar", proto: "int64" } };
+    const samples: TypeDescriptor = { kind: "list", of: { kind: "message", name: "Sample" } };
+    const doubles: TypeDescriptor = { kind: "list", of: { kind: "scalar", proto: "double" } };
+    assert.throws(() => encodeValue(nsg, int32s, [1, 2.5], "xs"), invalid(/^Invalid argument xs\[1\]: expected an integer/));
+    assert.throws(() => decodeValue(nsg, int64s, ["1", "x"], "ys"), invalid(/^Invalid argument ys\[1\]: expected an integer \(int64\)/));
+    assert.throws(() => encodeValue(nsg, samples, [{ t: 1, value: 2 }, { t: 1 }], "s"), invalid("Invalid argument s[1].value: a value is required"));
+    assert.throws(() => decodeValue(nsg, doubles, [1, "2"], "d"), invalid(/^Invalid argument d\[1\]: expected a number/));
+    assert.deepEqual(encodeValue(nsg, int32s, [1, -2], "xs"), [1, -2]);
+    const values = [0.5, -0, Number.NaN, Infinity];
+    const encoded = encodeValue(nsg, doubles, values, "d");
+    assert.deepEqual(encoded, values);
+    assert.notEqual(encoded, values, "a copy: the caller may change its array before the request is serialized");
+    assert.equal(decodeValue(nsg, doubles, values, "d"), values, "the array read from the wire is handed on");
+  });
+
   it("refuses a finite float32 beyond its range instead of letting it become Infinity, and passes NaN and ±Infinity", () => {
     const float: TypeDescriptor = { kind: "scalar", proto: "float" };
     assert.throws(() => encodeValue(nsg, float, 1e40, "gain"), invalid(/^Invalid argument gain: expected a float32/));
