@@ -13,6 +13,17 @@ import { describe, it } from "node:test";
 import ts from "typescript";
 import { ROOT } from "../helpers/child-context.ts";
 
+/** The layers below the server and the client. */
+const belowServerAndClient = [
+  "runtime/protocol",
+  "runtime/config",
+  "runtime/logging",
+  "runtime/driver",
+  "runtime/host",
+  "runtime/signals",
+  "runtime/tasks",
+];
+
 /** What each folder may import, besides itself; the order is the layering, lowest first. */
 const allowed: Readonly<Record<string, readonly string[]>> = {
   "runtime/protocol": [],
@@ -23,37 +34,11 @@ const allowed: Readonly<Record<string, readonly string[]>> = {
   "runtime/host": ["runtime/protocol", "runtime/config", "runtime/logging", "runtime/driver"],
   "runtime/signals": ["runtime/protocol", "runtime/logging", "runtime/driver", "runtime/host"],
   "runtime/tasks": ["runtime/protocol", "runtime/logging", "runtime/driver", "runtime/host", "runtime/signals"],
-  "runtime/server": [
-    "runtime/protocol",
-    "runtime/config",
-    "runtime/logging",
-    "runtime/driver",
-    "runtime/host",
-    "runtime/signals",
-    "runtime/tasks",
-  ],
-  "runtime/client": [
-    "runtime/protocol",
-    "runtime/config",
-    "runtime/logging",
-    "runtime/driver",
-    "runtime/host",
-    "runtime/signals",
-    "runtime/tasks",
-  ],
+  // The server and the client are side by side: each may use everything below them, never the other.
+  "runtime/server": belowServerAndClient,
+  "runtime/client": belowServerAndClient,
   "runtime/discovery": ["runtime/protocol", "runtime/config", "runtime/logging"],
-  "runtime/context": [
-    "runtime/protocol",
-    "runtime/config",
-    "runtime/logging",
-    "runtime/driver",
-    "runtime/host",
-    "runtime/signals",
-    "runtime/tasks",
-    "runtime/server",
-    "runtime/client",
-    "runtime/discovery",
-  ],
+  "runtime/context": [...belowServerAndClient, "runtime/server", "runtime/client", "runtime/discovery"],
   "runtime/process-manager": ["runtime/protocol", "runtime/config", "runtime/logging", "runtime/client"],
   runtime: ["runtime/*"],
   sim: ["runtime/protocol", "runtime/transport"],
