@@ -20,26 +20,7 @@ import { formatDiagnostic } from "../../codegen/diagnostic.ts";
 import { generate } from "../../codegen/generate.ts";
 import { readMarkerTag } from "../../codegen/member-marker.ts";
 import { repoRoot } from "./support/golden.ts";
-
-const psuSource = `import { Instrument, rpcMethod } from "qmi-ts";
-
-/** ACME's bench power supply. */
-export class AcmePsu extends Instrument {
-  private volts = 0;
-
-  /** Set the output voltage, V. */
-  @rpcMethod
-  async setVoltage(volts: number): Promise<void> {
-    this.volts = volts;
-  }
-
-  /** The output voltage, V. */
-  @rpcMethod
-  async getVoltage(): Promise<number> {
-    return this.volts;
-  }
-}
-`;
+import { psuSource } from "./support/lab-driver.ts";
 
 const protoFile = "idl/acme/drivers/acme/psu.proto";
 const proxyFile = "generated/drivers/acme/psu.ts";

@@ -13,28 +13,9 @@ import { formatDiagnostic } from "../../codegen/diagnostic.ts";
 import { generate, ProjectSettingsError } from "../../codegen/generate.ts";
 import { loadProjectSettings, protoPackageFromName } from "../../codegen/project-settings.ts";
 import { repoRoot } from "./support/golden.ts";
+import { psuSource } from "./support/lab-driver.ts";
 
 const mainScript = path.join(repoRoot, "codegen", "main.ts");
-
-const psuSource = `import { Instrument, rpcMethod } from "qmi-ts";
-
-/** ACME's bench power supply. */
-export class AcmePsu extends Instrument {
-  private volts = 0;
-
-  /** Set the output voltage, V. */
-  @rpcMethod
-  async setVoltage(volts: number): Promise<void> {
-    this.volts = volts;
-  }
-
-  /** The output voltage, V. */
-  @rpcMethod
-  async getVoltage(): Promise<number> {
-    return this.volts;
-  }
-}
-`;
 
 /** A lab project in a fresh temporary folder; `qmi` is its package.json section. */
 function makeLabProject(qmi: unknown, name = "@acme/lab-tools"): string {
