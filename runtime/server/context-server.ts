@@ -18,9 +18,9 @@ import { HealthImplementation } from "grpc-health-check";
 import { GuardedServer } from "./call-guard.ts";
 import { ConnectionError, SubscriptionEndedError } from "../protocol/errors.ts";
 import { ChannelRoutes, channelDefinition, channelServiceImplementation } from "./channel-service.ts";
-import { implementationOf } from "./core-service.ts";
+import { implementationOf, type ServedService } from "./served-service.ts";
 import { coreServices, type CoreServicesHost } from "./core-services.ts";
-import { objectCallHandlers, objectServiceImplementation } from "./object-service.ts";
+import { objectService } from "./object-service.ts";
 import { loadProtoFile, loadService, loadTogetherForReflection } from "../protocol/proto-files.ts";
 import type { ServiceDescriptor } from "../protocol/service-descriptor.ts";
 import { StreamTracker } from "./stream-tracker.ts";
@@ -98,9 +98,7 @@ export class ContextServer {
     this.#security = security;
     const core = coreServices(host, this.streams);
     for (const served of core) {
-      const definition = loadService(served.protoFile, served.service);
-      this.#server.addService(definition, implementationOf(served));
-      this.#channelRoutes.add(definition, served.calls);
+      this.#serve(served);
       this.#coreServiceNames.push(served.service);
     }
     this.#server.addService(channelDefinition(), channelServiceImplementation(this.#channelRoutes, this.streams, security.maxMessageBytes));
@@ -137,13 +135,18 @@ export class ContextServer {
   /** Serves the generated service of `descriptor`, once per service. */
   ensureService(descriptor: ServiceDescriptor): void {
     if (this.#objectServices.has(descriptor.protoService)) return;
-    const definition = loadService(descriptor.protoFile, descriptor.protoService);
-    this.#server.addService(definition, objectServiceImplementation(this.host, descriptor, this.streams));
-    this.#channelRoutes.add(definition, objectCallHandlers(this.host, descriptor));
+    this.#serve(objectService(this.host, descriptor, this.streams));
     this.#objectServices.add(descriptor.protoService);
     this.#health.setStatus(descriptor.protoService, "SERVING");
     Object.assign(this.#reflectionPackages, loadProtoFile(descriptor.protoFile));
     this.#rebuildReflection();
+  }
+
+  /** Serves `served` on its own gRPC service, and its unary RPCs on the call channel too. */
+  #serve(served: ServedService): void {
+    const definition = loadService(served.protoFile, served.service);
+    this.#server.addService(definition, implementationOf(served));
+    this.#channelRoutes.add(definition, served.calls);
   }
 
   /** Stops serving: waits up to `graceSeconds` for calls in flight, then cuts the rest. */

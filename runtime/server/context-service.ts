@@ -6,7 +6,7 @@
  */
 import type { WireMessage } from "../protocol/codec.ts";
 import { CONTEXT_PROTO, CONTEXT_SERVICE } from "../protocol/core-services.ts";
-import type { ServedCoreService } from "./core-service.ts";
+import type { ServedService } from "./served-service.ts";
 
 /** What `qmi.core.Context` needs from its context. */
 export interface ContextServiceHost {
@@ -16,7 +16,7 @@ export interface ContextServiceHost {
 }
 
 /** `qmi.core.Context`: `Describe`, `Ping` and `Shutdown`, unary (on the call channel too). */
-export function contextService(host: ContextServiceHost): ServedCoreService {
+export function contextService(host: ContextServiceHost): ServedService {
   return {
     protoFile: CONTEXT_PROTO,
     service: CONTEXT_SERVICE,

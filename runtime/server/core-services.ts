@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ServedCoreService } from "./core-service.ts";
+import type { ServedService } from "./served-service.ts";
 import { contextService, type ContextServiceHost } from "./context-service.ts";
 import { lockService, type LockServiceHost } from "./lock-service.ts";
 import { signalsService } from "./signals-service.ts";
@@ -16,6 +16,6 @@ import { taskService } from "./task-service.ts";
 export interface CoreServicesHost extends LockServiceHost, ContextServiceHost {}
 
 /** Every core service of a context, served. */
-export function coreServices(host: CoreServicesHost, streams: StreamTracker): readonly ServedCoreService[] {
+export function coreServices(host: CoreServicesHost, streams: StreamTracker): readonly ServedService[] {
   return [contextService(host), lockService(host), taskService(host, streams), signalsService(host, streams)];
 }

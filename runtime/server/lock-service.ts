@@ -11,7 +11,7 @@ import type { ServerWritableStream } from "@grpc/grpc-js";
 import { ConnectionWaiters } from "./connection-waiters.ts";
 import type { LockDispatchRequest, LockOperation } from "../host/dispatcher.ts";
 import type { CallHandler, IncomingCall } from "./incoming-call.ts";
-import type { ServedCoreService } from "./core-service.ts";
+import type { ServedService } from "./served-service.ts";
 import { LOCK_PROTO, LOCK_SERVICE } from "../protocol/core-services.ts";
 import type { LockLeases } from "../host/lock-leases.ts";
 import { lockWaitMs } from "../host/object-lock.ts";
@@ -92,7 +92,7 @@ function lockCallHandlers(host: LockServiceHost): Record<string, CallHandler> {
 }
 
 /** `qmi.core.Lock`: its lock operations (on the call channel too) and the `Lease` stream. */
-export function lockService(host: LockServiceHost): ServedCoreService {
+export function lockService(host: LockServiceHost): ServedService {
   return {
     protoFile: LOCK_PROTO,
     service: LOCK_SERVICE,

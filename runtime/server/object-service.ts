@@ -9,7 +9,8 @@
 import type { ServerWritableStream, UntypedServiceImplementation } from "@grpc/grpc-js";
 import { decodeRequest, encodeResponse, type WireMessage } from "../protocol/codec.ts";
 import { InstrumentError, InvalidArgumentError } from "../protocol/errors.ts";
-import { unaryHandler, type CallHandler, type IncomingCall } from "./incoming-call.ts";
+import type { CallHandler, IncomingCall } from "./incoming-call.ts";
+import type { ServedService } from "./served-service.ts";
 import type { MethodDescriptor, ServiceDescriptor } from "../protocol/service-descriptor.ts";
 import { serveSignalStream } from "./signal-stream.ts";
 import type { StreamTracker } from "./stream-tracker.ts";
@@ -51,24 +52,14 @@ function objectCallHandler(host: ObjectServiceHost, service: ServiceDescriptor, 
   };
 }
 
-/** The call handlers of one generated service, keyed by RPC name. */
-export function objectCallHandlers(host: ObjectServiceHost, service: ServiceDescriptor): Record<string, CallHandler> {
-  const handlers: Record<string, CallHandler> = {};
-  for (const method of service.methods) handlers[method.rpcName] = objectCallHandler(host, service, method);
-  return handlers;
-}
-
-/** The handler table of one generated service, keyed by RPC name as grpc-js expects. */
-export function objectServiceImplementation(
-  host: ObjectServiceHost,
-  service: ServiceDescriptor,
-  streams: StreamTracker,
-): UntypedServiceImplementation {
-  const implementation: UntypedServiceImplementation = {};
-  for (const [rpcName, handler] of Object.entries(objectCallHandlers(host, service))) implementation[rpcName] = unaryHandler(handler);
+/** The generated service of `service`: its methods (on the call channel too) and its signals' streams. */
+export function objectService(host: ObjectServiceHost, service: ServiceDescriptor, streams: StreamTracker): ServedService {
+  const calls: Record<string, CallHandler> = {};
+  for (const method of service.methods) calls[method.rpcName] = objectCallHandler(host, service, method);
+  const signalStreams: UntypedServiceImplementation = {};
   for (const signal of service.signals) {
-    implementation[signal.rpcName] = (call: ServerWritableStream<WireMessage, WireMessage>) =>
+    signalStreams[signal.rpcName] = (call: ServerWritableStream<WireMessage, WireMessage>) =>
       serveSignalStream(host, service, signal, call, streams);
   }
-  return implementation;
+  return { protoFile: service.protoFile, service: service.protoService, calls, streams: signalStreams };
 }

@@ -9,7 +9,7 @@
  * @module
  */
 import type { ServerWritableStream } from "@grpc/grpc-js";
-import type { ServedCoreService } from "./core-service.ts";
+import type { ServedService } from "./served-service.ts";
 import { SIGNALS_PROTO, SIGNALS_SERVICE } from "../protocol/core-services.ts";
 import { encodeValue, type WireMessage } from "../protocol/codec.ts";
 import { NotGeneratedError, UnknownNameError } from "../protocol/errors.ts";
@@ -65,7 +65,7 @@ function subscribe(host: ObjectServiceHost, call: ServerWritableStream<WireMessa
 }
 
 /** `qmi.core.Signals`: the `Subscribe` stream (it has no unary RPC). */
-export function signalsService(host: ObjectServiceHost, streams: StreamTracker): ServedCoreService {
+export function signalsService(host: ObjectServiceHost, streams: StreamTracker): ServedService {
   return {
     protoFile: SIGNALS_PROTO,
     service: SIGNALS_SERVICE,

@@ -14,7 +14,7 @@ import { DEFAULT_CALL_TIMEOUT } from "../protocol/call-options.ts";
 import type { WireMessage } from "../protocol/codec.ts";
 import { DeadlineError } from "../protocol/errors.ts";
 import type { CallHandler, IncomingCall } from "./incoming-call.ts";
-import type { ServedCoreService } from "./core-service.ts";
+import type { ServedService } from "./served-service.ts";
 import { TASK_PROTO, TASK_SERVICE } from "../protocol/core-services.ts";
 import { TASKS, resolveObject, type ObjectServiceHost } from "./object-address.ts";
 import { streamSignal, type StreamFormat } from "./signal-stream.ts";
@@ -82,7 +82,7 @@ function watchStatus(host: ObjectServiceHost, streams: StreamTracker) {
 }
 
 /** `qmi.core.Task`: task control (on the call channel too) and the `WatchStatus` stream. */
-export function taskService(host: ObjectServiceHost, streams: StreamTracker): ServedCoreService {
+export function taskService(host: ObjectServiceHost, streams: StreamTracker): ServedService {
   return {
     protoFile: TASK_PROTO,
     service: TASK_SERVICE,

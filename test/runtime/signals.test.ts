@@ -24,7 +24,8 @@ import {
 } from "qmi-ts";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
 import { NoisySineGeneratorProxy, NoisySineGeneratorService } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
-import { objectServiceImplementation } from "../../runtime/server/object-service.ts";
+import { objectService } from "../../runtime/server/object-service.ts";
+import { implementationOf } from "../../runtime/server/served-service.ts";
 import { IDL_ROOT, loadService } from "../../runtime/protocol/proto-files.ts";
 import { STREAM_BACKLOG } from "../../runtime/server/signal-stream.ts";
 import { SIGNAL_BATCH } from "../../runtime/server/signals-service.ts";
@@ -298,7 +299,7 @@ describe("qmi.core.Signals (batched signal streams)", () => {
     older.addService(loadService(CONTEXT_PROTO, CONTEXT_SERVICE), { Describe: answer(() => server.describe()), Ping: answer(() => server.ping()) });
     older.addService(
       loadService(NoisySineGeneratorService.protoFile, NoisySineGeneratorService.protoService),
-      objectServiceImplementation(server, NoisySineGeneratorService, new StreamTracker()),
+      implementationOf(objectService(server, NoisySineGeneratorService, new StreamTracker())),
     );
     const port = await new Promise<number>((resolve, reject) =>
       older.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
