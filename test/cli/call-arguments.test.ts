@@ -5,20 +5,14 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { Context } from "qmi-ts";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
 import { EchoInstrument } from "qmi-ts/drivers/dummy/echo-instrument";
 import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
-import { ROOT } from "../helpers/child-context.ts";
+import { runQmi } from "../helpers/proc-harness.ts";
 
-function qmi(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ["cli/qmi.mjs", ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+/** Runs the `qmi` command with `args` (bounded; see proc-harness.ts). */
+const qmi = (...args: string[]) => runQmi(args);
 
 describe("qmi call argument types", () => {
   let ctx: Context;
