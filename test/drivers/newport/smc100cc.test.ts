@@ -1,6 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Context, EndOfInputError, InstrumentError, InvalidArgumentError, TransportTimeoutError } from "qmi-ts";
+import { Context, EndOfInputError, InstrumentError, InvalidArgumentError, TransportError, TransportTimeoutError } from "qmi-ts";
 import { NewportSmc100cc } from "qmi-ts/drivers/newport/smc100cc";
 import { hasSocat, startPtySim, type PtySim } from "../../../sim/sim-pty.ts";
 import { skipUnlessPresent } from "../../helpers/requirements.ts";
@@ -48,11 +48,11 @@ describe("NewportSmc100cc over a real pseudo terminal (socat)", { skip }, () => 
     await stage.close();
   });
 
-  it("reports a vanished serial device as end of input", async () => {
+  it("reports a vanished serial device as end of input, a timeout or a failed write, never a hang", async () => {
     const stage = new NewportSmc100cc({ name: "s", contextName: "t" }, `serial:${pty.device}`);
     await stage.open();
     sim.fault = "disconnect";
-    await assert.rejects(stage.getPosition(), (e: Error) => e instanceof EndOfInputError || e instanceof TransportTimeoutError);
+    await assert.rejects(stage.getPosition(), (e: Error) => e instanceof EndOfInputError || e instanceof TransportTimeoutError || e instanceof TransportError);
     await stage.close();
   });
 });
