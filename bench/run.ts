@@ -3,7 +3,8 @@
  * table and written to `bench/results.json`, each qmi-ts figure next to a baseline measured in the same run.
  *
  * The server side runs in a second process (`bench/server.ts`); remote call figures are measured over both call
- * paths (`unary` and `channel`, see `QMI_CALL_PATH`).
+ * paths (`unary` and `channel`, see `QMI_CALL_PATH`). Benchmark 11 (arrays) adds a peer column: Python QMI, when
+ * `QMI_SOURCE` names its source folder (see `qmi-peer.ts`).
  *
  * Usage: npx tsx bench/run.ts [--smoke] [--out <file>]
  *   --smoke  tiny counts, no Python or codegen timing: checks that the benchmark works (used by `npm test`)
@@ -16,9 +17,11 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { benchRawGrpcBidi, benchRawGrpcUnary, benchTcpPingPong, type CallFigures } from "./baselines.ts";
 import { benchCodegen, type CodegenFigures } from "./codegen-time.ts";
+import { ARRAY_SIZES, arrayRows, benchArrays, roundsFor, type ArrayFigures } from "./arrays.ts";
 import { benchInProcess } from "./in-process.ts";
 import { benchLoopPeriodInChild } from "./loop-period.ts";
 import { benchPython } from "./python-client.ts";
+import { benchQmiPeer } from "./qmi-peer.ts";
 import { benchRemoteCalls, type RemoteCallFigures } from "./remote-calls.ts";
 import { round } from "./stats.ts";
 import { benchSignals } from "./signals.ts";
@@ -36,9 +39,9 @@ const size = smoke
 
 /** A hard stop, so that a hung benchmark never outlives its budget. */
 const watchdog = setTimeout(() => {
-  console.error("bench: still running after 150 s; giving up");
+  console.error("bench: still running after 240 s; giving up");
   process.exit(2);
-}, 150_000);
+}, 240_000);
 watchdog.unref();
 
 interface Row {
@@ -47,6 +50,8 @@ interface Row {
   readonly baseline: string;
   readonly ratio: string;
   readonly goal: string;
+  /** Benchmark 11's Python QMI figure. */
+  readonly peer?: string;
 }
 const rows: Row[] = [];
 const fmt = (value: number, unit: string) => `${round(value)} ${unit}`;
@@ -76,7 +81,7 @@ async function startServer() {
     const timer = setTimeout(() => reject(new Error("bench server did not start within 60 s")), 60_000);
     lines.once("line", (line) => {
       clearTimeout(timer);
-      const match = /^READY (\d+) (\d+) (\d+) (\d+)$/.exec(line);
+      const match = /^READY (\d+) (\d+) (\d+) (\d+) (\d+)$/.exec(line);
       if (match) resolve(match);
       else reject(new Error(`bench server said ${line}`));
     });
@@ -87,6 +92,7 @@ async function startServer() {
     tcpPort: Number(ready[2]),
     rawPort: Number(ready[3]),
     guardedPort: Number(ready[4]),
+    framedPort: Number(ready[5]),
     async burst(count: number) {
       const done = waitFor(/^BURST DONE$/, 60);
       child.stdin!.write(`burst ${count}\n`);
@@ -116,6 +122,9 @@ let tcp: CallFigures;
 let raw: CallFigures;
 let bidi: CallFigures;
 const remote: Partial<Record<"unary" | "channel", RemoteCallFigures>> = {};
+// Benchmark 11: only 10^3 doubles, one round trip each, in the smoke run.
+const arraySizes = smoke ? ARRAY_SIZES.slice(0, 1) : ARRAY_SIZES;
+let arrays: ArrayFigures[];
 try {
   tcp = await benchTcpPingPong(server.tcpPort, size.calls);
   raw = await benchRawGrpcUnary(server.rawPort, size.calls, size.seconds);
@@ -159,9 +168,14 @@ try {
       row("6 Python → raw grpc-js behind the call guard", python.guardedP50Us, "µs", "Python → raw grpc-js", python.rawP50Us);
     }
   }
+
+  arrays = await benchArrays(address, server.framedPort, arraySizes, smoke);
+  results.arrays = arrays;
 } finally {
   await server.stop();
 }
+const qmiPeer = smoke ? "not measured (smoke run)" : await benchQmiPeer(arraySizes, (doubles) => roundsFor(doubles, smoke));
+results.qmiPeer = qmiPeer;
 
 const loops = [];
 for (const periodMs of [10, 1]) {
@@ -178,14 +192,17 @@ if (!smoke) {
   row("8 npm run gen (all sources)", codegen.genMs, "ms", "", undefined);
   row("8 npm run gen -- --check", codegen.checkMs, "ms", "", undefined);
 }
+rows.push(...arrayRows(arrays, qmiPeer));
 
 results.rows = rows;
 results.totalSeconds = (performance.now() - started) / 1000;
-const widths = (["benchmark", "qmi", "baseline", "ratio", "goal"] as const).map((k) => Math.max(k.length, ...rows.map((r) => r[k].length)));
+const header = ["benchmark", "qmi-ts", "baseline (same run)", "ratio", "goal", "peer: Python QMI (same run)"];
+const cellsOf = (r: Row) => [r.benchmark, r.qmi, r.baseline, r.ratio, r.goal, r.peer ?? ""];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => cellsOf(r)[i]!.length)));
 const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ");
-console.log(line(["benchmark", "qmi-ts", "baseline (same run)", "ratio", "goal"]));
+console.log(line(header));
 console.log(widths.map((w) => "-".repeat(w)).join("-|-"));
-for (const r of rows) console.log(line([r.benchmark, r.qmi, r.baseline, r.ratio, r.goal]));
+for (const r of rows) console.log(line(cellsOf(r)).trimEnd());
 console.log(`\n${cpus().length} CPUs, 1-min load average ${load.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end; ${round(results.totalSeconds as number)} s`);
 if (out) {
   writeFileSync(out, JSON.stringify(results, null, 2) + "\n");

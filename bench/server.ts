@@ -1,10 +1,11 @@
 /**
  * The benchmarks' second process: a qmi-ts context `bench_server` hosting an open noisy sine generator `nsg` and
- * an open echo instrument `echo` (for arrays),
- * plus the baselines' servers on 127.0.0.1 ephemeral ports: a raw TCP echo server and a plain grpc-js server
- * answering `GetSample` with the same message shape as the driver's service.
+ * an open echo instrument `echo` (for arrays; the context accepts messages up to `ARRAY_MAX_MESSAGE_BYTES`),
+ * plus the baselines' servers on 127.0.0.1 ephemeral ports: a raw TCP echo server, a plain grpc-js server
+ * answering `GetSample` with the same message shape as the driver's service, and a length-prefixed TCP echo
+ * server (benchmark 11's raw baseline for arrays).
  *
- * Prints `READY <qmi port> <tcp port> <raw grpc port> <raw grpc port behind the call guard>`. Commands on stdin, one per line:
+ * Prints `READY <qmi port> <tcp port> <raw grpc port> <raw grpc port behind the call guard> <framed echo port>`. Commands on stdin, one per line:
  * `burst <n>` publishes `n` `sampleTaken` events (in chunks, yielding between them) and prints `BURST DONE`;
  * `quit` stops. It also stops when stdin closes (the runner died), so it never outlives a run.
  *
@@ -20,8 +21,10 @@ import { NoisySineGeneratorService } from "qmi-ts/generated/drivers/dummy/noisy-
 import { GuardedServer } from "../runtime/server/call-guard.ts";
 import { loadService } from "../runtime/protocol/proto-files.ts";
 import { rawBidiDefinition } from "./baselines.ts";
+import { ARRAY_CONTEXT_CONFIG } from "./arrays.ts";
+import { startFramedEchoServer } from "./raw-echo.ts";
 
-const context = await qmi.start("bench_server", { config: { logging: { console_loglevel: "WARNING" } } });
+const context = await qmi.start("bench_server", { config: ARRAY_CONTEXT_CONFIG });
 const nsg = await qmi.makeInstrument("nsg", NoisySineGenerator);
 await nsg.open();
 await nsg.setNoise(0);
@@ -34,6 +37,7 @@ const tcp = createServer((socket) => {
   socket.on("error", () => undefined);
 });
 await new Promise<void>((resolve) => tcp.listen(0, "127.0.0.1", resolve));
+const framed = await startFramedEchoServer();
 
 const raw = new Server({ "grpc.enable_channelz": 0 });
 const implementation: UntypedServiceImplementation = {
@@ -73,6 +77,7 @@ async function stop(): Promise<void> {
   if (stopping) return;
   stopping = true;
   tcp.close();
+  framed.close();
   raw.forceShutdown();
   guarded.forceShutdown();
   await qmi.stop();
@@ -87,4 +92,5 @@ createInterface({ input: process.stdin })
   })
   .on("close", () => void stop());
 
-console.log(`READY ${context.tcpServerPort} ${(tcp.address() as AddressInfo).port} ${rawPort} ${guardedPort}`);
+const framedPort = (framed.address() as AddressInfo).port;
+console.log(`READY ${context.tcpServerPort} ${(tcp.address() as AddressInfo).port} ${rawPort} ${guardedPort} ${framedPort}`);

@@ -1,0 +1,224 @@
+/**
+ * Benchmark 11: bulk data. The round trip of an array of doubles through `EchoInstrument`'s echo methods, as
+ * `number[]` (`echoList`), as a `Uint8Array` of the same bytes (`echoBytes`) and as a `Float64Array`
+ * (`echoFloat64`, looked up in the service descriptor: "not available" while the driver lacks it), in-process and
+ * from the benchmark process to the server process. Each remote figure sits next to the same bytes echoed over a
+ * raw length-prefixed TCP socket between the same two processes (`raw-echo.ts`), and Python QMI's figure for
+ * the same payload (`qmi-peer.ts`).
+ *
+ * Figures: the median round trip, ms, after one untimed call (which also checks that the array came back
+ * whole), and MB/s = payload bytes each way (10^6 bytes a MB) ÷ round-trip time.
+ *
+ * @module
+ */
+import { Context, invoke, type QmiConfig } from "qmi-ts";
+import { EchoInstrument } from "qmi-ts/drivers/dummy/echo-instrument";
+import { EchoInstrumentProxy } from "qmi-ts/generated/drivers/dummy/echo-instrument";
+import type { PeerFigures } from "./qmi-peer.ts";
+import { FramedEchoClient } from "./raw-echo.ts";
+import { quantile, round } from "./stats.ts";
+
+/**
+ * Payload sizes, in doubles: 8 kB, 800 kB and 8 MB.
+ *
+ * 10^7 doubles (80 MB) goes here once large messages work by default (a later change): add `10_000_000`, give it
+ * rounds in {@link roundsFor}, and drop {@link ARRAY_MAX_MESSAGE_BYTES} from the contexts' configuration.
+ */
+export const ARRAY_SIZES: readonly number[] = [1_000, 100_000, 1_000_000];
+
+/**
+ * `security.max_message_bytes` of the contexts that echo arrays (both sides): 10^6 doubles are 8 MB, above the
+ * 4 MiB default, so for now the benchmark raises the limit.
+ */
+export const ARRAY_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+/** The configuration of the benchmark's contexts that echo arrays. */
+export const ARRAY_CONTEXT_CONFIG: QmiConfig = {
+  logging: { console_loglevel: "WARNING" },
+  security: { max_message_bytes: ARRAY_MAX_MESSAGE_BYTES },
+};
+
+/** Timed round trips per payload size (odd, so that the median is one of them); the smoke run times one. */
+export function roundsFor(doubles: number, smoke: boolean): number {
+  if (smoke) return 1;
+  return doubles <= 1_000 ? 31 : doubles <= 100_000 ? 11 : 5;
+}
+
+/** A median round trip. */
+export interface RoundTrip {
+  readonly ms: number;
+  /** Payload bytes each way ÷ round-trip time, in 10^6 bytes per second. */
+  readonly mbPerS: number;
+  readonly rounds: number;
+}
+
+/** A round trip, or why there is none. */
+export type Outcome = RoundTrip | { readonly failed: string } | { readonly notAvailable: string };
+
+/** How an array travels: the echo method and the payload it takes. */
+interface ArrayKind {
+  readonly type: "number[]" | "Uint8Array" | "Float64Array";
+  readonly method: string;
+  readonly payload: (doubles: Float64Array) => unknown;
+}
+
+const KINDS: readonly ArrayKind[] = [
+  { type: "number[]", method: "echoList", payload: (doubles) => Array.from(doubles) },
+  { type: "Uint8Array", method: "echoBytes", payload: (doubles) => new Uint8Array(doubles.buffer, doubles.byteOffset, doubles.byteLength) },
+  { type: "Float64Array", method: "echoFloat64", payload: (doubles) => doubles },
+];
+
+/** What {@link benchArrays} measured for one payload size. */
+export interface ArrayFigures {
+  readonly doubles: number;
+  readonly bytes: number;
+  readonly rawTcp: RoundTrip;
+  readonly inProcess: Readonly<Record<ArrayKind["type"], Outcome>>;
+  readonly remote: Readonly<Record<ArrayKind["type"], Outcome>>;
+  /** The call path of the remote figures (`QMI_CALL_PATH`, default `channel`). */
+  readonly path: "unary" | "channel";
+}
+
+/**
+ * Runs benchmark 11 for `sizes` doubles: in-process, against `echo` of the context at `address`, and the raw
+ * echo at 127.0.0.1:`rawPort`.
+ */
+export async function benchArrays(address: string, rawPort: number, sizes: readonly number[], smoke: boolean): Promise<ArrayFigures[]> {
+  const local = await Context.start("bench_arrays_local", { config: ARRAY_CONTEXT_CONFIG });
+  const client = await Context.start("bench_arrays_client", { config: ARRAY_CONTEXT_CONFIG });
+  const raw = await FramedEchoClient.connect(rawPort);
+  try {
+    await (await local.makeInstrument("echo", EchoInstrument)).open();
+    const localEcho = await local.getInstrument("bench_arrays_local.echo", EchoInstrumentProxy);
+    await client.connectToPeer("bench_server", { address });
+    const remoteEcho = await client.getInstrument("bench_server.echo", EchoInstrumentProxy);
+    const figures: ArrayFigures[] = [];
+    for (const doubles of sizes) figures.push(await benchSize(doubles, roundsFor(doubles, smoke), raw, localEcho, remoteEcho));
+    return figures;
+  } finally {
+    raw.close();
+    await client.stop();
+    await local.stop();
+  }
+}
+
+async function benchSize(
+  count: number,
+  rounds: number,
+  raw: FramedEchoClient,
+  localEcho: EchoInstrumentProxy,
+  remoteEcho: EchoInstrumentProxy,
+): Promise<ArrayFigures> {
+  const doubles = Float64Array.from({ length: count }, (_, i) => Math.sin(i / 10));
+  const bytes = doubles.byteLength;
+  const rawBytes = new Uint8Array(doubles.buffer);
+  const rawTcp = await medianRoundTrip(() => raw.roundTrip(rawBytes), rounds, bytes);
+  const remote = await eachKind((kind) => echoOutcome(remoteEcho, kind, doubles, rounds));
+  const inProcess = await eachKind((kind) => echoOutcome(localEcho, kind, doubles, rounds));
+  return { doubles: count, bytes, rawTcp, inProcess, remote, path: process.env.QMI_CALL_PATH === "unary" ? "unary" : "channel" };
+}
+
+async function eachKind(measure: (kind: ArrayKind) => Promise<Outcome>): Promise<Record<ArrayKind["type"], Outcome>> {
+  const outcomes: Partial<Record<ArrayKind["type"], Outcome>> = {};
+  for (const kind of KINDS) outcomes[kind.type] = await measure(kind);
+  return outcomes as Record<ArrayKind["type"], Outcome>;
+}
+
+/** The echo of `doubles` as `kind` through `echo`, or "not available" when the service has no such method. */
+async function echoOutcome(echo: EchoInstrumentProxy, kind: ArrayKind, doubles: Float64Array, rounds: number): Promise<Outcome> {
+  if (!EchoInstrumentProxy.descriptor.methods.some((m) => m.name === kind.method)) {
+    return { notAvailable: `${kind.method} is not in EchoInstrument's service yet` };
+  }
+  const payload = kind.payload(doubles);
+  return medianRoundTrip(() => echo[invoke](kind.method, [payload]), rounds, doubles.byteLength);
+}
+
+/** Median of `rounds` timed calls after one untimed call, whose answer must hold `bytes` bytes. */
+async function medianRoundTrip(call: () => Promise<unknown>, rounds: number, bytes: number): Promise<RoundTrip> {
+  const echoed = byteCount(await call());
+  if (echoed !== bytes) throw new Error(`the echo returned ${echoed} bytes for ${bytes}`);
+  const times: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const start = performance.now();
+    await call();
+    times.push(performance.now() - start);
+  }
+  const ms = quantile(times, 0.5);
+  return { ms, mbPerS: bytes / 1e6 / (ms / 1000), rounds };
+}
+
+/** The payload bytes of an echoed array: 8 per element of a list of doubles, the byte length of a typed array. */
+function byteCount(value: unknown): number {
+  if (Array.isArray(value)) return value.length * 8;
+  if (ArrayBuffer.isView(value)) return value.byteLength;
+  return Number.NaN;
+}
+
+/** A row of the benchmark table (see `run.ts`), with the peer column. */
+export interface ArrayRow {
+  readonly benchmark: string;
+  readonly qmi: string;
+  readonly baseline: string;
+  readonly ratio: string;
+  readonly goal: string;
+  readonly peer: string;
+}
+
+/** Python QMI's payload type for each of qmi-ts's. */
+const PEER_TYPE: Readonly<Record<ArrayKind["type"], keyof Omit<PeerFigures, "doubles">>> = {
+  "number[]": "list",
+  Uint8Array: "bytes",
+  Float64Array: "numpy",
+};
+
+/**
+ * The table rows of benchmark 11: a heading that says what the figures are, then per size and array type one
+ * row in-process and one remote (next to the raw TCP echo and Python QMI's figure, each with its ratio to it).
+ */
+export function arrayRows(figures: readonly ArrayFigures[], peer: readonly PeerFigures[] | string): ArrayRow[] {
+  const rows: ArrayRow[] = [
+    heading("11 arrays: median ms per round trip · MB/s = bytes each way ÷ round trip"),
+  ];
+  for (const size of figures) {
+    const peerSize = typeof peer === "string" ? undefined : peer.find((p) => p.doubles === size.doubles);
+    for (const kind of KINDS) {
+      const label = `11 ${kind.method} ${kind.type}, ${powerOfTen(size.doubles)} doubles (${megabytes(size.bytes)})`;
+      rows.push({ ...heading(`${label}, in-process`), qmi: cell(size.inProcess[kind.type]) });
+      const remote = size.remote[kind.type];
+      const peerCell = peerSize ? peerColumn(PEER_TYPE[kind.type], peerSize[PEER_TYPE[kind.type]], size.rawTcp) : (peer as string);
+      rows.push({
+        benchmark: `${label}, remote (${size.path})`,
+        qmi: cell(remote),
+        baseline: `raw TCP echo ${cell(size.rawTcp)}`,
+        ratio: "ms" in remote ? `${round(remote.ms / size.rawTcp.ms)}×` : "",
+        goal: "",
+        peer: peerCell,
+      });
+    }
+  }
+  return rows;
+}
+
+function heading(benchmark: string): ArrayRow {
+  return { benchmark, qmi: "", baseline: "", ratio: "", goal: "", peer: "" };
+}
+
+function peerColumn(type: string, outcome: Outcome | undefined, raw: RoundTrip): string {
+  if (outcome === undefined) return "not measured";
+  const ratio = "ms" in outcome ? ` (${round(outcome.ms / raw.ms)}× raw)` : "";
+  return `${type}: ${cell(outcome)}${ratio}`;
+}
+
+function cell(outcome: Outcome): string {
+  if ("ms" in outcome) return `${round(outcome.ms)} ms · ${round(outcome.mbPerS)} MB/s`;
+  return "failed" in outcome ? `failed: ${outcome.failed}` : "not available";
+}
+
+function powerOfTen(n: number): string {
+  const exponent = Math.log10(n);
+  return Number.isInteger(exponent) ? `10^${exponent}` : String(n);
+}
+
+function megabytes(bytes: number): string {
+  return bytes >= 1e6 ? `${round(bytes / 1e6)} MB` : `${round(bytes / 1e3)} kB`;
+}
