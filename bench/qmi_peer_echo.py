@@ -77,7 +77,9 @@ def _check_sockets():
     """Fails unless every IP socket of this process is TCP on a loopback address."""
     import psutil
 
-    for conn in psutil.Process().connections(kind="inet"):
+    process = psutil.Process()
+    connections = getattr(process, "net_connections", process.connections)  # renamed in psutil 6
+    for conn in connections(kind="inet"):
         if conn.type != socket.SOCK_STREAM:
             raise RuntimeError("qmi_peer_echo.py: unexpected non-TCP socket %r" % (conn,))
         for end in (conn.laddr, conn.raddr):
