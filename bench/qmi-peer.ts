@@ -10,7 +10,7 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import type { Outcome } from "./arrays.ts";
+import { WARM_UP_DOUBLES, WARM_UP_ROUNDS, type Outcome } from "./arrays.ts";
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -26,8 +26,8 @@ export interface PeerFigures {
 }
 
 /**
- * Measures Python QMI's echo of `sizes` doubles (`roundsOf(size)` timed round trips each, after one untimed),
- * or resolves with why it was not measured.
+ * Measures Python QMI's echo of `sizes` doubles (`roundsOf(size)` timed round trips each, after one untimed, and
+ * after the same warm-up as qmi-ts's paths), or resolves with why it was not measured.
  */
 export async function benchQmiPeer(sizes: readonly number[], roundsOf: (doubles: number) => number): Promise<PeerFigures[] | string> {
   const source = process.env.QMI_SOURCE;
@@ -41,7 +41,8 @@ export async function benchQmiPeer(sizes: readonly number[], roundsOf: (doubles:
   const server = spawn(PYTHON, [SCRIPT, "serve"], { cwd: ROOT, env, stdio: ["pipe", "pipe", "inherit"] });
   try {
     const port = await readyPort(server);
-    const { stdout } = await run(PYTHON, [SCRIPT, "measure", `127.0.0.1:${port}`, sizes.join(","), sizes.map(roundsOf).join(",")], {
+    const counts = [sizes.join(","), sizes.map(roundsOf).join(","), `${WARM_UP_ROUNDS}x${WARM_UP_DOUBLES}`];
+    const { stdout } = await run(PYTHON, [SCRIPT, "measure", `127.0.0.1:${port}`, ...counts], {
       cwd: ROOT,
       env,
       timeout: 120_000,

@@ -5,10 +5,11 @@ dependencies from apt):
   /usr/bin/python3 bench/qmi_peer_echo.py serve
       starts context `bench_qmi_server` hosting `echo` (one RPC method handing back its argument), prints
       `READY <port>` and serves until stdin closes;
-  /usr/bin/python3 bench/qmi_peer_echo.py measure <127.0.0.1:port> <sizes> <rounds>
+  /usr/bin/python3 bench/qmi_peer_echo.py measure <127.0.0.1:port> <sizes> <rounds> <warm-up>
       connects context `bench_qmi_client` to it and prints one JSON line: for each size (comma-separated counts
       of doubles) the median round trip of `echo` over `rounds` (comma-separated, one per size) timed calls
-      after one untimed call, with the payload as a numpy array, a Python list and bytes.
+      after one untimed call, with the payload as a numpy array, a Python list and bytes. Before all of them,
+      `<warm-up>` (`<rounds>x<doubles>`, as the qmi-ts paths get) untimed calls of each payload type.
 
 Loopback only. Every socket of the process is confined to 127.0.0.1: a bind to the wildcard address becomes a
 bind to 127.0.0.1, and binds, connects and datagrams to any other address fail, as does enabling broadcast.
@@ -133,21 +134,30 @@ def _median_round_trip(call, payload, rounds, payload_bytes):
     return {"ms": median_ms, "mbPerS": payload_bytes / 1e6 / (median_ms / 1000), "rounds": rounds}
 
 
-def measure(address, sizes, rounds):
+def _payloads(doubles):
     import numpy
 
+    values = numpy.sin(numpy.arange(doubles) / 10.0)
+    return values.nbytes, (("numpy", values), ("list", values.tolist()), ("bytes", values.tobytes()))
+
+
+def measure(address, sizes, rounds, warm_up):
     qmi, context = _start("bench_qmi_client")
     try:
         context.connect_to_peer("bench_qmi_server", peer_address=address)
         _check_sockets()
         echo = context.get_instrument("bench_qmi_server.echo")
+        warm_up_rounds, warm_up_doubles = (int(n) for n in warm_up.split("x"))
+        for _kind, payload in _payloads(warm_up_doubles)[1]:
+            for _ in range(warm_up_rounds):
+                echo.echo(payload)
         results = []
         for doubles, count in zip(sizes, rounds):
-            values = numpy.sin(numpy.arange(doubles) / 10.0)
+            payload_bytes, payloads = _payloads(doubles)
             figures = {"doubles": doubles}
-            for kind, payload in (("numpy", values), ("list", values.tolist()), ("bytes", values.tobytes())):
+            for kind, payload in payloads:
                 try:
-                    figures[kind] = _median_round_trip(echo.echo, payload, count, values.nbytes)
+                    figures[kind] = _median_round_trip(echo.echo, payload, count, payload_bytes)
                 except Exception as error:  # one failing payload (e.g. QMI's message size limit) is reported, not fatal
                     figures[kind] = {"failed": ("%s: %s" % (type(error).__name__, error))[:200]}
             results.append(figures)
@@ -160,8 +170,9 @@ def main():
     _confine_to_loopback()
     if sys.argv[1:2] == ["serve"]:
         serve()
-    elif sys.argv[1:2] == ["measure"] and len(sys.argv) == 5:
-        measure(sys.argv[2], [int(n) for n in sys.argv[3].split(",")], [int(n) for n in sys.argv[4].split(",")])
+    elif sys.argv[1:2] == ["measure"] and len(sys.argv) == 6:
+        sizes, rounds = ([int(n) for n in arg.split(",")] for arg in sys.argv[3:5])
+        measure(sys.argv[2], sizes, rounds, sys.argv[5])
     else:
         sys.exit(__doc__)
 
