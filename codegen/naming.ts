@@ -4,15 +4,8 @@
  * @module
  */
 
-/** `sampleRate` -> `sample_rate`, `HTTPPort` -> `http_port`, `noisy-sine-generator` -> `noisy_sine_generator`. */
-export function snakeCase(name: string): string {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
-    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2")
-    .replace(/[^A-Za-z0-9]+/g, "_")
-    .replace(/^_+|_+$/g, "")
-    .toLowerCase();
-}
+export { snakeCase, upperSnakeCase } from "../runtime/protocol/proto-names.ts";
+import { snakeCase } from "../runtime/protocol/proto-names.ts";
 
 /** `setFrequency` -> `SetFrequency`, `sample_taken` -> `SampleTaken`, `fast-mode` -> `FastMode`. */
 export function pascalCase(name: string): string {
@@ -21,11 +14,6 @@ export function pascalCase(name: string): string {
     .filter((part) => part.length > 0)
     .map((part) => part[0]!.toUpperCase() + part.slice(1))
     .join("");
-}
-
-/** `SweepMode` -> `SWEEP_MODE`, `high-z` -> `HIGH_Z`. */
-export function upperSnakeCase(name: string): string {
-  return snakeCase(name).toUpperCase();
 }
 
 /** Where one source module's outputs go, derived from its path relative to the project root and the package prefix. */

@@ -37,7 +37,7 @@ export function tsTypeText(type: TypeDescriptor, used?: Set<string>): string {
     case "timestamp":
       return "Date";
     case "list":
-      return `${tsTypeText(type.of, used)}[]`;
+      return type.typed ?? `${tsTypeText(type.of, used)}[]`;
     case "map":
       return `Record<string, ${tsTypeText(type.of, used)}>`;
     case "message":

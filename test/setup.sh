@@ -17,6 +17,7 @@ QMI_TEST_PACKAGES_CHECKED=(
   "openssh-client:command -v ssh && command -v ssh-keygen"
   "python3-grpcio:/usr/bin/python3 -c 'import grpc'"
   "python3-protobuf:/usr/bin/python3 -c 'import google.protobuf'"
+  "python3-numpy:/usr/bin/python3 -c 'import numpy'"
   "protobuf-compiler:command -v protoc"
   "protobuf-compiler-grpc:command -v grpc_python_plugin"
 )

@@ -7,14 +7,20 @@
  */
 import type { FieldDescriptor, TypeDescriptor } from "../../runtime/protocol/service-descriptor.ts";
 import type { EnumModel, MessageModel, ModuleModel, ServiceModel } from "../model.ts";
+import { TYPED_ARRAY_KINDS } from "../../runtime/protocol/typed-arrays.ts";
 import { protoTypeText, usesTimestamp } from "../ts-type-text.ts";
 import { docLines, protoComment } from "./doc-block.ts";
 import { provenanceHeader } from "./header.ts";
-import { upperSnakeCase } from "../naming.ts";
+import { unspecifiedName as unspecifiedEnumValue } from "../../runtime/protocol/proto-names.ts";
 
-/** One field line, e.g. `optional double value = 1;`. */
+/**
+ * One field line, e.g. `optional double value = 1;`. A typed array narrower than its wire type says its range, which
+ * the receiver checks (`repeated int32 raw = 2; // Int16Array: each element in [-32768, 32767]`).
+ */
 function fieldLine(protoName: string, number: number, type: TypeDescriptor, optional: boolean): string {
-  return `  ${optional ? "optional " : ""}${protoTypeText(type)} ${protoName} = ${number};\n`;
+  const range = type.kind === "list" && type.typed ? TYPED_ARRAY_KINDS[type.typed].range : undefined;
+  const note = range && type.kind === "list" ? ` // ${type.typed}: each element in [${range[0]}, ${range[1]}]` : "";
+  return `  ${optional ? "optional " : ""}${protoTypeText(type)} ${protoName} = ${number};${note}\n`;
 }
 
 function messageBlock(name: string, fields: readonly string[], doc: readonly string[] = []): string {
@@ -92,7 +98,7 @@ function enumBlock(model: EnumModel): string {
 
 /** `<ENUM_NAME>_UNSPECIFIED`. */
 export function unspecifiedName(model: EnumModel): string {
-  return `${upperSnakeCase(model.descriptor.name)}_UNSPECIFIED`;
+  return unspecifiedEnumValue(model.descriptor.name);
 }
 
 /** The `.proto` text of a module. */

@@ -16,7 +16,7 @@ export const fallbackMapper: TypeMapper = {
       site,
       DiagnosticCode.Unsupported,
       `${capitalize(site.holder)} has type \`${siteTypeText(site)}\`, which has no protobuf mapping.`,
-      "Use number, an int32/uint32/int64/uint64/float32 kind, bigint, string, boolean, Uint8Array, Date, an array, Record<string, T>, an interface, a type literal, an enum or a string-literal union.",
+      "Use number, an int32/uint32/int64/uint64/float32 kind, bigint, string, boolean, Uint8Array, a typed array (Float64Array, Int16Array...), Date, an array, Record<string, T>, an interface, a type literal, an enum or a string-literal union.",
     );
     return undefined;
   },

@@ -27,6 +27,7 @@ import { recordMapper } from "./record-mapper.ts";
 import { stringMapper } from "./string-mapper.ts";
 import { stringUnionMapper } from "./string-union-mapper.ts";
 import { siteTypeText, type MappingContext, type TypeMapper, type TypeSite } from "./type-mapper.ts";
+import { typedArrayMapper } from "./typed-array-mapper.ts";
 import { unionRejectionMapper } from "./union-rejection-mapper.ts";
 
 /** The built-in mappers, in the order they are asked. Rejections come before the mappers they would confuse. */
@@ -41,6 +42,7 @@ export const defaultMappers: readonly TypeMapper[] = [
   stringUnionMapper,
   unionRejectionMapper,
   bytesMapper,
+  typedArrayMapper,
   dateMapper,
   collectionRejectionMapper,
   arrayMapper,

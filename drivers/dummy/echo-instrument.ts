@@ -6,7 +6,7 @@
  */
 // Registers the generated service of this driver, so that a context hosting it serves it to peers.
 import "../../generated/drivers/dummy/echo-instrument.ts";
-import { Instrument, rpcMethod, type int32, type int64, type uint32, type uint64, type float32 } from "../../runtime/driver/driver-api.ts";
+import { Instrument, rpcMethod, Signal, signal, type int32, type int64, type uint32, type uint64, type float32 } from "../../runtime/driver/driver-api.ts";
 
 /** Waveform shapes, as a string-literal union. */
 export type Waveform = "sine" | "square" | "triangle";
@@ -33,8 +33,21 @@ export interface ChannelSetting {
   offset?: number;
 }
 
+/** A recorded trace: typed arrays as message fields. */
+export interface Trace {
+  /** Seconds between samples. */
+  interval: number;
+  /** The samples, volts. */
+  samples: Float64Array;
+  /** Raw ADC counts, one per sample. */
+  counts: Int16Array;
+}
+
 /** Echoes values back; every method requires the instrument to be open. */
 export class EchoInstrument extends Instrument {
+  /** Published by {@link EchoInstrument.publishTrace}: a typed-array signal payload. */
+  @signal readonly traceTaken = new Signal<Trace>();
+
   /** @param value - any double */
   @rpcMethod async echoDouble(value: number): Promise<number> {
     return value;
@@ -93,6 +106,64 @@ export class EchoInstrument extends Instrument {
   /** @param values - a list of doubles */
   @rpcMethod async echoList(values: number[]): Promise<number[]> {
     return values;
+  }
+
+  /** @param values - doubles as a typed array (`repeated double` on the wire, like `number[]`) */
+  @rpcMethod async echoFloat64Array(values: Float64Array): Promise<Float64Array> {
+    return values;
+  }
+
+  /** @param values - single-precision floats */
+  @rpcMethod async echoFloat32Array(values: Float32Array): Promise<Float32Array> {
+    return values;
+  }
+
+  /** @param values - signed 32-bit integers */
+  @rpcMethod async echoInt32Array(values: Int32Array): Promise<Int32Array> {
+    return values;
+  }
+
+  /** @param values - unsigned 32-bit integers */
+  @rpcMethod async echoUint32Array(values: Uint32Array): Promise<Uint32Array> {
+    return values;
+  }
+
+  /** @param values - signed 16-bit integers (`repeated int32` on the wire) */
+  @rpcMethod async echoInt16Array(values: Int16Array): Promise<Int16Array> {
+    return values;
+  }
+
+  /** @param values - unsigned 16-bit integers (`repeated uint32` on the wire) */
+  @rpcMethod async echoUint16Array(values: Uint16Array): Promise<Uint16Array> {
+    return values;
+  }
+
+  /** @param values - signed 8-bit integers (`repeated int32` on the wire) */
+  @rpcMethod async echoInt8Array(values: Int8Array): Promise<Int8Array> {
+    return values;
+  }
+
+  /** @param values - signed 64-bit integers */
+  @rpcMethod async echoBigInt64Array(values: BigInt64Array): Promise<BigInt64Array> {
+    return values;
+  }
+
+  /** @param values - unsigned 64-bit integers */
+  @rpcMethod async echoBigUint64Array(values: BigUint64Array): Promise<BigUint64Array> {
+    return values;
+  }
+
+  /** @param trace - a message with typed-array fields */
+  @rpcMethod async echoTrace(trace: Trace): Promise<Trace> {
+    return trace;
+  }
+
+  /**
+   * Publishes `trace` on {@link EchoInstrument.traceTaken}.
+   * @param trace - the trace to publish
+   */
+  @rpcMethod async publishTrace(trace: Trace): Promise<void> {
+    this.traceTaken.publish(trace);
   }
 
   /** @param values - a record of doubles */

@@ -8,7 +8,7 @@
  * @module
  */
 import type { CallOptions } from "../protocol/call-options.ts";
-import { decodeResponse, encodeRequest } from "../protocol/codec.ts";
+import { decodeResponse, encodeRequest, type EncodedMessage } from "../protocol/codec.ts";
 import { deadlineOf } from "../protocol/deadline.ts";
 import type { DispatchRequest, LockDispatchRequest, LockOperation } from "../host/dispatcher.ts";
 import { UnknownNameError } from "../protocol/errors.ts";
@@ -85,7 +85,7 @@ export class RemoteTarget implements CallTarget {
     const methodDescriptor = descriptor.methods.find((m) => m.name === method);
     if (!methodDescriptor && CORE_TASK_METHODS.includes(method)) return this.#coreTaskCall(method, options, lockToken, what);
     if (!methodDescriptor) throw new UnknownNameError(`${what}: ${descriptor.className} has no RPC method ${method}`);
-    const request = encodeRequest(descriptor, methodDescriptor, args);
+    const request: EncodedMessage = { bytes: encodeRequest(descriptor, methodDescriptor, args) };
     const response = await this.peer.call({
       protoFile: descriptor.protoFile,
       protoService: descriptor.protoService,
@@ -97,7 +97,7 @@ export class RemoteTarget implements CallTarget {
       lockToken,
       what,
     });
-    return decodeResponse(descriptor, methodDescriptor, response);
+    return decodeResponse(descriptor, methodDescriptor, (response as EncodedMessage).bytes);
   }
 
   /** `start`, `stop`, `join`, `isRunning`, `getStatus` of a task runner, through `qmi.core.Task` (on the call path). */

@@ -9,7 +9,7 @@ import type { MethodDefinition } from "@grpc/proto-loader";
 import type { CallRecord } from "../protocol/call-record.ts";
 import type { WireMessage } from "../protocol/codec.ts";
 import type { QmiError } from "../protocol/errors.ts";
-import { loadService } from "../protocol/proto-files.ts";
+import { loadCallService } from "../protocol/proto-files.ts";
 
 /** One call to make on a peer, as a unary RPC or on the call channel. */
 export interface PeerCall extends CallRecord<AbortSignal> {
@@ -60,7 +60,7 @@ export interface PeerLink {
   closedError(what: string, ErrorClass?: new (message: string) => QmiError): QmiError;
 }
 
-/** The loaded definition of the RPC a call names. */
+/** The definition of the RPC a call names (see `loadCallService`). */
 export function methodOf(call: { protoFile: string; protoService: string; rpcName: string }): MethodDefinition<WireMessage, WireMessage> {
-  return loadService(call.protoFile, call.protoService)[call.rpcName] as MethodDefinition<WireMessage, WireMessage>;
+  return loadCallService(call.protoFile, call.protoService)[call.rpcName] as MethodDefinition<WireMessage, WireMessage>;
 }

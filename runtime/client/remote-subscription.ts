@@ -10,14 +10,14 @@
  * @module
  */
 import { status } from "@grpc/grpc-js";
-import { decodeValue, type WireMessage } from "../protocol/codec.ts";
+import { decodeEvent, type EncodedMessage } from "../protocol/codec.ts";
 import { UnknownNameError, type QmiError } from "../protocol/errors.ts";
 import type { PeerConnection } from "./peer-connection.ts";
-import type { ServiceDescriptor } from "../protocol/service-descriptor.ts";
+import type { ServiceDescriptor, SignalDescriptor } from "../protocol/service-descriptor.ts";
 import type { SignalSink } from "../signals/signal-receiver.ts";
 import { Subscription } from "../signals/signal-subscription.ts";
 import { SIGNALS_PROTO, SIGNALS_SERVICE, TASK_PROTO, TASK_SERVICE } from "../protocol/core-services.ts";
-import { eventCodec, type SignalBatch } from "../protocol/signal-events.ts";
+import type { SignalBatch } from "../protocol/signal-events.ts";
 
 /** True for the error of a call the peer does not serve (`UNIMPLEMENTED`, e.g. a context of an older qmi-ts). */
 function isUnimplemented(error: unknown): boolean {
@@ -47,14 +47,16 @@ export async function subscribeRemote(
   const subscription = new Subscription(publisher, signalName, sink);
   let lastSequence = 0;
   /** Delivers the event numbered `sequence`; a gap before it counts the events the peer dropped. */
-  const deliver = (sequence: number, from: WireMessage, args: unknown) => {
+  /** Who published an event, as the peer says (empty: the object subscribed to). */
+  type From = { readonly publisherContext?: string; readonly publisherName?: string; readonly signalName?: string };
+  const deliver = (sequence: number, from: From, args: unknown) => {
     const missed = sequence > lastSequence + 1 ? sequence - lastSequence - 1 : 0;
     lastSequence = sequence;
     (sink as SignalSink<unknown>).push(
       {
-        publisherContext: String(from.publisher_context || peer.name),
-        publisherName: String(from.publisher_name || object),
-        signalName: String(from.signal_name || signalName),
+        publisherContext: from.publisherContext || peer.name,
+        publisherName: from.publisherName || object,
+        signalName: from.signalName || signalName,
         args,
       },
       missed,
@@ -68,17 +70,19 @@ export async function subscribeRemote(
       protoFile: isStatus ? TASK_PROTO : descriptor.protoFile,
       protoService: isStatus ? TASK_SERVICE : descriptor.protoService,
       rpcName: signal.rpcName,
-      request: {},
-      onMessage: (event) =>
-        deliver(
-          Number(event.sequence ?? 0),
-          event,
-          isStatus ? (JSON.parse(String(event.status_json || "{}")) as unknown) : decodeValue(descriptor, signal.payload, event.value),
-        ),
+      request: isStatus ? {} : { bytes: Buffer.alloc(0) },
+      onMessage: (message) => {
+        if (isStatus) {
+          const from = { publisherContext: String(message.publisher_context ?? ""), publisherName: String(message.publisher_name ?? ""), signalName: String(message.signal_name ?? "") };
+          deliver(Number(message.sequence ?? 0), from, JSON.parse(String(message.status_json || "{}")) as unknown);
+          return;
+        }
+        const event = decodeEvent(descriptor, signal as SignalDescriptor, (message as EncodedMessage).bytes);
+        deliver(event.sequence, event, event.payload);
+      },
     });
   /** `qmi.core.Signals/Subscribe`: several events per message. */
   const batched = () => {
-    const { deserialize } = eventCodec(descriptor, signal);
     return peer.serverStream({
       ...stream,
       protoFile: SIGNALS_PROTO,
@@ -88,8 +92,9 @@ export async function subscribeRemote(
       onMessage: (message) => {
         const batch = message as unknown as SignalBatch;
         const first = Number(batch.first_sequence);
+        const from = { publisherContext: batch.publisher_context, publisherName: batch.publisher_name, signalName: batch.signal_name };
         for (let i = 0; i < batch.events.length; i++) {
-          deliver(first + i, message, decodeValue(descriptor, signal.payload, deserialize(batch.events[i]!).value));
+          deliver(first + i, from, decodeEvent(descriptor, signal as SignalDescriptor, batch.events[i]!).payload);
         }
       },
     });

@@ -9,7 +9,7 @@
  * @module
  */
 import type { CallRecord } from "../protocol/call-record.ts";
-import { encodeRequest } from "../protocol/codec.ts";
+import { checkRequest } from "../protocol/codec.ts";
 import { DispatchedCall, QueuedCall } from "./dispatched-call.ts";
 import { InvalidArgumentError, QmiError, UnknownNameError } from "../protocol/errors.ts";
 import { lockWaitMs, type LockHolder, type WaiterBudget } from "./object-lock.ts";
@@ -89,7 +89,7 @@ function refusalOf(registry: ObjectRegistry, contextName: string, request: Dispa
   try {
     const hosted = registry.getOrThrow(request.object);
     const method = hostedMethod(hosted, request.method, `${contextName}.${request.object}`);
-    if (request.validateArgs && method.descriptor) encodeRequest(hosted.descriptor!, method.descriptor, request.args);
+    if (request.validateArgs && method.descriptor) checkRequest(hosted.descriptor!, method.descriptor, request.args);
     return undefined;
   } catch (error) {
     if (!(error instanceof QmiError)) {

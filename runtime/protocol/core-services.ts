@@ -25,3 +25,6 @@ export const SIGNALS_SERVICE = "qmi.core.Signals";
 /** `qmi.core.Channel`: many calls over one stream. */
 export const CHANNEL_PROTO = "qmi/core/channel.proto";
 export const CHANNEL_SERVICE = "qmi.core.Channel";
+
+/** Every core service's `.proto` file. */
+export const CORE_PROTOS: readonly string[] = [CONTEXT_PROTO, LOCK_PROTO, TASK_PROTO, SIGNALS_PROTO, CHANNEL_PROTO];

@@ -10,7 +10,8 @@ import { fileURLToPath } from "node:url";
 import { fromJSON, loadSync, type Options, type PackageDefinition, type ServiceDefinition } from "@grpc/proto-loader";
 import protobuf from "protobufjs";
 import { NotGeneratedError } from "./errors.ts";
-import { strictPackage } from "./strict-requests.ts";
+import { CORE_PROTOS } from "./core-services.ts";
+import { encodedService, strictPackage } from "./strict-requests.ts";
 
 /** The package's own `idl/` folder: beside `runtime/` in the sources, beside `dist/` in the compiled package. */
 export const IDL_ROOT = fileURLToPath(
@@ -48,7 +49,7 @@ function definitionOfSource(source: string): PackageDefinition {
   return fromJSON(root.toJSON(), loadOptions);
 }
 
-/** The package definition of `protoFile` (relative to an idl root). */
+/** The package definition of `protoFile` (relative to an idl root), messages as proto-loader's objects. */
 export function loadProtoFile(protoFile: string): PackageDefinition {
   let definition = cache.get(protoFile);
   if (!definition) {
@@ -84,4 +85,22 @@ export function loadService(protoFile: string, protoService: string): ServiceDef
     throw new NotGeneratedError(`${protoFile} defines no service ${protoService}; run \`qmi gen\``);
   }
   return service as ServiceDefinition;
+}
+
+const encodedCache = new Map<string, ServiceDefinition>();
+
+/**
+ * The definition qmi-ts itself calls and serves `protoService` with: a core service's messages as proto-loader's
+ * objects ({@link loadService}), a generated service's as their bytes (`EncodedMessage`), which `codec.ts` reads
+ * and writes straight from the service's descriptor.
+ */
+export function loadCallService(protoFile: string, protoService: string): ServiceDefinition {
+  if (CORE_PROTOS.includes(protoFile)) return loadService(protoFile, protoService);
+  const key = `${protoFile}\n${protoService}`;
+  let service = encodedCache.get(key);
+  if (!service) {
+    service = encodedService(loadService(protoFile, protoService) as Parameters<typeof encodedService>[0]) as ServiceDefinition;
+    encodedCache.set(key, service);
+  }
+  return service;
 }

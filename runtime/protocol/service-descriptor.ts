@@ -12,13 +12,26 @@
 /** Protobuf scalar types the generator maps TypeScript types onto. */
 export type ProtoScalar = "double" | "float" | "int32" | "uint32" | "int64" | "uint64" | "bool" | "string" | "bytes";
 
+/** The typed arrays a value may be (besides `Uint8Array`, which is `bytes`); see `typed-arrays.ts`. */
+export type TypedArrayName =
+  | "Float64Array"
+  | "Float32Array"
+  | "Int32Array"
+  | "Uint32Array"
+  | "Int16Array"
+  | "Uint16Array"
+  | "Int8Array"
+  | "BigInt64Array"
+  | "BigUint64Array";
+
 /**
  * How one TypeScript value travels on the wire.
  *
  * - `scalar`: a protobuf scalar; `bigint` is true when the TypeScript side uses `bigint` (64-bit kinds only);
  *   64-bit kinds without `bigint` are JavaScript numbers checked to be safe integers.
  * - `timestamp`: a `Date` carried as `google.protobuf.Timestamp`.
- * - `list`: an array, a `repeated` field.
+ * - `list`: an array, a `repeated` field; with `typed`, a typed array of the element type `of` (a packed
+ *   `repeated` field on the wire, so `number[]` and `Float64Array` read each other's messages).
  * - `map`: a `Record<string, T>`, a `map<string, T>` field.
  * - `message`: an interface or type literal, named in {@link ServiceDescriptor.messages}.
  * - `enum`: a TypeScript enum or string-literal union, named in {@link ServiceDescriptor.enums}.
@@ -27,7 +40,7 @@ export type ProtoScalar = "double" | "float" | "int32" | "uint32" | "int64" | "u
 export type TypeDescriptor =
   | { readonly kind: "scalar"; readonly proto: ProtoScalar; readonly bigint?: boolean }
   | { readonly kind: "timestamp" }
-  | { readonly kind: "list"; readonly of: TypeDescriptor }
+  | { readonly kind: "list"; readonly of: TypeDescriptor; readonly typed?: TypedArrayName }
   | { readonly kind: "map"; readonly of: TypeDescriptor }
   | { readonly kind: "message"; readonly name: string }
   | { readonly kind: "enum"; readonly name: string }

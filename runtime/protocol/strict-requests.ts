@@ -15,6 +15,7 @@ import type { MethodDefinition, PackageDefinition } from "@grpc/proto-loader";
 import type { ServiceDefinition } from "@grpc/grpc-js";
 import protobuf from "protobufjs";
 import descriptor from "protobufjs/ext/descriptor/index.js";
+import type { EncodedMessage } from "./codec.ts";
 import { checkWire, wireSchemaOf, type WireSchema } from "./strict-wire.ts";
 
 type Deserialize = (bytes: Buffer) => unknown;
@@ -46,9 +47,11 @@ function requestSchema(method: ServiceDefinition[string]): WireSchema | undefine
   return wireSchemaOf(rpc.resolvedRequestType);
 }
 
-/** `method`'s request deserializer, preceded by the strict wire check (the same function when already strict). */
-export function strictRequestDeserializer(method: ServiceDefinition[string]): Deserialize {
-  const decode = method.requestDeserialize as Deserialize;
+/**
+ * `method`'s request deserializer (or `decode`), preceded by the strict wire check (the same function when
+ * already strict).
+ */
+export function strictRequestDeserializer(method: ServiceDefinition[string], decode = method.requestDeserialize as Deserialize): Deserialize {
   if (strictOnes.has(decode)) return decode;
   const schema = requestSchema(method);
   if (!schema) return decode;
@@ -67,6 +70,27 @@ function strictRequests(definition: ServiceDefinition): ServiceDefinition {
     strict[name] = { ...method, requestDeserialize: strictRequestDeserializer(method) };
   }
   return strict as ServiceDefinition;
+}
+
+const bytesOf = (message: EncodedMessage) => message.bytes;
+const encoded = (bytes: Buffer): EncodedMessage => ({ bytes });
+
+/**
+ * `definition` with its messages carried as their bytes ({@link EncodedMessage}), for the codec to read and write
+ * (generated services); request bytes are checked strictly all the same.
+ */
+export function encodedService(definition: ServiceDefinition): ServiceDefinition {
+  const methods: Record<string, ServiceDefinition[string]> = {};
+  for (const [rpc, method] of Object.entries(definition)) {
+    methods[rpc] = {
+      ...method,
+      requestSerialize: bytesOf,
+      requestDeserialize: strictRequestDeserializer(method, encoded),
+      responseSerialize: bytesOf,
+      responseDeserialize: encoded,
+    } as ServiceDefinition[string];
+  }
+  return methods as ServiceDefinition;
 }
 
 /** `definition` with every service's request deserializers strict; messages and enums as they are. */

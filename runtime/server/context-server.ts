@@ -21,7 +21,7 @@ import { ChannelRoutes, channelDefinition, channelServiceImplementation } from "
 import { implementationOf, type ServedService } from "./served-service.ts";
 import { coreServices, type CoreServicesHost } from "./core-services.ts";
 import { objectService } from "./object-service.ts";
-import { loadProtoFile, loadService, loadTogetherForReflection } from "../protocol/proto-files.ts";
+import { loadCallService, loadProtoFile, loadTogetherForReflection } from "../protocol/proto-files.ts";
 import type { ServiceDescriptor } from "../protocol/service-descriptor.ts";
 import { StreamTracker } from "./stream-tracker.ts";
 import { INSECURE, type SecuritySettings } from "../config/security-settings.ts";
@@ -144,7 +144,7 @@ export class ContextServer {
 
   /** Serves `served` on its own gRPC service, and its unary RPCs on the call channel too. */
   #serve(served: ServedService): void {
-    const definition = loadService(served.protoFile, served.service);
+    const definition = loadCallService(served.protoFile, served.service);
     this.#server.addService(definition, implementationOf(served));
     this.#channelRoutes.add(definition, served.calls);
   }

@@ -7,7 +7,7 @@
  * @module
  */
 import type { ServerWritableStream, UntypedServiceImplementation } from "@grpc/grpc-js";
-import { decodeRequest, encodeResponse, type WireMessage } from "../protocol/codec.ts";
+import { decodeRequest, encodeResponse, type EncodedMessage, type WireMessage } from "../protocol/codec.ts";
 import { InstrumentError, InvalidArgumentError } from "../protocol/errors.ts";
 import type { CallHandler, IncomingCall } from "./incoming-call.ts";
 import type { ServedService } from "./served-service.ts";
@@ -26,11 +26,11 @@ function objectCallHandler(host: ObjectServiceHost, service: ServiceDescriptor, 
     new InvalidArgumentError(`Cannot decode the request of ${path}: ${(error as Error).message}`);
   const encodeFailed = (error: unknown) =>
     new InstrumentError(`The driver returned an invalid result: ${(error as Error).message}`);
-  return async (call: IncomingCall): Promise<WireMessage> => {
+  return async (call: IncomingCall): Promise<EncodedMessage> => {
     const object = resolveObject(host, call.object, objectsOf(service));
     let args: unknown[];
     try {
-      args = decodeRequest(service, method, call.request);
+      args = decodeRequest(service, method, (call.request as EncodedMessage).bytes);
     } catch (error) {
       throw decodeFailed(error);
     }
@@ -45,7 +45,7 @@ function objectCallHandler(host: ObjectServiceHost, service: ServiceDescriptor, 
       lockToken: call.lockToken,
     });
     try {
-      return encodeResponse(service, method, result);
+      return { bytes: encodeResponse(service, method, result) };
     } catch (error) {
       throw encodeFailed(error);
     }

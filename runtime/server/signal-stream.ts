@@ -12,7 +12,7 @@
  * @module
  */
 import { Metadata, type ServerWritableStream } from "@grpc/grpc-js";
-import { encodeValue, type WireMessage } from "../protocol/codec.ts";
+import { encodeEvent, eventEnvelope, type WireMessage } from "../protocol/codec.ts";
 import { directSender } from "./direct-sender.ts";
 import { QmiError, SubscriptionEndedError } from "../protocol/errors.ts";
 import type { HostedObject } from "../host/object-registry.ts";
@@ -235,16 +235,12 @@ export function serveSignalStream(
 ): void {
   streamSignal(call, streams, () => {
     const object = resolveObject(host, firstString(call.metadata, OBJECT_METADATA), objectsOf(service));
-    const format: StreamFormat<{ value?: unknown }> = {
-      key: "value",
+    const format: StreamFormat<Buffer> = {
+      key: "event-value",
       batch: 1,
-      encode: (payload) => (signal.payload.kind === "void" ? {} : { value: encodeValue(service, signal.payload, payload, signal.name) }),
-      message: ([event], sequence) => ({
-        value: event!.value, // not `...event`: a spread costs ~2 µs per message here, more than all the rest
-        publisher_context: host.name,
-        publisher_name: object,
-        signal_name: signal.name,
-        sequence: String(sequence),
+      encode: (payload) => encodeEvent(service, signal, payload),
+      message: ([value], sequence) => ({
+        bytes: eventEnvelope(value!, { publisherContext: host.name, publisherName: object, signalName: signal.name, sequence }),
       }),
     };
     return { hosted: host.objects.getOrThrow(object), signalName: signal.name, address: `${host.name}.${object}`, format };

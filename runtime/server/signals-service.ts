@@ -11,11 +11,10 @@
 import type { ServerWritableStream } from "@grpc/grpc-js";
 import type { ServedService } from "./served-service.ts";
 import { SIGNALS_PROTO, SIGNALS_SERVICE } from "../protocol/core-services.ts";
-import { encodeValue, type WireMessage } from "../protocol/codec.ts";
+import { encodeEvent, type WireMessage } from "../protocol/codec.ts";
 import { NotGeneratedError, UnknownNameError } from "../protocol/errors.ts";
 import { missingHostImportHint } from "../protocol/generated-services.ts";
 import type { ObjectServiceHost } from "./object-address.ts";
-import { eventCodec } from "../protocol/signal-events.ts";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../config/security-settings.ts";
 import { streamSignal, type StreamFormat } from "./signal-stream.ts";
 import { signalOf } from "../signals/signal-subscription.ts";
@@ -42,15 +41,13 @@ function subscribe(host: ObjectServiceHost, call: ServerWritableStream<WireMessa
     if (!service || !signal) {
       throw new NotGeneratedError(`${address} (${hosted.className}) is not served to peers: ${missingHostImportHint(hosted.className)}`);
     }
-    const { serialize } = eventCodec(service, signal);
     // Room for the batch's own fields; an event takes its bytes plus its tag and length (at most 6 bytes).
     const header = 64 + Buffer.byteLength(host.name + object + signalName);
     const clientMax = Number(call.request.max_message_bytes) || DEFAULT_MAX_MESSAGE_BYTES;
     const format: StreamFormat<Buffer> = {
       key: "event-bytes",
       batch: SIGNAL_BATCH,
-      encode: (payload) =>
-        serialize(signal.payload.kind === "void" ? {} : { value: encodeValue(service, signal.payload, payload, signalName) }),
+      encode: (payload) => encodeEvent(service, signal, payload),
       bytes: { max: Math.min(SIGNAL_BATCH_BYTES, clientMax - header), size: (event) => event.length + 6 },
       message: (events, firstSequence) => ({
         publisher_context: host.name,

@@ -32,6 +32,7 @@ const expectedTypeText: Readonly<Record<string, { code: string; type: string }>>
   null: { code: "QMI1008", type: "string | null" },
   symbol: { code: "QMI1009", type: "symbol" },
   "nested-array": { code: "QMI1010", type: "number[][]" },
+  "nested-typed-array": { code: "QMI1010", type: "Float64Array[]" },
   "optional-array": { code: "QMI1011", type: "number[]" },
   "optional-record": { code: "QMI1011", type: "Record<string, string>" },
   "class-instance": { code: "QMI1012", type: "Reading" },

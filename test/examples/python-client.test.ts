@@ -11,6 +11,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Context } from "qmi-ts";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
+import { EchoInstrument } from "qmi-ts/drivers/dummy/echo-instrument";
 import { DemoRpcControlTask } from "../../examples/demo-task.ts";
 import { ROOT } from "../helpers/child-context.ts";
 import { hasOpenssl, makeTestCertificates } from "../helpers/test-certs.ts";
@@ -34,12 +35,24 @@ describe("examples/python/qmi_client.py", { skip: skipUnlessPresent(existsSync(P
     ctx = await Context.start("py_server", { config: null });
     await ctx.makeInstrument("nsg", NoisySineGenerator);
     await ctx.makeTask("task", DemoRpcControlTask);
+    await (await ctx.makeInstrument("echo", EchoInstrument)).open();
   });
   after(async () => ctx?.stop());
 
+  it("reads a trace into numpy (examples/python/read_trace.py): typed arrays are packed repeated fields", async () => {
+    const result = await run(PYTHON, ["examples/python/read_trace.py", "--address", ctx.address]);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.deepEqual(result.stdout.trim().split("\n"), [
+      "trace: 100000 points, float64, equal: True",
+      "counts: [-32768, -1, 0, 1, 32767] as int16",
+      "out of range: INVALID_ARGUMENT Cannot decode the request of qmi.drivers.dummy.echo_instrument.EchoInstrument/EchoInt16Array: Invalid argument values[0]: expected an integer in [-32768, 32767] (Int16Array), got 40000",
+      "done",
+    ]);
+  });
+
   /** What the script prints against a context named `name` hosting `nsg` and `task`. */
-  const expectedLines = (name: string) => [
-    `context: ${name} objects: nsg,task`,
+  const expectedLines = (name: string, objects = ["nsg", "task"]) => [
+    `context: ${name} objects: ${objects.join(",")}`,
     "closed getSample: FAILED_PRECONDITION NotOpenError: Instrument nsg is not open; call open() first",
     "amplitude: 5.0",
     "sample within amplitude: True",
@@ -51,7 +64,7 @@ describe("examples/python/qmi_client.py", { skip: skipUnlessPresent(existsSync(P
     "unlock by other: False",
     "unlock: True",
     "signals received: 3",
-    `unknown object: NOT_FOUND UnknownNameError: Context ${name} has no object named no_such_object (objects: nsg, task)`,
+    `unknown object: NOT_FOUND UnknownNameError: Context ${name} has no object named no_such_object (objects: ${objects.join(", ")})`,
     "task settings amplitude: 100.0",
     "task pending amplitude: 42.0",
     "task running: False",
@@ -61,7 +74,7 @@ describe("examples/python/qmi_client.py", { skip: skipUnlessPresent(existsSync(P
   it("drives the instrument, meets the lock and the errors, receives signals and reads a task's settings", async () => {
     const result = await run(PYTHON, ["examples/python/qmi_client.py", "--address", ctx.address, "--task", "task"]);
     assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.deepEqual(result.stdout.trim().split("\n"), expectedLines("py_server"));
+    assert.deepEqual(result.stdout.trim().split("\n"), expectedLines("py_server", ["nsg", "task", "echo"]));
   });
 
   it("does the same over mutual TLS with the shared-secret token, and is refused without the token", { skip: skipUnlessPresent(hasOpenssl() ? false : "openssl is not installed (test/setup.sh installs it when run as root)") }, async () => {

@@ -224,13 +224,19 @@ describe("codec: decodeValue and encodeValue", () => {
   const record = { kind: "map", of: { kind: "scalar", proto: "double" } } as const;
   const refused = (run: () => unknown, message: RegExp) =>
     assert.throws(run, (e: unknown) => e instanceof InvalidArgumentError && message.test(e.message));
+  /** A message whose field 1 is a map entry `key` -> 1.0. */
+  const mapEntry = (key: string) => {
+    const keyBytes = Buffer.from(key);
+    const entry = Buffer.concat([Buffer.from([0x0a, keyBytes.length]), keyBytes, hex("11 000000000000f03f")]);
+    return Buffer.concat([Buffer.from([0x0a, entry.length]), entry]);
+  };
 
   it("refuses a __proto__ key both ways, and never touches a prototype", () => {
     const own = JSON.parse('{"__proto__": 1, "a": 2}') as Record<string, number>;
     refused(() => encodeValue(service, record, own, "values"), /^Invalid argument values: the key "__proto__" cannot be carried in a map/);
-    refused(() => decodeValue(service, record, own, "values"), /^Invalid argument values: the key "__proto__"/);
-    const decoded = decodeValue(service, record, { constructor: 1, toString: 2 }, "values") as Record<string, number>;
-    assert.deepEqual(Object.entries(decoded), [["constructor", 1], ["toString", 2]]);
+    refused(() => decodeValue(service, record, mapEntry("__proto__"), "values"), /^Invalid argument values: the key "__proto__"/);
+    const decoded = decodeValue(service, record, Buffer.concat([mapEntry("constructor"), mapEntry("toString")]), "values") as Record<string, number>;
+    assert.deepEqual(Object.entries(decoded), [["constructor", 1], ["toString", 1]]);
     assert.equal(Object.getPrototypeOf(decoded), Object.prototype);
     assert.equal(({} as Record<string, unknown>).constructor, Object);
   });
@@ -239,26 +245,28 @@ describe("codec: decodeValue and encodeValue", () => {
     const text = { kind: "scalar", proto: "string" } as const;
     refused(() => encodeValue(service, text, "a\uD800b", "label"), /^Invalid argument label: expected a well-formed string/);
     refused(() => encodeValue(service, record, { "\uDC00": 1 }, "values"), /^Invalid argument values key: expected a well-formed string/);
-    assert.equal(encodeValue(service, text, "wave 🌊", "label"), "wave 🌊");
+    assert.equal(decodeValue(service, text, encodeValue(service, text, "wave 🌊", "label")), "wave 🌊");
   });
 
   it("reads absent scalars as their proto3 defaults and keeps timestamps to what a Date holds", () => {
-    assert.equal(decodeValue(service, { kind: "scalar", proto: "int64" }, undefined, "n"), 0);
-    assert.equal(decodeValue(service, { kind: "scalar", proto: "int64", bigint: true }, undefined, "n"), 0n);
-    assert.equal(decodeValue(service, { kind: "scalar", proto: "string" }, undefined, "s"), "");
+    const none = Buffer.alloc(0);
+    assert.equal(decodeValue(service, { kind: "scalar", proto: "int64" }, none, "n"), 0);
+    assert.equal(decodeValue(service, { kind: "scalar", proto: "int64", bigint: true }, none, "n"), 0n);
+    assert.equal(decodeValue(service, { kind: "scalar", proto: "string" }, none, "s"), "");
     const date = { kind: "timestamp" } as const;
-    assert.equal((decodeValue(service, date, { seconds: "-1", nanos: 999_000_000 }, "t") as Date).toISOString(), "1969-12-31T23:59:59.999Z");
-    assert.equal((decodeValue(service, date, { seconds: "8640000000000", nanos: 0 }, "t") as Date).getTime(), 8.64e15);
-    refused(() => decodeValue(service, date, { seconds: "8640000000001", nanos: 0 }, "t"), /^Invalid argument t: expected a Timestamp/);
-    refused(() => decodeValue(service, date, { seconds: "0", nanos: 1_000_000_000 }, "t"), /^Invalid argument t: expected a Timestamp/);
+    const timestamp = (seconds: bigint, nanos: number) => hex(`0a ${(varint(seconds).length / 2 + 1 + (nanos ? 1 + varint(BigInt(nanos)).length / 2 : 0)).toString(16).padStart(2, "0")} 08 ${varint(seconds)} ${nanos ? `10 ${varint(BigInt(nanos))}` : ""}`);
+    assert.equal((decodeValue(service, date, timestamp(-1n, 999_000_000), "t") as Date).toISOString(), "1969-12-31T23:59:59.999Z");
+    assert.equal((decodeValue(service, date, timestamp(8_640_000_000_000n, 0), "t") as Date).getTime(), 8.64e15);
+    refused(() => decodeValue(service, date, timestamp(8_640_000_000_001n, 0), "t"), /^Invalid argument t: expected a Timestamp/);
+    refused(() => decodeValue(service, date, timestamp(0n, 1_000_000_000), "t"), /^Invalid argument t: expected a Timestamp/);
   });
 
   it("blames the answering side for a result that does not decode", () => {
     const method = service.methods.find((m) => m.name === "echoWaveform")!;
     assert.throws(
-      () => decodeResponse(service, method, { value: "WAVEFORM_UNSPECIFIED" }),
+      () => decodeResponse(service, method, hex("08 00")),
       (e: unknown) => e instanceof QmiError && !(e instanceof InvalidArgumentError) && /^The answer of echoWaveform\(\) does not decode: Invalid argument result of echoWaveform\(\)/.test(e.message),
     );
-    assert.equal(decodeResponse(service, method, { value: "WAVEFORM_SQUARE" }), "square");
+    assert.equal(decodeResponse(service, method, hex("08 02")), "square");
   });
 });

@@ -26,7 +26,7 @@ import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
 import { NoisySineGeneratorProxy, NoisySineGeneratorService } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
 import { objectService } from "../../runtime/server/object-service.ts";
 import { implementationOf } from "../../runtime/server/served-service.ts";
-import { IDL_ROOT, loadService } from "../../runtime/protocol/proto-files.ts";
+import { IDL_ROOT, loadCallService, loadService } from "../../runtime/protocol/proto-files.ts";
 import { STREAM_BACKLOG } from "../../runtime/server/signal-stream.ts";
 import { SIGNAL_BATCH } from "../../runtime/server/signals-service.ts";
 import { StreamTracker } from "../../runtime/server/stream-tracker.ts";
@@ -298,7 +298,7 @@ describe("qmi.core.Signals (batched signal streams)", () => {
     const answer = (make: () => object) => (_call: unknown, callback: (error: null, response: object) => void) => callback(null, make());
     older.addService(loadService(CONTEXT_PROTO, CONTEXT_SERVICE), { Describe: answer(() => server.describe()), Ping: answer(() => server.ping()) });
     older.addService(
-      loadService(NoisySineGeneratorService.protoFile, NoisySineGeneratorService.protoService),
+      loadCallService(NoisySineGeneratorService.protoFile, NoisySineGeneratorService.protoService),
       implementationOf(objectService(server, NoisySineGeneratorService, new StreamTracker())),
     );
     const port = await new Promise<number>((resolve, reject) =>

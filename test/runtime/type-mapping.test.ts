@@ -79,6 +79,44 @@ function roundTrips(getProxy: () => EchoInstrumentProxy) {
     assert.equal(await echo.nonEmpty("x"), "x");
     assert.equal(await echo.nonEmpty(""), undefined);
   });
+
+  it("carries every kind of typed array as itself: extremes, NaN, ±Infinity, -0 and empty arrays", async () => {
+    const echo = getProxy();
+    const cases: [string, ArrayBufferView & { length: number }][] = [
+      ["echoFloat64Array", new Float64Array([Math.PI, -0, NaN, Infinity, -Infinity, Number.MIN_VALUE, Number.MAX_VALUE])],
+      ["echoFloat32Array", new Float32Array([0.1, -0, NaN, Infinity, -Infinity, 3.4028234663852886e38])],
+      ["echoInt32Array", new Int32Array([-(2 ** 31), 2 ** 31 - 1, 0, -1])],
+      ["echoUint32Array", new Uint32Array([0, 2 ** 32 - 1])],
+      ["echoInt16Array", new Int16Array([-32768, 32767])],
+      ["echoUint16Array", new Uint16Array([0, 65535])],
+      ["echoInt8Array", new Int8Array([-128, 127])],
+      ["echoBigInt64Array", new BigInt64Array([-(2n ** 63n), 2n ** 63n - 1n])],
+      ["echoBigUint64Array", new BigUint64Array([0n, 2n ** 64n - 1n])],
+    ];
+    const call = (method: string, value: unknown) => (echo as unknown as Record<string, (v: unknown) => Promise<unknown>>)[method]!(value);
+    for (const [method, value] of cases) {
+      const back = (await call(method, value)) as typeof value;
+      assert.equal(back.constructor, value.constructor, method);
+      assert.deepEqual(back, value, method);
+      const Kind = value.constructor as new (length: number) => typeof value;
+      const empty = (await call(method, new Kind(0))) as typeof value;
+      assert.equal(empty.constructor, value.constructor, `${method}: an empty array keeps its kind`);
+      assert.equal(empty.length, 0);
+    }
+    assert.ok(Object.is((await echo.echoFloat64Array(new Float64Array([-0])))[0], -0));
+    await assert.rejects(call("echoFloat64Array", [1, 2]), (e: unknown) => e instanceof InvalidArgumentError && /values: expected a Float64Array, got an array/.test(e.message));
+    await assert.rejects(call("echoInt16Array", new Int32Array(1)), /expected a Int16Array, got a Int32Array/);
+  });
+
+  it("carries typed arrays as fields of a message, and 400,000 doubles (3.2 MB) in one call", async () => {
+    const echo = getProxy();
+    const trace = { interval: 1e-6, samples: new Float64Array([0.5, -0.25, 1e-300]), counts: new Int16Array([-7, 8, 9]) };
+    assert.deepEqual(await echo.echoTrace(trace), trace);
+    const many = new Float64Array(400_000).map((_, i) => Math.sin(i));
+    const back = await echo.echoFloat64Array(many);
+    assert.equal(back.length, many.length);
+    assert.deepEqual(back, many);
+  });
 }
 
 describe("type mapping end to end (EchoInstrument)", () => {

@@ -13,6 +13,16 @@ import {
   type uint64,
 } from "qmi-ts";
 
+/** A recorded trace: typed arrays as message fields. */
+export interface Trace {
+  /** Seconds between samples. */
+  interval: number;
+  /** The samples, volts. */
+  samples: Float64Array;
+  /** Raw ADC counts, one per sample. */
+  counts: Int16Array;
+}
+
 /** Waveform shapes, as a string-literal union. */
 export type Waveform = "sine" | "square" | "triangle";
 
@@ -309,6 +319,216 @@ export const EchoInstrumentService: ServiceDescriptor = {
       signature: "echoList(values: number[]): Promise<number[]>",
     },
     {
+      name: "echoFloat64Array",
+      rpcName: "EchoFloat64Array",
+      requestType: "EchoFloat64ArrayRequest",
+      responseType: "EchoFloat64ArrayResponse",
+      params: [
+        {
+          name: "values",
+          protoName: "values",
+          number: 1,
+          type: { kind: "list", of: { kind: "scalar", proto: "double" }, typed: "Float64Array" },
+          optional: false,
+          doc: "doubles as a typed array (`repeated double` on the wire, like `number[]`)",
+        },
+      ],
+      result: { kind: "list", of: { kind: "scalar", proto: "double" }, typed: "Float64Array" },
+      resultOptional: false,
+      signature: "echoFloat64Array(values: Float64Array): Promise<Float64Array>",
+    },
+    {
+      name: "echoFloat32Array",
+      rpcName: "EchoFloat32Array",
+      requestType: "EchoFloat32ArrayRequest",
+      responseType: "EchoFloat32ArrayResponse",
+      params: [
+        {
+          name: "values",
+          protoName: "values",
+          number: 1,
+          type: { kind: "list", of: { kind: "scalar", proto: "float" }, typed: "Float32Array" },
+          optional: false,
+          doc: "single-precision floats",
+        },
+      ],
+      result: { kind: "list", of: { kind: "scalar", proto: "float" }, typed: "Float32Array" },
+      resultOptional: false,
+      signature: "echoFloat32Array(values: Float32Array): Promise<Float32Array>",
+    },
+    {
+      name: "echoInt32Array",
+      rpcName: "EchoInt32Array",
+      requestType: "EchoInt32ArrayRequest",
+      responseType: "EchoInt32ArrayResponse",
+      params: [
+        {
+          name: "values",
+          protoName: "values",
+          number: 1,
+          type: { kind: "list", of: { kind: "scalar", proto: "int32" }, typed: "Int32Array" },
+          optional: false,
+          doc: "signed 32-bit integers",
+        },
+      ],
+      result: { kind: "list", of: { kind: "scalar", proto: "int32" }, typed: "Int32Array" },
+      resultOptional: false,
+      signature: "echoInt32Array(values: Int32Array): Promise<Int32Array>",
+    },
+    {
+      name: "echoUint32Array",
+      rpcName: "EchoUint32Array",
+      requestType: "EchoUint32ArrayRequest",
+      responseType: "EchoUint32ArrayResponse",
+      params: [
+        {
+          name: "values",
+          protoName: "values",
+          number: 1,
+          type: { kind: "list", of: { kind: "scalar", proto: "uint32" }, typed: "Uint32Array" },
+          optional: false,
+          doc: "unsigned 32-bit integers",
+        },
+      ],
+      result: { kind: "list", of: { kind: "scalar", proto: "uint32" }, typed: "Uint32Array" },
+      resultOptional: false,
+      signature: "echoUint32Array(values: Uint32Array): Promise<Uint32Array>",
+    },
+    {
+      name: "echoInt16Array",
+      rpcName: "EchoInt16Array",
+      requestType: "EchoInt16ArrayRequest",
+      responseType: "EchoInt16ArrayResponse",
+      params: [
+        {
+          name: "values",
+          protoName: "values",
+          number: 1,
+          type: { kind: "list", of: { kind: "scalar", proto: "int32" }, typed: "Int16Array" },
+          optional: false,
+          doc: "signed 16-bit integers (`repeated int32` on the wire)",
+        },
+      ],
+      result: { kind: "list", of: { kind: "scalar", proto: "int32" }, typed: "Int16Array" },
+      resultOptional: false,
+      signature: "echoInt16Array(values: Int16Array): Promise<Int16Array>",
+    },
+    {
+      name: "echoUint16Array",
+      rpcName: "EchoUint16Array",
+      requestType: "EchoUint16ArrayRequest",
+      responseType: "EchoUint16ArrayResponse",
+      params: [
+        {
+          name: "values",
+          protoName: "values",
+          number: 1,
+          type: { kind: "list", of: { kind: "scalar", proto: "uint32" }, typed: "Uint16Array" },
+          optional: false,
+          doc: "unsigned 16-bit integers (`repeated uint32` on the wire)",
+        },
+      ],
+      result: { kind: "list", of: { kind: "scalar", proto: "uint32" }, typed: "Uint16Array" },
+      resultOptional: false,
+      signature: "echoUint16Array(values: Uint16Array): Promise<Uint16Array>",
+    },
+    {
+      name: "echoInt8Array",
+      rpcName: "EchoInt8Array",
+      requestType: "EchoInt8ArrayRequest",
+      responseType: "EchoInt8ArrayResponse",
+      params: [
+        {
+          name: "values",
+          protoName: "values",
+          number: 1,
+          type: { kind: "list", of: { kind: "scalar", proto: "int32" }, typed: "Int8Array" },
+          optional: false,
+          doc: "signed 8-bit integers (`repeated int32` on the wire)",
+        },
+      ],
+      result: { kind: "list", of: { kind: "scalar", proto: "int32" }, typed: "Int8Array" },
+      resultOptional: false,
+      signature: "echoInt8Array(values: Int8Array): Promise<Int8Array>",
+    },
+    {
+      name: "echoBigInt64Array",
+      rpcName: "EchoBigInt64Array",
+      requestType: "EchoBigInt64ArrayRequest",
+      responseType: "EchoBigInt64ArrayResponse",
+      params: [
+        {
+          name: "values",
+          protoName: "values",
+          number: 1,
+          type: { kind: "list", of: { kind: "scalar", proto: "int64", bigint: true }, typed: "BigInt64Array" },
+          optional: false,
+          doc: "signed 64-bit integers",
+        },
+      ],
+      result: { kind: "list", of: { kind: "scalar", proto: "int64", bigint: true }, typed: "BigInt64Array" },
+      resultOptional: false,
+      signature: "echoBigInt64Array(values: BigInt64Array): Promise<BigInt64Array>",
+    },
+    {
+      name: "echoBigUint64Array",
+      rpcName: "EchoBigUint64Array",
+      requestType: "EchoBigUint64ArrayRequest",
+      responseType: "EchoBigUint64ArrayResponse",
+      params: [
+        {
+          name: "values",
+          protoName: "values",
+          number: 1,
+          type: { kind: "list", of: { kind: "scalar", proto: "uint64", bigint: true }, typed: "BigUint64Array" },
+          optional: false,
+          doc: "unsigned 64-bit integers",
+        },
+      ],
+      result: { kind: "list", of: { kind: "scalar", proto: "uint64", bigint: true }, typed: "BigUint64Array" },
+      resultOptional: false,
+      signature: "echoBigUint64Array(values: BigUint64Array): Promise<BigUint64Array>",
+    },
+    {
+      name: "echoTrace",
+      rpcName: "EchoTrace",
+      requestType: "EchoTraceRequest",
+      responseType: "EchoTraceResponse",
+      params: [
+        {
+          name: "trace",
+          protoName: "trace",
+          number: 1,
+          type: { kind: "message", name: "Trace" },
+          optional: false,
+          doc: "a message with typed-array fields",
+        },
+      ],
+      result: { kind: "message", name: "Trace" },
+      resultOptional: false,
+      signature: "echoTrace(trace: Trace): Promise<Trace>",
+    },
+    {
+      name: "publishTrace",
+      rpcName: "PublishTrace",
+      requestType: "PublishTraceRequest",
+      responseType: "PublishTraceResponse",
+      params: [
+        {
+          name: "trace",
+          protoName: "trace",
+          number: 1,
+          type: { kind: "message", name: "Trace" },
+          optional: false,
+          doc: "the trace to publish",
+        },
+      ],
+      result: { kind: "void" },
+      resultOptional: false,
+      signature: "publishTrace(trace: Trace): Promise<void>",
+      doc: "Publishes `trace` on {@link EchoInstrument.traceTaken}.",
+    },
+    {
       name: "echoRecord",
       rpcName: "EchoRecord",
       requestType: "EchoRecordRequest",
@@ -441,9 +661,47 @@ export const EchoInstrumentService: ServiceDescriptor = {
       doc: "The label, or nothing when it is empty.",
     },
   ],
-  signals: [],
+  signals: [
+    {
+      name: "traceTaken",
+      rpcName: "SubscribeTraceTaken",
+      eventType: "TraceTakenEvent",
+      payload: { kind: "message", name: "Trace" },
+      doc: "Published by {@link EchoInstrument.publishTrace}: a typed-array signal payload.",
+    },
+  ],
   constants: [],
   messages: [
+    {
+      name: "Trace",
+      fields: [
+        {
+          name: "interval",
+          protoName: "interval",
+          number: 1,
+          type: { kind: "scalar", proto: "double" },
+          optional: false,
+          doc: "Seconds between samples.",
+        },
+        {
+          name: "samples",
+          protoName: "samples",
+          number: 2,
+          type: { kind: "list", of: { kind: "scalar", proto: "double" }, typed: "Float64Array" },
+          optional: false,
+          doc: "The samples, volts.",
+        },
+        {
+          name: "counts",
+          protoName: "counts",
+          number: 3,
+          type: { kind: "list", of: { kind: "scalar", proto: "int32" }, typed: "Int16Array" },
+          optional: false,
+          doc: "Raw ADC counts, one per sample.",
+        },
+      ],
+      doc: "A recorded trace: typed arrays as message fields.",
+    },
     {
       name: "ChannelSetting",
       fields: [
@@ -599,6 +857,64 @@ export class EchoInstrumentProxy extends RpcProxy {
     return this[invoke]("echoList", [values], options) as Promise<number[]>;
   }
 
+  /** @param values - doubles as a typed array (`repeated double` on the wire, like `number[]`) */
+  echoFloat64Array(values: Float64Array, options?: CallOptions): Promise<Float64Array> {
+    return this[invoke]("echoFloat64Array", [values], options) as Promise<Float64Array>;
+  }
+
+  /** @param values - single-precision floats */
+  echoFloat32Array(values: Float32Array, options?: CallOptions): Promise<Float32Array> {
+    return this[invoke]("echoFloat32Array", [values], options) as Promise<Float32Array>;
+  }
+
+  /** @param values - signed 32-bit integers */
+  echoInt32Array(values: Int32Array, options?: CallOptions): Promise<Int32Array> {
+    return this[invoke]("echoInt32Array", [values], options) as Promise<Int32Array>;
+  }
+
+  /** @param values - unsigned 32-bit integers */
+  echoUint32Array(values: Uint32Array, options?: CallOptions): Promise<Uint32Array> {
+    return this[invoke]("echoUint32Array", [values], options) as Promise<Uint32Array>;
+  }
+
+  /** @param values - signed 16-bit integers (`repeated int32` on the wire) */
+  echoInt16Array(values: Int16Array, options?: CallOptions): Promise<Int16Array> {
+    return this[invoke]("echoInt16Array", [values], options) as Promise<Int16Array>;
+  }
+
+  /** @param values - unsigned 16-bit integers (`repeated uint32` on the wire) */
+  echoUint16Array(values: Uint16Array, options?: CallOptions): Promise<Uint16Array> {
+    return this[invoke]("echoUint16Array", [values], options) as Promise<Uint16Array>;
+  }
+
+  /** @param values - signed 8-bit integers (`repeated int32` on the wire) */
+  echoInt8Array(values: Int8Array, options?: CallOptions): Promise<Int8Array> {
+    return this[invoke]("echoInt8Array", [values], options) as Promise<Int8Array>;
+  }
+
+  /** @param values - signed 64-bit integers */
+  echoBigInt64Array(values: BigInt64Array, options?: CallOptions): Promise<BigInt64Array> {
+    return this[invoke]("echoBigInt64Array", [values], options) as Promise<BigInt64Array>;
+  }
+
+  /** @param values - unsigned 64-bit integers */
+  echoBigUint64Array(values: BigUint64Array, options?: CallOptions): Promise<BigUint64Array> {
+    return this[invoke]("echoBigUint64Array", [values], options) as Promise<BigUint64Array>;
+  }
+
+  /** @param trace - a message with typed-array fields */
+  echoTrace(trace: Trace, options?: CallOptions): Promise<Trace> {
+    return this[invoke]("echoTrace", [trace], options) as Promise<Trace>;
+  }
+
+  /**
+   * Publishes `trace` on {@link EchoInstrument.traceTaken}.
+   * @param trace - the trace to publish
+   */
+  publishTrace(trace: Trace, options?: CallOptions): Promise<void> {
+    return this[invoke]("publishTrace", [trace], options) as Promise<void>;
+  }
+
   /** @param values - a record of doubles */
   echoRecord(values: Record<string, number>, options?: CallOptions): Promise<Record<string, number>> {
     return this[invoke]("echoRecord", [values], options) as Promise<Record<string, number>>;
@@ -670,6 +986,18 @@ registerGeneratedModule({
     "  rpc EchoBytes(EchoBytesRequest) returns (EchoBytesResponse);",
     "  rpc EchoDate(EchoDateRequest) returns (EchoDateResponse);",
     "  rpc EchoList(EchoListRequest) returns (EchoListResponse);",
+    "  rpc EchoFloat64Array(EchoFloat64ArrayRequest) returns (EchoFloat64ArrayResponse);",
+    "  rpc EchoFloat32Array(EchoFloat32ArrayRequest) returns (EchoFloat32ArrayResponse);",
+    "  rpc EchoInt32Array(EchoInt32ArrayRequest) returns (EchoInt32ArrayResponse);",
+    "  rpc EchoUint32Array(EchoUint32ArrayRequest) returns (EchoUint32ArrayResponse);",
+    "  rpc EchoInt16Array(EchoInt16ArrayRequest) returns (EchoInt16ArrayResponse);",
+    "  rpc EchoUint16Array(EchoUint16ArrayRequest) returns (EchoUint16ArrayResponse);",
+    "  rpc EchoInt8Array(EchoInt8ArrayRequest) returns (EchoInt8ArrayResponse);",
+    "  rpc EchoBigInt64Array(EchoBigInt64ArrayRequest) returns (EchoBigInt64ArrayResponse);",
+    "  rpc EchoBigUint64Array(EchoBigUint64ArrayRequest) returns (EchoBigUint64ArrayResponse);",
+    "  rpc EchoTrace(EchoTraceRequest) returns (EchoTraceResponse);",
+    "  // Publishes `trace` on {@link EchoInstrument.traceTaken}.",
+    "  rpc PublishTrace(PublishTraceRequest) returns (PublishTraceResponse);",
     "  rpc EchoRecord(EchoRecordRequest) returns (EchoRecordResponse);",
     "  rpc EchoWaveform(EchoWaveformRequest) returns (EchoWaveformResponse);",
     "  rpc EchoTriggerMode(EchoTriggerModeRequest) returns (EchoTriggerModeResponse);",
@@ -678,6 +1006,8 @@ registerGeneratedModule({
     "  rpc Sum(SumRequest) returns (SumResponse);",
     "  // The label, or nothing when it is empty.",
     "  rpc NonEmpty(NonEmptyRequest) returns (NonEmptyResponse);",
+    "  // Signal: published by {@link EchoInstrument.publishTrace}: a typed-array signal payload.",
+    "  rpc SubscribeTraceTaken(SubscribeTraceTakenRequest) returns (stream TraceTakenEvent);",
     "}",
     "",
     "message OpenRequest {}",
@@ -802,6 +1132,103 @@ registerGeneratedModule({
     "  repeated double value = 1;",
     "}",
     "",
+    "message EchoFloat64ArrayRequest {",
+    "  // doubles as a typed array (`repeated double` on the wire, like `number[]`)",
+    "  repeated double values = 1;",
+    "}",
+    "",
+    "message EchoFloat64ArrayResponse {",
+    "  repeated double value = 1;",
+    "}",
+    "",
+    "message EchoFloat32ArrayRequest {",
+    "  // single-precision floats",
+    "  repeated float values = 1;",
+    "}",
+    "",
+    "message EchoFloat32ArrayResponse {",
+    "  repeated float value = 1;",
+    "}",
+    "",
+    "message EchoInt32ArrayRequest {",
+    "  // signed 32-bit integers",
+    "  repeated int32 values = 1;",
+    "}",
+    "",
+    "message EchoInt32ArrayResponse {",
+    "  repeated int32 value = 1;",
+    "}",
+    "",
+    "message EchoUint32ArrayRequest {",
+    "  // unsigned 32-bit integers",
+    "  repeated uint32 values = 1;",
+    "}",
+    "",
+    "message EchoUint32ArrayResponse {",
+    "  repeated uint32 value = 1;",
+    "}",
+    "",
+    "message EchoInt16ArrayRequest {",
+    "  // signed 16-bit integers (`repeated int32` on the wire)",
+    "  repeated int32 values = 1; // Int16Array: each element in [-32768, 32767]",
+    "}",
+    "",
+    "message EchoInt16ArrayResponse {",
+    "  repeated int32 value = 1; // Int16Array: each element in [-32768, 32767]",
+    "}",
+    "",
+    "message EchoUint16ArrayRequest {",
+    "  // unsigned 16-bit integers (`repeated uint32` on the wire)",
+    "  repeated uint32 values = 1; // Uint16Array: each element in [0, 65535]",
+    "}",
+    "",
+    "message EchoUint16ArrayResponse {",
+    "  repeated uint32 value = 1; // Uint16Array: each element in [0, 65535]",
+    "}",
+    "",
+    "message EchoInt8ArrayRequest {",
+    "  // signed 8-bit integers (`repeated int32` on the wire)",
+    "  repeated int32 values = 1; // Int8Array: each element in [-128, 127]",
+    "}",
+    "",
+    "message EchoInt8ArrayResponse {",
+    "  repeated int32 value = 1; // Int8Array: each element in [-128, 127]",
+    "}",
+    "",
+    "message EchoBigInt64ArrayRequest {",
+    "  // signed 64-bit integers",
+    "  repeated int64 values = 1;",
+    "}",
+    "",
+    "message EchoBigInt64ArrayResponse {",
+    "  repeated int64 value = 1;",
+    "}",
+    "",
+    "message EchoBigUint64ArrayRequest {",
+    "  // unsigned 64-bit integers",
+    "  repeated uint64 values = 1;",
+    "}",
+    "",
+    "message EchoBigUint64ArrayResponse {",
+    "  repeated uint64 value = 1;",
+    "}",
+    "",
+    "message EchoTraceRequest {",
+    "  // a message with typed-array fields",
+    "  Trace trace = 1;",
+    "}",
+    "",
+    "message EchoTraceResponse {",
+    "  Trace value = 1;",
+    "}",
+    "",
+    "message PublishTraceRequest {",
+    "  // the trace to publish",
+    "  Trace trace = 1;",
+    "}",
+    "",
+    "message PublishTraceResponse {}",
+    "",
     "message EchoRecordRequest {",
     "  // a record of doubles",
     "  map<string, double> values = 1;",
@@ -858,6 +1285,30 @@ registerGeneratedModule({
     "",
     "message NonEmptyResponse {",
     "  optional string value = 1;",
+    "}",
+    "",
+    "message SubscribeTraceTakenRequest {}",
+    "",
+    "message TraceTakenEvent {",
+    "  Trace value = 1;",
+    "  // The publishing object's context.",
+    "  string publisher_context = 2;",
+    "  // The publishing object's name in its context.",
+    "  string publisher_name = 3;",
+    "  // The signal's name, e.g. sampleTaken.",
+    "  string signal_name = 4;",
+    "  // 1, 2, ... per stream; a gap means events were dropped because the client did not keep up.",
+    "  uint64 sequence = 5;",
+    "}",
+    "",
+    "// A recorded trace: typed arrays as message fields.",
+    "message Trace {",
+    "  // Seconds between samples.",
+    "  double interval = 1;",
+    "  // The samples, volts.",
+    "  repeated double samples = 2;",
+    "  // Raw ADC counts, one per sample.",
+    "  repeated int32 counts = 3; // Int16Array: each element in [-32768, 32767]",
     "}",
     "",
     "// Waveform shapes, as a string-literal union.",
