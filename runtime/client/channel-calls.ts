@@ -2,7 +2,7 @@
  * Calls to a peer on its call channel (`qmi.core.Channel`, see `channel-client.ts`): the request serialized and
  * sent as one `ChannelCall`, the answer deserialized. A call the channel cannot take goes the `fallback` way (the
  * connection's unary calls) instead: while the channel is not open (or the peer does not serve it), and when its
- * request is larger than the channel carries.
+ * request is larger than the channel carries (in parts, to a peer that assembles them; whole, to one that does not).
  *
  * @module
  */
@@ -26,7 +26,7 @@ export class ChannelCalls implements WirePath {
     if (ready !== true && !(await ready)) return this.fallback.call(call);
     const definition = methodOf(call);
     const request = definition.requestSerialize(call.request);
-    if (request.length > channel.maxRequestBytes) return this.fallback.call(call);
+    if (!channel.accepts(request.length)) return this.fallback.call(call);
     this.sent++;
     const response = await channel.call({
       path: definition.path,

@@ -15,9 +15,10 @@ import { status as Status, type ServiceError } from "@grpc/grpc-js";
 import { Batcher, ENVELOPE_BYTES, MAX_MESSAGE_HEADER, announcedLimit, batchBytesFor } from "../protocol/channel-batch.ts";
 import { CLOCK_METADATA } from "../protocol/caller-clock.ts";
 import { MAX_CALLS_HEADER, announcedCallLimit } from "../protocol/channel-limits.ts";
+import { CHANNEL_MAX_CALL_BYTES, CHANNEL_PART_BYTES, MAX_CALL_HEADER, PartAssembler, announcedCallBytes, splitParts, PARTS_IN_FLIGHT } from "../protocol/channel-parts.ts";
 import { EXCHANGE_PATH, bytesOf, decodeAnswers, encodeCalls, type ChannelAnswer, type ChannelCall } from "../protocol/channel-codec.ts";
 import { DeadlineEntry, deadlines } from "../host/deadline-watch.ts";
-import { CancelledError, ConnectionError, DeadlineError, type QmiError } from "../protocol/errors.ts";
+import { CancelledError, ConnectionError, DeadlineError, InvalidArgumentError, ResourceExhaustedError, type QmiError } from "../protocol/errors.ts";
 import { H2GrpcStream } from "./h2-grpc-stream.ts";
 import type { SecuritySettings } from "../config/security-settings.ts";
 import { errorFromWire, fromStatus } from "../protocol/status-mapping.ts";
@@ -34,7 +35,7 @@ export function defaultCallPath(): CallPath {
 /** Default seconds to wait for a peer to accept the channel (see {@link ChannelClient}). */
 const CHANNEL_OPEN_TIMEOUT = 5;
 
-/** Requests larger than this take the unary path, so that they do not hold up the stream's other calls. */
+/** Requests larger than this go in parts (or, to a server that takes no parts, on the unary path). */
 const CHANNEL_MAX_REQUEST_BYTES = 64 * 1024;
 
 /** One call to send on the channel. */
@@ -94,6 +95,12 @@ export class ChannelClient {
   #nextId = 1;
   readonly #pending = new Map<number, PendingCall>();
   #maxRequestBytes = CHANNEL_MAX_REQUEST_BYTES;
+  /** The largest request the server assembles from parts (`qmi-max-call-bytes`; 0: it takes none). */
+  #maxCallBytes = 0;
+  /** The size of the parts of a request sent in parts. */
+  #partBytes = CHANNEL_PART_BYTES;
+  /** Answers arriving in parts. */
+  readonly #answers = new PartAssembler<undefined>(CHANNEL_MAX_CALL_BYTES);
   /** The server's limit of calls in flight on the stream (`qmi-max-calls-in-flight`); the rest wait here. */
   #maxInFlight = Infinity;
   /** Calls written and not yet answered. */
@@ -103,11 +110,12 @@ export class ChannelClient {
   #waitingHead = 0;
 
   /**
-   * Requests larger than this take the unary path: {@link CHANNEL_MAX_REQUEST_BYTES}, or less when the peer
-   * accepts smaller messages (it announces its limit when the stream opens), so no batch exceeds what it takes.
+   * True when a request of `bytes` can go on the channel: whole up to {@link CHANNEL_MAX_REQUEST_BYTES} (or less
+   * when the peer accepts smaller messages; it announces its limit when the stream opens), in parts up to what the
+   * peer assembles. A larger one takes the unary path.
    */
-  get maxRequestBytes(): number {
-    return this.#maxRequestBytes;
+  accepts(bytes: number): boolean {
+    return bytes <= this.#maxRequestBytes || bytes <= this.#maxCallBytes;
   }
 
   constructor(
@@ -142,7 +150,7 @@ export class ChannelClient {
       let accepted = false;
       const timer = setTimeout(() => stream.cancel(), this.openTimeout * 1000);
       timer.unref(); // the connection being opened holds the process while it lasts; this timer need not
-      const metadata = { ...this.metadata, [CLOCK_METADATA]: String(Date.now()) };
+      const metadata = { ...this.metadata, [CLOCK_METADATA]: String(Date.now()), [MAX_CALL_HEADER]: String(CHANNEL_MAX_CALL_BYTES) };
       const stream: H2GrpcStream = new H2GrpcStream(this.address, EXCHANGE_PATH, metadata, this.security, {
         onAccepted: (headers) => {
           clearTimeout(timer);
@@ -150,8 +158,10 @@ export class ChannelClient {
           this.#opening = undefined;
           const serverMax = announcedLimit(headers[MAX_MESSAGE_HEADER]);
           this.#maxRequestBytes = Math.min(CHANNEL_MAX_REQUEST_BYTES, serverMax - ENVELOPE_BYTES);
+          this.#maxCallBytes = announcedCallBytes(headers[MAX_CALL_HEADER]);
+          this.#partBytes = Math.min(CHANNEL_PART_BYTES, serverMax - ENVELOPE_BYTES);
           this.#maxInFlight = announcedCallLimit(headers[MAX_CALLS_HEADER]);
-          this.#link = { stream, outbox: new Batcher((calls) => stream.write(encodeCalls(calls, Date.now())), batchBytesFor(serverMax)) };
+          this.#link = { stream, outbox: new Batcher((calls, _bytes, written) => stream.write(encodeCalls(calls, Date.now()), written), batchBytesFor(serverMax)) };
           this.#ready = undefined;
           resolve(true);
         },
@@ -218,8 +228,25 @@ export class ChannelClient {
       cancellable: call.signal !== undefined,
     };
     // Its share of the batch: the request and the envelope's strings, plus the fixed fields and framing.
-    const bytes = call.request.length + call.path.length + (call.object?.length ?? 0) + (call.lockToken?.length ?? 0) + (call.leaseId?.length ?? 0) + 48;
-    link.outbox.push(envelope, bytes);
+    const strings = call.path.length + (call.object?.length ?? 0) + (call.lockToken?.length ?? 0) + (call.leaseId?.length ?? 0) + 48;
+    if (call.request.length <= this.#maxRequestBytes) return link.outbox.push(envelope, call.request.length + strings);
+    this.#sendParts(link, pending, envelope, strings);
+  }
+
+  /** Sends a large request in parts, each once the one before has been written, between the other calls. */
+  #sendParts(link: StreamLink, pending: PendingCall, envelope: ChannelCall, strings: number): void {
+    const request = pending.call.request;
+    const parts = splitParts(request, this.#partBytes);
+    let next = 0;
+    const sendNext = () => {
+      // All sent, or the stream ended or the call was given up: no more parts.
+      if (next >= parts.length || this.#link !== link || this.#pending.get(pending.id) !== pending) return;
+      const part = parts[next]!;
+      const more = ++next < parts.length;
+      const call: ChannelCall = next === 1 ? { ...envelope, request: part, more, total_bytes: request.length } : { id: pending.id, request: part, more };
+      link.outbox.push(call, part.length + (next === 1 ? strings : 16), more ? sendNext : undefined);
+    };
+    for (let i = 0; i < PARTS_IN_FLIGHT && next < parts.length; i++) sendNext();
   }
 
   /** Sends the waiting calls that the server's limit now admits (those given up meanwhile are skipped). */
@@ -252,10 +279,11 @@ export class ChannelClient {
     }
   }
 
-  #answer(answer: ChannelAnswer): void {
-    const id = answer.id;
+  #answer(received: ChannelAnswer): void {
+    const id = received.id;
     const pending = this.#pending.get(id);
-    if (!pending) return; // cancelled or timed out meanwhile
+    const answer = this.#assembled(received, pending);
+    if (!answer || !pending) return; // a part of an answer still arriving; or its call was cancelled or timed out meanwhile
     this.#settle(id, pending);
     const code = answer.code ?? Status.OK;
     if (code === Status.OK) return pending.resolve(bytesOf(answer.response));
@@ -263,9 +291,31 @@ export class ChannelClient {
     pending.reject(errorFromWire(wire, `${pending.call.what} on ${this.where}`));
   }
 
+  /**
+   * The answer `received` is part of: itself when it is whole, the assembled answer once its last part is in,
+   * undefined while parts are missing (or when they are refused: `pending` then fails).
+   */
+  #assembled(received: ChannelAnswer, pending: PendingCall | undefined): ChannelAnswer | undefined {
+    const id = received.id;
+    const part = bytesOf(received.response);
+    const more = received.more === true;
+    let outcome;
+    if (this.#answers.has(id)) outcome = this.#answers.add(id, part, more);
+    else if (!more) return received;
+    else if (!pending) return void this.#answers.ignore(id); // its caller is gone: drop the parts
+    else outcome = this.#answers.start(id, undefined, received.total_bytes ?? 0, part);
+    if (outcome === undefined) return undefined;
+    if ("refused" in outcome) {
+      if (pending) this.giveUp(pending, new (outcome.tooLarge ? ResourceExhaustedError : InvalidArgumentError)(`The answer of ${pending.call.what} on ${this.where} ${outcome.refused}`));
+      return undefined;
+    }
+    return { id, response: outcome.done };
+  }
+
   /** A call ends without its answer (deadline or cancellation): fail it and tell the server. @internal */
   giveUp(pending: PendingCall, error: QmiError): void {
     if (this.#pending.get(pending.id) !== pending) return;
+    if (this.#answers.has(pending.id)) this.#answers.ignore(pending.id); // the rest of its answer is not wanted
     const sent = pending.sent;
     this.#settle(pending.id, pending);
     if (sent) this.#cancel(pending.id);
@@ -293,6 +343,7 @@ export class ChannelClient {
       this.#link.outbox.clear(); // their callers get the error below: they must not run
       this.#link = undefined;
       this.#maxInFlight = Infinity;
+      this.#answers.clear();
     }
     for (const [id, pending] of [...this.#pending]) {
       if (pending.stream !== stream) continue;

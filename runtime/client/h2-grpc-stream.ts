@@ -136,14 +136,14 @@ export class H2GrpcStream {
     return statusError(Status.UNAVAILABLE, hint ? `${hint}. (${error.message})` : error.message);
   }
 
-  /** Sends one message. */
-  write(message: Buffer): void {
+  /** Sends one message; `written` is called once HTTP/2 has taken it (not when the stream has ended). */
+  write(message: Buffer, written?: () => void): void {
     if (this.#ended) return;
     const frame = Buffer.allocUnsafe(5 + message.length);
     frame[0] = 0; // not compressed
     frame.writeUInt32BE(message.length, 1);
     message.copy(frame, 5);
-    this.#stream.write(frame);
+    this.#stream.write(frame, written && (() => !this.#ended && written()));
   }
 
   /** Ends the stream and its connection; reports `CANCELLED`. */

@@ -38,21 +38,30 @@ export class Batcher<T> {
   #items: T[] = [];
   #bytes = 0;
   #scheduled = false;
+  /** What to call once the waiting batch has been written (see {@link push}). */
+  #onWritten: (() => void)[] = [];
 
   constructor(
-    /** Writes one batch (never empty) of about `bytes` payload bytes. */
-    private readonly write: (items: T[], bytes: number) => void,
+    /**
+     * Writes one batch (never empty) of about `bytes` payload bytes, and calls `written` (when given) once the
+     * transport has taken it.
+     */
+    private readonly write: (items: T[], bytes: number, written?: () => void) => void,
     /** Most payload bytes per batch (one item larger than this still goes, alone). */
     private readonly maxBytes = CHANNEL_BATCH_BYTES,
     /** Most items per batch (the receiver refuses larger ones, see `channel-limits.ts`). */
     private readonly maxItems = CHANNEL_MAX_BATCH_CALLS,
   ) {}
 
-  /** Adds `item` (of about `bytes` payload bytes) to the next batch. */
-  push(item: T, bytes: number): void {
+  /**
+   * Adds `item` (of about `bytes` payload bytes) to the next batch; `onWritten` is called once that batch has been
+   * written (so that the next part of a message in parts follows only then).
+   */
+  push(item: T, bytes: number, onWritten?: () => void): void {
     if (this.#items.length > 0 && (this.#bytes + bytes > this.maxBytes || this.#items.length >= this.maxItems)) this.flush();
     this.#items.push(item);
     this.#bytes += bytes;
+    if (onWritten) this.#onWritten.push(onWritten);
     if (!this.#scheduled) {
       this.#scheduled = true;
       process.nextTick(flushBatcher, this);
@@ -65,15 +74,21 @@ export class Batcher<T> {
     if (this.#items.length === 0) return;
     const items = this.#items;
     const bytes = this.#bytes;
+    const callbacks = this.#onWritten;
     this.#items = [];
     this.#bytes = 0;
-    this.write(items, bytes);
+    if (callbacks.length === 0) return this.write(items, bytes);
+    this.#onWritten = [];
+    this.write(items, bytes, () => {
+      for (const callback of callbacks) callback();
+    });
   }
 
   /** Forgets what is waiting (its stream is gone). */
   clear(): void {
     this.#items = [];
     this.#bytes = 0;
+    this.#onWritten = [];
   }
 }
 

@@ -34,6 +34,10 @@ export interface ChannelCall {
   readonly cancellable?: boolean;
   /** The caller's deadline, ms since the epoch on its clock (see `caller-clock.ts`). */
   readonly deadline_ms?: number;
+  /** More parts of this request follow (see `channel-parts.ts`). */
+  readonly more?: boolean;
+  /** On the first of several parts: the size of the whole request. */
+  readonly total_bytes?: number;
 }
 
 /** A `ChannelCalls` message: calls, and the sender's clock when it wrote them (ms since the epoch, 0 = none). */
@@ -49,6 +53,10 @@ export interface ChannelAnswer {
   readonly code?: number;
   readonly message?: string;
   readonly error_class?: string;
+  /** More parts of this answer follow (see `channel-parts.ts`). */
+  readonly more?: boolean;
+  /** On the first of several parts: the size of the whole response. */
+  readonly total_bytes?: number;
 }
 
 interface ChannelTypes {

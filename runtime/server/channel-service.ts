@@ -28,6 +28,7 @@ import {
   MAX_CALLS_HEADER,
   countBatchCalls,
 } from "../protocol/channel-limits.ts";
+import { CHANNEL_MAX_CALL_BYTES, CHANNEL_PART_BYTES, MAX_CALL_HEADER, PartAssembler, announcedCallBytes, splitParts, PARTS_IN_FLIGHT } from "../protocol/channel-parts.ts";
 import { ConnectionError, DeadlineError, InvalidArgumentError, QmiError } from "../protocol/errors.ts";
 import { type CallHandler } from "./incoming-call.ts";
 import { getLogger } from "../logging/log.ts";
@@ -115,10 +116,15 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
       callerClock.observe(clockValue(firstString(call.metadata, CLOCK_METADATA)), Date.now());
       // What may go back: no more than the caller accepts, nor than this server sends (grpc.max_send_message_length).
       const clientMax = Math.min(announcedLimit(call.metadata.get(MAX_MESSAGE_HEADER)), maxMessageBytes);
+      /** The largest answer the client assembles from parts (0: it takes none). */
+      const clientMaxCall = announcedCallBytes(call.metadata.get(MAX_CALL_HEADER));
+      const partBytes = Math.min(CHANNEL_PART_BYTES, clientMax - ENVELOPE_BYTES);
+      /** Requests arriving in parts. */
+      const requests = new PartAssembler<ChannelCall>(CHANNEL_MAX_CALL_BYTES);
       /** Answer bytes handed to grpc-js and not yet written to the connection; past the limit, reading stops. */
       let unsent = 0;
       let paused = false;
-      const outbox = new Batcher<ChannelAnswer>((answers, bytes) => {
+      const outbox = new Batcher<ChannelAnswer>((answers, bytes, written) => {
         unsent += bytes;
         if (!paused && unsent > CHANNEL_MAX_UNSENT_ANSWER_BYTES) {
           paused = true;
@@ -130,13 +136,31 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
             paused = false;
             call.resume();
           }
+          written?.();
         });
       }, batchBytesFor(clientMax));
+      /** Sends a large answer in parts, each once the one before has been written, between the other answers. */
+      const sendParts = (id: number, response: Buffer) => {
+        const parts = splitParts(response, partBytes);
+        let next = 0;
+        const sendNext = () => {
+          if (!open || next >= parts.length) return;
+          const part = parts[next]!;
+          const more = ++next < parts.length;
+          const answer: ChannelAnswer = next === 1 ? { id, response: part, more, total_bytes: response.length } : { id, response: part, more };
+          outbox.push(answer, part.length + 24, more ? sendNext : undefined);
+        };
+        for (let i = 0; i < PARTS_IN_FLIGHT && next < parts.length; i++) sendNext();
+      };
       const send = (answer: ChannelAnswer) => {
         let payload = answer.response?.length ?? 0;
         if (payload + ENVELOPE_BYTES > clientMax) {
+          if (payload <= clientMaxCall) return sendParts(answer.id, bytesOf(answer.response));
           // Too large for the caller: this call fails alone, as a unary answer it could not receive would.
-          const message = `The answer is ${payload} bytes, more than the caller accepts (${clientMax}; security.max_message_bytes)`;
+          const message =
+            clientMaxCall > 0
+              ? `The answer is ${payload} bytes, more than the caller assembles from parts (${clientMaxCall}; ${MAX_CALL_HEADER})`
+              : `The answer is ${payload} bytes, more than the caller accepts (${clientMax}; security.max_message_bytes)`;
           answer = { id: answer.id, code: Status.RESOURCE_EXHAUSTED, message, error_class: "" };
           payload = 0;
         }
@@ -153,6 +177,7 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
         if (!open) return;
         open = false;
         outbox.clear();
+        requests.clear();
         untrack();
         streamAbort.abort();
         for (const abort of cancellable.values()) abort.abort();
@@ -194,13 +219,16 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
         callerClock.observe(clockValue(batch.clock_ms), now);
         for (const envelope of batch.calls) serve(envelope, now);
       });
-      const serve = (envelope: ChannelCall, now: number) => {
-        const id = envelope.id;
+      const serve = (received: ChannelCall, now: number) => {
+        const id = received.id;
+        const envelope = received.cancel === true ? received : assembled(received);
+        if (envelope === undefined) return; // a part of a request still arriving, or of one refused
         if (draining && envelope.cancel !== true) {
           send(failure(id, new ConnectionError("The context is stopping; the call was not started")));
           return;
         }
         if (envelope.cancel === true) {
+          requests.drop(id);
           cancellable.get(id)?.abort();
           return;
         }
@@ -276,8 +304,29 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
           })
           .catch((error: unknown) => log.warning(`Answering ${path} on the channel failed: ${String(error)}`));
       };
+      /**
+       * The call `received` is part of: itself when it is whole, the assembled call once its last part is in,
+       * undefined while parts are missing (or after its parts were refused, which is answered at once).
+       */
+      const assembled = (received: ChannelCall): ChannelCall | undefined => {
+        const id = received.id;
+        const part = bytesOf(received.request);
+        const more = received.more === true;
+        let outcome;
+        if (requests.has(id)) outcome = requests.add(id, part, more);
+        else if (more) outcome = requests.start(id, received, received.total_bytes ?? 0, part);
+        else return received;
+        if (outcome === undefined) return undefined;
+        if ("refused" in outcome) {
+          const message = `The request of ${received.path || "a call in parts"} ${outcome.refused}`;
+          send({ id, code: outcome.tooLarge ? Status.RESOURCE_EXHAUSTED : Status.INVALID_ARGUMENT, message, error_class: "" });
+          return undefined;
+        }
+        return { ...outcome.first, request: outcome.done, more: false };
+      };
       const headers = new Metadata();
       headers.set(MAX_MESSAGE_HEADER, String(maxMessageBytes));
+      headers.set(MAX_CALL_HEADER, String(CHANNEL_MAX_CALL_BYTES));
       headers.set(MAX_CALLS_HEADER, String(CHANNEL_MAX_CALLS_IN_FLIGHT));
       call.sendMetadata(headers);
     },

@@ -61,7 +61,7 @@ describe("channel codec", () => {
   });
 
   it("writes what proto-loader reads, and reads what it writes (the wire is the .proto's)", () => {
-    const call = { id: 12, path: "/qmi.core.Lock/Lock", request: Buffer.from([9, 0, 0, 0, 0, 0, 0, 0, 0]), object: "nsg", lock_token: "t", lease_id: "", timeout_ms: 30000, cancel: false, cancellable: false, deadline_ms: 1_796_000_030_000 };
+    const call = { id: 12, path: "/qmi.core.Lock/Lock", request: Buffer.from([9, 0, 0, 0, 0, 0, 0, 0, 0]), object: "nsg", lock_token: "t", lease_id: "", timeout_ms: 30000, cancel: false, cancellable: false, deadline_ms: 1_796_000_030_000, more: false, total_bytes: 0 };
     const read = exchange.requestDeserialize(encodeCalls([call], 1_796_000_000_000)) as { calls: Loose[]; clock_ms: number };
     assert.equal(read.calls.length, 1);
     assert.equal(read.clock_ms, 1_796_000_000_000);

@@ -1,0 +1,179 @@
+/**
+ * Requests and answers larger than one message, carried on the `qmi.core.Channel` stream in parts
+ * (`idl/qmi/core/channel.proto`): consecutive `ChannelCall`s (or `ChannelAnswer`s) of one id, all but the last with
+ * `more` set, the first with `total_bytes`.
+ *
+ * Each side announces in {@link MAX_CALL_HEADER} the largest message it assembles from parts; the other side sends
+ * parts only to a side that announced it, and no larger than announced. The receiver bounds what it holds: a whole
+ * larger than its limit is refused at the first part (before the rest arrives), a part that would go past the
+ * announced total ends that call, and all the parts being assembled on one stream, and in one process, stay
+ * within {@link ASSEMBLY_BUDGET_BYTES}. A part is a view of the sender's encoded message: splitting copies nothing.
+ *
+ * @module
+ */
+
+/** Header (and stream metadata) in which each side announces the largest request or answer it assembles from parts. */
+export const MAX_CALL_HEADER = "qmi-max-call-bytes";
+
+/** The largest request or answer a qmi-ts context assembles from parts: 10^7 doubles (80 MB) and more fit. */
+export const CHANNEL_MAX_CALL_BYTES = 256 * 1024 * 1024;
+
+/** Bytes of one part: small enough that a large transfer holds up the stream's other calls briefly. */
+export const CHANNEL_PART_BYTES = 256 * 1024;
+
+/** Parts of one message handed to the transport and not yet written: enough to keep the connection busy. */
+export const PARTS_IN_FLIGHT = 4;
+
+/** Bytes being assembled at once in one process, on all its channel streams together. */
+export const ASSEMBLY_BUDGET_BYTES = 2 * CHANNEL_MAX_CALL_BYTES;
+
+/** The largest call a peer announced in `value` (a header), or 0 when it announced none (no parts to it). */
+export function announcedCallBytes(value: unknown): number {
+  const limit = Number(Array.isArray(value) ? value[0] : value);
+  return Number.isInteger(limit) && limit > 0 ? limit : 0;
+}
+
+/** `bytes` cut into parts of at most `partBytes` (views of it, not copies). */
+export function splitParts(bytes: Buffer, partBytes = CHANNEL_PART_BYTES): Buffer[] {
+  const parts: Buffer[] = [];
+  for (let start = 0; start < bytes.length; start += partBytes) parts.push(bytes.subarray(start, start + partBytes));
+  return parts;
+}
+
+/** Bytes held by assemblies, with a ceiling (one per process, shared by its streams). */
+export class ByteBudget {
+  #used = 0;
+
+  constructor(readonly limit = ASSEMBLY_BUDGET_BYTES) {}
+
+  /** Takes `bytes`; false (and nothing taken) when that would pass the limit. */
+  take(bytes: number): boolean {
+    if (this.#used + bytes > this.limit) return false;
+    this.#used += bytes;
+    return true;
+  }
+
+  /** Gives back bytes taken by {@link take}. */
+  give(bytes: number): void {
+    this.#used -= bytes;
+  }
+
+  get used(): number {
+    return this.#used;
+  }
+}
+
+/** The process's budget for assemblies. */
+export const assemblyBudget = new ByteBudget();
+
+/**
+ * What adding a part gave: the whole message, nothing yet, or why the call fails (`tooLarge`: it is more than this
+ * side holds, `RESOURCE_EXHAUSTED`; otherwise its parts do not add up, `INVALID_ARGUMENT`).
+ */
+export type PartOutcome<T> =
+  | { readonly done: Buffer; readonly first: T }
+  | { readonly refused: string; readonly tooLarge: boolean }
+  | undefined;
+
+interface Assembly<T> {
+  readonly first: T;
+  readonly total: number;
+  /** The whole message, filled in as parts arrive (allocated at the first; its pages are touched as they fill). */
+  readonly bytes: Buffer;
+  received: number;
+}
+
+/**
+ * The messages of one stream being assembled from parts, by id. `T` is what the first part carries besides its
+ * bytes (the call's envelope), handed back with the whole message.
+ */
+export class PartAssembler<T> {
+  readonly #assemblies = new Map<number, Assembly<T>>();
+  /** Ids whose first part was refused: their further parts are dropped until the last one. */
+  readonly #refused = new Set<number>();
+
+  constructor(
+    /** The largest whole message accepted (what this side announced). */
+    readonly maxBytes: number,
+    private readonly budget: ByteBudget = assemblyBudget,
+  ) {}
+
+  /** True when `id` has parts under way (or refused ones still arriving): the next message of `id` is a part. */
+  has(id: number): boolean {
+    return this.#assemblies.has(id) || this.#refused.has(id);
+  }
+
+  /**
+   * Starts `id` with its first part (`more` set). Refused, with the reason, when the announced total is larger than
+   * {@link maxBytes}, does not exceed the part, or the stream's or the process's budget is spent.
+   */
+  start(id: number, first: T, total: number, part: Buffer): PartOutcome<T> {
+    let problem: string | undefined;
+    let tooLarge = true;
+    if (!Number.isInteger(total) || total <= part.length) {
+      problem = `announces ${total} bytes in all, not more than its first part (${part.length})`;
+      tooLarge = false;
+    } else if (total > this.maxBytes) problem = `is ${total} bytes, more than this side assembles from parts (${this.maxBytes}, ${MAX_CALL_HEADER})`;
+    else if (this.#heldBytes() + total > this.maxBytes || !this.budget.take(total)) {
+      problem = `is ${total} bytes, and the parts being assembled already take what this side holds for them`;
+    }
+    if (problem) {
+      this.#refused.add(id);
+      return { refused: problem, tooLarge };
+    }
+    const bytes = Buffer.allocUnsafe(total);
+    part.copy(bytes, 0);
+    this.#assemblies.set(id, { first, total, bytes, received: part.length });
+    return undefined;
+  }
+
+  /** Adds a further part of `id`; `more` is false for the last one. */
+  add(id: number, part: Buffer, more: boolean): PartOutcome<T> {
+    if (this.#refused.has(id)) {
+      if (!more) this.#refused.delete(id);
+      return undefined;
+    }
+    const assembly = this.#assemblies.get(id)!;
+    if (assembly.received + part.length > assembly.total) {
+      this.drop(id);
+      if (more) this.#refused.add(id);
+      return { refused: `has parts of more than the ${assembly.total} bytes its first part announced`, tooLarge: false };
+    }
+    part.copy(assembly.bytes, assembly.received);
+    assembly.received += part.length;
+    if (more) return undefined;
+    this.drop(id);
+    if (assembly.received !== assembly.total) {
+      return { refused: `ended after ${assembly.received} of the ${assembly.total} bytes its first part announced`, tooLarge: false };
+    }
+    return { done: assembly.bytes, first: assembly.first };
+  }
+
+  /** Drops the parts of `id` still to come, without assembling them (their caller is gone). */
+  ignore(id: number): void {
+    this.drop(id);
+    this.#refused.add(id);
+  }
+
+  /** Forgets `id` (cancelled, or given up by its caller); its further parts are then new messages. */
+  drop(id: number): void {
+    const assembly = this.#assemblies.get(id);
+    if (assembly) {
+      this.#assemblies.delete(id);
+      this.budget.give(assembly.total);
+    }
+    this.#refused.delete(id);
+  }
+
+  /** Forgets everything (the stream ended). */
+  clear(): void {
+    for (const id of [...this.#assemblies.keys()]) this.drop(id);
+    this.#refused.clear();
+  }
+
+  #heldBytes(): number {
+    let held = 0;
+    for (const assembly of this.#assemblies.values()) held += assembly.total;
+    return held;
+  }
+}

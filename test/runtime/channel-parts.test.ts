@@ -1,0 +1,212 @@
+/**
+ * Large requests and answers on the call channel, in parts (`runtime/protocol/channel-parts.ts`): with the default
+ * configuration (4 MiB messages), arrays of 8 to 80 MB travel between contexts, a large transfer does not hold
+ * up calls to other objects on the same connection, and what a raw client sends in parts is bounded and checked:
+ * a whole larger than the server assembles is refused at its first part, parts that do not add up end their call
+ * alone, a cancelled assembly gives its memory back, and the stream keeps serving throughout.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { status as Status, Metadata } from "@grpc/grpc-js";
+import { Context } from "qmi-ts";
+import { EchoInstrument } from "qmi-ts/drivers/dummy/echo-instrument";
+import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
+import { EchoInstrumentProxy, EchoInstrumentService } from "qmi-ts/generated/drivers/dummy/echo-instrument";
+import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
+import { decodeResponse, encodeRequest } from "../../runtime/protocol/codec.ts";
+import { assemblyBudget, CHANNEL_MAX_CALL_BYTES, MAX_CALL_HEADER } from "../../runtime/protocol/channel-parts.ts";
+import { rawChannel, type RawAnswer } from "../helpers/raw-channel.ts";
+import { startChild } from "../helpers/child-context.ts";
+import { withinSeconds } from "../helpers/within.ts";
+
+const echoPath = (rpc: string) => `/${EchoInstrumentService.protoService}/${rpc}`;
+const echoMethod = (name: string) => EchoInstrumentService.methods.find((m) => m.name === name)!;
+const sines = (count: number) => new Float64Array(count).map((_, i) => Math.sin(i));
+
+describe("large messages in parts on the call channel", () => {
+  let server: Context;
+  let client: Context;
+  let echo: EchoInstrumentProxy;
+  let nsg: NoisySineGeneratorProxy;
+
+  before(async () => {
+    server = await Context.start("parts_server", { config: null });
+    client = await Context.start("parts_client", { config: null });
+    await (await server.makeInstrument("echo", EchoInstrument)).open();
+    await (await server.makeInstrument("nsg", NoisySineGenerator)).open();
+    await client.connectToPeer("parts_server", { address: server.address, callPath: "channel" });
+    echo = await client.getInstrument("parts_server.echo", EchoInstrumentProxy, { timeout: 60 });
+    nsg = await client.getInstrument("parts_server.nsg", NoisySineGeneratorProxy);
+  });
+  after(async () => {
+    await client.stop();
+    await server.stop();
+  });
+
+  it("carries 8 MB each way with the default 4 MiB message limit, as a Float64Array and as a number[]", async () => {
+    const values = sines(1_000_000);
+    assert.deepEqual(await echo.echoFloat64Array(values), values);
+    const list = Array.from(values.subarray(0, 600_000));
+    assert.deepEqual(await echo.echoList(list), list, "4.8 MB as number[]");
+    const bytes = new Uint8Array(5_000_001).map((_, i) => i % 251);
+    assert.deepEqual(await echo.echoBytes(bytes), bytes, "a length that is no multiple of the part size");
+    assert.equal(assemblyBudget.used, 0, "nothing is left assembling");
+  });
+
+  it("does not hold up calls to another object on the same connection while 32 MB travel", async () => {
+    let bigDone = false;
+    const big = echo.echoFloat64Array(sines(4_000_000)).then((back) => {
+      bigDone = true;
+      return back.length;
+    });
+    const smallBeforeBig: boolean[] = [];
+    for (let i = 0; i < 20; i++) {
+      await nsg.getSample();
+      smallBeforeBig.push(!bigDone);
+    }
+    assert.equal(await withinSeconds(big, 60, "the 32 MB echo"), 4_000_000);
+    assert.ok(smallBeforeBig.filter(Boolean).length >= 10, `small calls answered while the large one travelled: ${smallBeforeBig.join(",")}`);
+  });
+
+  describe("from a raw client", () => {
+    const withParts = () => {
+      const metadata = new Metadata();
+      metadata.set(MAX_CALL_HEADER, String(CHANNEL_MAX_CALL_BYTES));
+      return rawChannel(server.address, { metadata });
+    };
+    const request = encodeRequest(EchoInstrumentService, echoMethod("echoBytes"), [new Uint8Array(300_000).fill(9)]);
+
+    it("announces the largest call it assembles in its response headers", async () => {
+      const channel = rawChannel(server.address);
+      try {
+        const headers = await withinSeconds(channel.headers(), 5, "the channel's headers");
+        assert.deepEqual(headers.get(MAX_CALL_HEADER), [String(CHANNEL_MAX_CALL_BYTES)]);
+      } finally {
+        channel.close();
+      }
+    });
+
+    it("assembles a request sent in parts, and answers a client that takes parts in parts", async () => {
+      const channel = withParts();
+      try {
+        const path = echoPath("EchoBytes");
+        channel.send({ calls: [{ id: 1, path, request: request.subarray(0, 100_000), more: true, total_bytes: request.length, timeout_ms: 30_000 }] });
+        channel.send({ calls: [{ id: 1, request: request.subarray(100_000, 200_000), more: true }] });
+        channel.send({ calls: [{ id: 1, request: request.subarray(200_000) }] });
+        await withinSeconds(channel.next(1), 10, "the answer");
+        const parts = channel.answers().filter((a) => a.id === 1);
+        const whole = Buffer.concat(parts.map((a) => a.response));
+        const value = decodeResponse(EchoInstrumentService, echoMethod("echoBytes"), whole) as Uint8Array;
+        assert.equal(value.length, 300_000);
+        assert.ok(value.every((b) => b === 9));
+        assert.equal(parts.length, 1, "an answer within the client's message limit comes whole");
+      } finally {
+        channel.close();
+      }
+    });
+
+    it("refuses at its first part a request larger than it assembles, drops its other parts, and keeps serving", async () => {
+      const channel = withParts();
+      try {
+        channel.send({ calls: [{ id: 7, path: echoPath("EchoBytes"), request: request.subarray(0, 1000), more: true, total_bytes: CHANNEL_MAX_CALL_BYTES + 1 }] });
+        const refused = await withinSeconds(channel.next(7), 5, "the refusal");
+        assert.equal(refused.code, Status.RESOURCE_EXHAUSTED);
+        assert.match(refused.message, /^The request of .*\/EchoBytes is 268435457 bytes, more than this side assembles from parts \(268435456, qmi-max-call-bytes\)$/);
+        channel.send({ calls: [{ id: 7, request: request.subarray(1000, 2000), more: true }, { id: 7, request: request.subarray(2000, 3000) }] });
+        channel.send({ calls: [{ id: 8, path: echoPath("EchoDouble"), request: Buffer.from("09000000000000f83f", "hex"), timeout_ms: 30_000 }] });
+        const fine = await withinSeconds(channel.next(8), 5, "a call after the refusal");
+        assert.equal(fine.code, 0);
+        assert.equal(channel.answers().filter((a: RawAnswer) => a.id === 7).length, 1, "one answer for the refused call");
+        assert.equal(assemblyBudget.used, 0);
+      } finally {
+        channel.close();
+      }
+    });
+
+    it("ends a call whose parts go past their total, or stop short of it, with INVALID_ARGUMENT", async () => {
+      const channel = withParts();
+      try {
+        const path = echoPath("EchoBytes");
+        channel.send({ calls: [{ id: 1, path, request: request.subarray(0, 1000), more: true, total_bytes: 1500 }] });
+        channel.send({ calls: [{ id: 1, request: request.subarray(1000, 2000), more: true }] });
+        const over = await withinSeconds(channel.next(1), 5, "the answer to parts past their total");
+        assert.equal(over.code, Status.INVALID_ARGUMENT);
+        assert.match(over.message, /has parts of more than the 1500 bytes its first part announced/);
+        channel.send({ calls: [{ id: 1, request: request.subarray(2000, 3000) }] });
+        channel.send({ calls: [{ id: 2, path, request: request.subarray(0, 1000), more: true, total_bytes: 5000 }, { id: 2, request: request.subarray(1000, 2000) }] });
+        const short = await withinSeconds(channel.next(2), 5, "the answer to parts short of their total");
+        assert.equal(short.code, Status.INVALID_ARGUMENT);
+        assert.match(short.message, /ended after 2000 of the 5000 bytes its first part announced/);
+        channel.send({ calls: [{ id: 3, path, request: request.subarray(0, 10), more: true, total_bytes: 10 }] });
+        assert.equal((await withinSeconds(channel.next(3), 5, "a first part as large as its total")).code, Status.INVALID_ARGUMENT);
+        assert.equal(assemblyBudget.used, 0);
+      } finally {
+        channel.close();
+      }
+    });
+
+    it("gives back what a cancelled assembly held, and what one held when its stream ended", async () => {
+      const channel = withParts();
+      channel.send({ calls: [{ id: 1, path: echoPath("EchoBytes"), request: request.subarray(0, 1000), more: true, total_bytes: 10_000_000 }] });
+      channel.send({ calls: [{ id: 2, path: echoPath("EchoBytes"), request: request.subarray(0, 1000), more: true, total_bytes: 20_000_000 }] });
+      await withinSeconds((async () => {
+        while (assemblyBudget.used !== 30_000_000) await new Promise((resolve) => setTimeout(resolve, 5));
+      })(), 5, "both assemblies");
+      channel.send({ calls: [{ id: 1, cancel: true }] });
+      await withinSeconds((async () => {
+        while (assemblyBudget.used !== 20_000_000) await new Promise((resolve) => setTimeout(resolve, 5));
+      })(), 5, "the cancelled one given back");
+      channel.close();
+      await withinSeconds((async () => {
+        while (assemblyBudget.used !== 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      })(), 5, "the other given back when the stream ended");
+      assert.equal(channel.answers().length, 0, "a cancelled or cut-off call is not answered");
+    });
+
+    it("answers too large for a client that takes no parts with RESOURCE_EXHAUSTED, alone", async () => {
+      const metadata = new Metadata();
+      metadata.set("qmi-max-message-bytes", "100000");
+      const channel = rawChannel(server.address, { metadata });
+      try {
+        const small = encodeRequest(EchoInstrumentService, echoMethod("echoBytes"), [new Uint8Array(60_000)]);
+        channel.send({ calls: [{ id: 1, path: echoPath("EchoBytes"), request: small, timeout_ms: 30_000 }] });
+        const tooLarge = await withinSeconds(channel.next(1), 5, "the answer");
+        assert.equal(tooLarge.code, 0, "60 kB fits in 100 kB");
+        const mid = encodeRequest(EchoInstrumentService, echoMethod("echoBytes"), [new Uint8Array(99_800)]);
+        channel.send({ calls: [{ id: 2, path: echoPath("EchoBytes"), request: mid, timeout_ms: 30_000 }] });
+        const refused = await withinSeconds(channel.next(2), 5, "the answer");
+        assert.equal(refused.code, Status.RESOURCE_EXHAUSTED);
+        assert.match(refused.message, /more than the caller accepts \(100000; security.max_message_bytes\)/);
+      } finally {
+        channel.close();
+      }
+    });
+  });
+});
+
+describe("10^7 doubles (80 MB each way) between two processes with the default configuration", () => {
+  it("arrive whole, with the peak memory of each process a small multiple of the payload", async () => {
+    const server = startChild("test/fixtures/bulk-echo-server.ts", ["bulk_server"]);
+    try {
+      const [, port] = await server.waitForLine(/^LISTENING (\d+)$/, 30);
+      server.process.stdin!.write("rss before\n");
+      const [, , serverBefore] = await server.waitForLine(/^RSS before (\d+) (\d+)$/, 10);
+      const client = startChild("test/fixtures/bulk-echo-client.ts", ["bulk_server", port!, "10000000"]);
+      const [, equal, clientPeak, clientBefore] = await client.waitForLine(/^ECHO (\w+) (\d+) (\d+)$/, 120);
+      assert.equal(equal, "true", client.output());
+      assert.equal(await client.waitForExit(30), 0, client.output());
+      server.process.stdin!.write("rss after\n");
+      const [, serverPeak] = await server.waitForLine(/^RSS after (\d+) (\d+)$/, 10);
+      const payloadMb = 80;
+      // The client holds the array it sent and the one it got back (2 × the payload) besides the transfer's.
+      const clientOver = Number(clientPeak) - Number(clientBefore);
+      const serverOver = Number(serverPeak) - Number(serverBefore);
+      assert.ok(clientOver <= 7 * payloadMb, `client: peak ${clientPeak} MB, ${clientBefore} MB before the call`);
+      assert.ok(serverOver <= 5 * payloadMb, `server: peak ${serverPeak} MB, ${serverBefore} MB before the call`);
+      console.log(`# 10^7 doubles: client peak ${clientPeak} MB (${clientBefore} MB before), server peak ${serverPeak} MB (${serverBefore} MB before)`);
+    } finally {
+      server.process.stdin!.end();
+      await server.waitForExit(20).catch(() => server.kill());
+    }
+  });
+});
