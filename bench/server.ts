@@ -1,6 +1,6 @@
 /**
  * The benchmarks' second process: a qmi-ts context `bench_server` hosting an open noisy sine generator `nsg` and
- * an open echo instrument `echo` (for arrays; the context accepts messages up to `ARRAY_MAX_MESSAGE_BYTES`),
+ * an open echo instrument `echo` (for arrays),
  * plus the baselines' servers on 127.0.0.1 ephemeral ports: a raw TCP echo server, a plain grpc-js server
  * answering `GetSample` with the same message shape as the driver's service, and a length-prefixed TCP echo
  * server (benchmark 11's raw baseline for arrays).

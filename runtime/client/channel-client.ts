@@ -15,7 +15,7 @@ import { status as Status, type ServiceError } from "@grpc/grpc-js";
 import { Batcher, ENVELOPE_BYTES, MAX_MESSAGE_HEADER, announcedLimit, batchBytesFor } from "../protocol/channel-batch.ts";
 import { CLOCK_METADATA } from "../protocol/caller-clock.ts";
 import { MAX_CALLS_HEADER, announcedCallLimit } from "../protocol/channel-limits.ts";
-import { CHANNEL_MAX_CALL_BYTES, CHANNEL_PART_BYTES, MAX_CALL_HEADER, PartAssembler, announcedCallBytes, splitParts, PARTS_IN_FLIGHT } from "../protocol/channel-parts.ts";
+import { CHANNEL_MAX_CALL_BYTES, CHANNEL_PART_BYTES, MAX_CALL_HEADER, PartAssembler, announcedCallBytes, sendInParts, splitParts } from "../protocol/channel-parts.ts";
 import { EXCHANGE_PATH, bytesOf, decodeAnswers, encodeCalls, type ChannelAnswer, type ChannelCall } from "../protocol/channel-codec.ts";
 import { DeadlineEntry, deadlines } from "../host/deadline-watch.ts";
 import { CancelledError, ConnectionError, DeadlineError, InvalidArgumentError, ResourceExhaustedError, type QmiError } from "../protocol/errors.ts";
@@ -233,20 +233,15 @@ export class ChannelClient {
     this.#sendParts(link, pending, envelope, strings);
   }
 
-  /** Sends a large request in parts, each once the one before has been written, between the other calls. */
+  /** Sends a large request in parts, between the other calls (see `sendInParts`); stops when the call ends. */
   #sendParts(link: StreamLink, pending: PendingCall, envelope: ChannelCall, strings: number): void {
     const request = pending.call.request;
-    const parts = splitParts(request, this.#partBytes);
-    let next = 0;
-    const sendNext = () => {
-      // All sent, or the stream ended or the call was given up: no more parts.
-      if (next >= parts.length || this.#link !== link || this.#pending.get(pending.id) !== pending) return;
-      const part = parts[next]!;
-      const more = ++next < parts.length;
-      const call: ChannelCall = next === 1 ? { ...envelope, request: part, more, total_bytes: request.length } : { id: pending.id, request: part, more };
-      link.outbox.push(call, part.length + (next === 1 ? strings : 16), more ? sendNext : undefined);
-    };
-    for (let i = 0; i < PARTS_IN_FLIGHT && next < parts.length; i++) sendNext();
+    sendInParts(
+      splitParts(request, this.#partBytes),
+      (part, first, more, written) =>
+        link.outbox.push(first ? { ...envelope, request: part, more, total_bytes: request.length } : { id: pending.id, request: part, more }, part.length + (first ? strings : 16), written),
+      () => this.#link === link && this.#pending.get(pending.id) === pending,
+    );
   }
 
   /** Sends the waiting calls that the server's limit now admits (those given up meanwhile are skipped). */

@@ -40,6 +40,26 @@ export function splitParts(bytes: Buffer, partBytes = CHANNEL_PART_BYTES): Buffe
   return parts;
 }
 
+/**
+ * Sends `parts` through `push`, {@link PARTS_IN_FLIGHT} at a time: each further part once one before it has been
+ * written (`push` calls `written` then), so that the other calls and answers of the stream pass between them.
+ * Stops when `alive()` turns false (the stream ended, or the call was given up).
+ */
+export function sendInParts(
+  parts: readonly Buffer[],
+  push: (part: Buffer, first: boolean, more: boolean, written: (() => void) | undefined) => void,
+  alive: () => boolean,
+): void {
+  let next = 0;
+  const sendNext = () => {
+    if (next >= parts.length || !alive()) return;
+    const index = next++;
+    const more = next < parts.length;
+    push(parts[index]!, index === 0, more, more ? sendNext : undefined);
+  };
+  for (let i = 0; i < PARTS_IN_FLIGHT && next < parts.length; i++) sendNext();
+}
+
 /** Bytes held by assemblies, with a ceiling (one per process, shared by its streams). */
 export class ByteBudget {
   #used = 0;

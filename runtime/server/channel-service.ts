@@ -28,7 +28,7 @@ import {
   MAX_CALLS_HEADER,
   countBatchCalls,
 } from "../protocol/channel-limits.ts";
-import { CHANNEL_MAX_CALL_BYTES, CHANNEL_PART_BYTES, MAX_CALL_HEADER, PartAssembler, announcedCallBytes, splitParts, PARTS_IN_FLIGHT } from "../protocol/channel-parts.ts";
+import { CHANNEL_MAX_CALL_BYTES, CHANNEL_PART_BYTES, MAX_CALL_HEADER, PartAssembler, announcedCallBytes, sendInParts, splitParts } from "../protocol/channel-parts.ts";
 import { ConnectionError, DeadlineError, InvalidArgumentError, QmiError } from "../protocol/errors.ts";
 import { type CallHandler } from "./incoming-call.ts";
 import { getLogger } from "../logging/log.ts";
@@ -139,19 +139,14 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
           written?.();
         });
       }, batchBytesFor(clientMax));
-      /** Sends a large answer in parts, each once the one before has been written, between the other answers. */
-      const sendParts = (id: number, response: Buffer) => {
-        const parts = splitParts(response, partBytes);
-        let next = 0;
-        const sendNext = () => {
-          if (!open || next >= parts.length) return;
-          const part = parts[next]!;
-          const more = ++next < parts.length;
-          const answer: ChannelAnswer = next === 1 ? { id, response: part, more, total_bytes: response.length } : { id, response: part, more };
-          outbox.push(answer, part.length + 24, more ? sendNext : undefined);
-        };
-        for (let i = 0; i < PARTS_IN_FLIGHT && next < parts.length; i++) sendNext();
-      };
+      /** Sends a large answer in parts, between the other answers (see `sendInParts`). */
+      const sendParts = (id: number, response: Buffer) =>
+        sendInParts(
+          splitParts(response, partBytes),
+          (part, first, more, written) =>
+            outbox.push(first ? { id, response: part, more, total_bytes: response.length } : { id, response: part, more }, part.length + 24, written),
+          () => open,
+        );
       const send = (answer: ChannelAnswer) => {
         let payload = answer.response?.length ?? 0;
         if (payload + ENVELOPE_BYTES > clientMax) {

@@ -6,7 +6,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ByteBudget, PartAssembler, announcedCallBytes, splitParts } from "../../runtime/protocol/channel-parts.ts";
+import { ByteBudget, PARTS_IN_FLIGHT, PartAssembler, announcedCallBytes, sendInParts, splitParts } from "../../runtime/protocol/channel-parts.ts";
 
 const bytes = (length: number, fill = 7) => Buffer.alloc(length, fill);
 
@@ -18,6 +18,39 @@ describe("splitParts", () => {
     message[0] = 99;
     assert.equal(parts[0]![0], 99, "a view of the message, not a copy");
     assert.deepEqual(splitParts(Buffer.alloc(0), 4), []);
+  });
+});
+
+describe("sendInParts", () => {
+  /** Sends 10 parts through a transport that writes when told to; records what was pushed and how many waited. */
+  function run(stopAfter = Infinity) {
+    const parts = splitParts(Buffer.from("abcdefghij"), 1);
+    const pushed: { part: string; first: boolean; more: boolean }[] = [];
+    const unwritten: (() => void)[] = [];
+    let most = 0;
+    sendInParts(
+      parts,
+      (part, first, more, written) => {
+        pushed.push({ part: part.toString(), first, more });
+        if (written) unwritten.push(written);
+        most = Math.max(most, unwritten.length);
+      },
+      () => pushed.length < stopAfter,
+    );
+    while (unwritten.length > 0) unwritten.shift()!();
+    return { pushed, most };
+  }
+
+  it("pushes every part in order, the first marked and the last without more, a few at a time", () => {
+    const { pushed, most } = run();
+    assert.equal(pushed.map((p) => p.part).join(""), "abcdefghij");
+    assert.deepEqual(pushed.map((p) => p.first), [true, ...Array(9).fill(false)]);
+    assert.deepEqual(pushed.map((p) => p.more), [...Array(9).fill(true), false]);
+    assert.equal(most, PARTS_IN_FLIGHT, "no more parts wait to be written than that");
+  });
+
+  it("stops when its call or stream is gone", () => {
+    assert.equal(run(6).pushed.length, 6);
   });
 });
 
