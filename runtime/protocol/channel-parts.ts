@@ -7,7 +7,8 @@
  * parts only to a side that announced it, and no larger than announced. The receiver bounds what it holds: a whole
  * larger than its limit is refused at the first part (before the rest arrives), a part that would go past the
  * announced total ends that call, and all the parts being assembled on one stream, and in one process, stay
- * within {@link ASSEMBLY_BUDGET_BYTES}. A part is a view of the sender's encoded message: splitting copies nothing.
+ * within {@link ASSEMBLY_BUDGET_BYTES}; a request whose parts stop coming is given up at its deadline (or after
+ * {@link ASSEMBLY_TIMEOUT_MS}), so that a client cannot hold that memory by never sending its last part. A part is a view of the sender's encoded message: splitting copies nothing.
  *
  * @module
  */
@@ -20,6 +21,9 @@ export const CHANNEL_MAX_CALL_BYTES = 256 * 1024 * 1024;
 
 /** Bytes of one part: small enough that a large transfer holds up the stream's other calls briefly. */
 export const CHANNEL_PART_BYTES = 256 * 1024;
+
+/** Milliseconds a request in parts has to arrive whole when its call has no earlier deadline. */
+export const ASSEMBLY_TIMEOUT_MS = 60_000;
 
 /** Parts of one message handed to the transport and not yet written: enough to keep the connection busy. */
 export const PARTS_IN_FLIGHT = 4;

@@ -28,7 +28,16 @@ import {
   MAX_CALLS_HEADER,
   countBatchCalls,
 } from "../protocol/channel-limits.ts";
-import { CHANNEL_MAX_CALL_BYTES, CHANNEL_PART_BYTES, MAX_CALL_HEADER, PartAssembler, announcedCallBytes, sendInParts, splitParts } from "../protocol/channel-parts.ts";
+import {
+  ASSEMBLY_TIMEOUT_MS,
+  CHANNEL_MAX_CALL_BYTES,
+  CHANNEL_PART_BYTES,
+  MAX_CALL_HEADER,
+  PartAssembler,
+  announcedCallBytes,
+  sendInParts,
+  splitParts,
+} from "../protocol/channel-parts.ts";
 import { ConnectionError, DeadlineError, InvalidArgumentError, QmiError } from "../protocol/errors.ts";
 import { type CallHandler } from "./incoming-call.ts";
 import { getLogger } from "../logging/log.ts";
@@ -119,8 +128,15 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
       /** The largest answer the client assembles from parts (0: it takes none). */
       const clientMaxCall = announcedCallBytes(call.metadata.get(MAX_CALL_HEADER));
       const partBytes = Math.min(CHANNEL_PART_BYTES, clientMax - ENVELOPE_BYTES);
-      /** Requests arriving in parts. */
+      /** Requests arriving in parts, and when each is given up if its parts stop coming. */
       const requests = new PartAssembler<ChannelCall>(CHANNEL_MAX_CALL_BYTES);
+      const assemblyTimers = new Map<number, NodeJS.Timeout>();
+      const endAssembly = (id: number) => {
+        clearTimeout(assemblyTimers.get(id));
+        assemblyTimers.delete(id);
+      };
+      /** Answers being sent in parts; a cancelled call's id leaves, and its parts stop. */
+      const answering = new Set<number>();
       /** Answer bytes handed to grpc-js and not yet written to the connection; past the limit, reading stops. */
       let unsent = 0;
       let paused = false;
@@ -140,13 +156,17 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
         });
       }, batchBytesFor(clientMax));
       /** Sends a large answer in parts, between the other answers (see `sendInParts`). */
-      const sendParts = (id: number, response: Buffer) =>
+      const sendParts = (id: number, response: Buffer) => {
+        answering.add(id);
         sendInParts(
           splitParts(response, partBytes),
-          (part, first, more, written) =>
-            outbox.push(first ? { id, response: part, more, total_bytes: response.length } : { id, response: part, more }, part.length + 24, written),
-          () => open,
+          (part, first, more, written) => {
+            if (!more) answering.delete(id);
+            outbox.push(first ? { id, response: part, more, total_bytes: response.length } : { id, response: part, more }, part.length + 24, written);
+          },
+          () => open && answering.has(id),
         );
+      };
       const send = (answer: ChannelAnswer) => {
         let payload = answer.response?.length ?? 0;
         if (payload + ENVELOPE_BYTES > clientMax) {
@@ -173,6 +193,9 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
         open = false;
         outbox.clear();
         requests.clear();
+        for (const timer of assemblyTimers.values()) clearTimeout(timer);
+        assemblyTimers.clear();
+        answering.clear();
         untrack();
         streamAbort.abort();
         for (const abort of cancellable.values()) abort.abort();
@@ -224,6 +247,8 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
         }
         if (envelope.cancel === true) {
           requests.drop(id);
+          endAssembly(id);
+          answering.delete(id);
           cancellable.get(id)?.abort();
           return;
         }
@@ -309,15 +334,31 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
         const more = received.more === true;
         let outcome;
         if (requests.has(id)) outcome = requests.add(id, part, more);
-        else if (more) outcome = requests.start(id, received, received.total_bytes ?? 0, part);
-        else return received;
+        else if (more) {
+          outcome = requests.start(id, received, received.total_bytes ?? 0, part);
+          if (outcome === undefined) giveUpLater(received);
+        } else return received;
         if (outcome === undefined) return undefined;
+        endAssembly(id);
         if ("refused" in outcome) {
           const message = `The request of ${received.path || "a call in parts"} ${outcome.refused}`;
           send({ id, code: outcome.tooLarge ? Status.RESOURCE_EXHAUSTED : Status.INVALID_ARGUMENT, message, error_class: "" });
           return undefined;
         }
         return { ...outcome.first, request: outcome.done, more: false };
+      };
+      /** Gives up the request in parts `first` begins when it is not whole by its deadline (or a minute). */
+      const giveUpLater = (first: ChannelCall) => {
+        const id = first.id;
+        const timeout = (first.timeout_ms ?? 0) > 0 ? Math.min(first.timeout_ms!, ASSEMBLY_TIMEOUT_MS) : ASSEMBLY_TIMEOUT_MS;
+        const timer = setTimeout(() => {
+          assemblyTimers.delete(id);
+          requests.ignore(id); // its parts still to come are dropped
+          const message = `${first.path || "A call in parts"}: its request was not whole within ${timeout} ms; it was not started`;
+          send(failure(id, new DeadlineError(message)));
+        }, timeout);
+        timer.unref();
+        assemblyTimers.set(id, timer);
       };
       const headers = new Metadata();
       headers.set(MAX_MESSAGE_HEADER, String(maxMessageBytes));

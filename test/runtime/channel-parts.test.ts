@@ -163,6 +163,24 @@ describe("large messages in parts on the call channel", () => {
       assert.equal(channel.answers().length, 0, "a cancelled or cut-off call is not answered");
     });
 
+    it("gives up a request whose parts stop coming at its deadline, and gives back what it held", async () => {
+      const channel = withParts();
+      try {
+        channel.send({ calls: [{ id: 4, path: echoPath("EchoBytes"), request: request.subarray(0, 1000), more: true, total_bytes: 5_000_000, timeout_ms: 300 }] });
+        const late = await withinSeconds(channel.next(4), 5, "the answer to a request never completed");
+        assert.equal(late.code, Status.DEADLINE_EXCEEDED);
+        assert.equal(late.error_class, "DeadlineError");
+        assert.match(late.message, /EchoBytes: its request was not whole within 300 ms; it was not started/);
+        assert.equal(assemblyBudget.used, 0);
+        channel.send({ calls: [{ id: 4, request: request.subarray(1000, 2000) }] });
+        channel.send({ calls: [{ id: 5, path: echoPath("EchoDouble"), request: Buffer.from("09000000000000f83f", "hex"), timeout_ms: 30_000 }] });
+        assert.equal((await withinSeconds(channel.next(5), 5, "a call after it")).code, 0);
+        assert.equal(channel.answers().filter((a) => a.id === 4).length, 1, "its late part is dropped, not answered");
+      } finally {
+        channel.close();
+      }
+    });
+
     it("answers too large for a client that takes no parts with RESOURCE_EXHAUSTED, alone", async () => {
       const metadata = new Metadata();
       metadata.set("qmi-max-message-bytes", "100000");
