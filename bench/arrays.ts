@@ -15,7 +15,6 @@
 import { Context, invoke, type QmiConfig } from "qmi-ts";
 import { EchoInstrument } from "qmi-ts/drivers/dummy/echo-instrument";
 import { EchoInstrumentProxy } from "qmi-ts/generated/drivers/dummy/echo-instrument";
-import type { PeerFigures } from "./qmi-peer.ts";
 import { FramedEchoClient } from "./raw-echo.ts";
 import { quantile, round } from "./stats.ts";
 
@@ -52,6 +51,14 @@ export interface RoundTrip {
 
 /** A round trip, or why there is none. */
 export type Outcome = RoundTrip | { readonly failed: string } | { readonly notAvailable: string };
+
+/** Python QMI's round trips for one payload size, the array as each Python type (measured by `qmi-peer.ts`). */
+export interface PeerFigures {
+  readonly doubles: number;
+  readonly numpy: Outcome;
+  readonly list: Outcome;
+  readonly bytes: Outcome;
+}
 
 /** How an array travels: the echo method (the first of `methods` the service has) and the payload it takes. */
 interface ArrayKind {

@@ -10,20 +10,12 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { WARM_UP_DOUBLES, WARM_UP_ROUNDS, type Outcome } from "./arrays.ts";
+import { WARM_UP_DOUBLES, WARM_UP_ROUNDS, type PeerFigures } from "./arrays.ts";
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const PYTHON = "/usr/bin/python3";
 const SCRIPT = "bench/qmi_peer_echo.py";
-
-/** Python QMI's round trips for one payload size, the array as each Python type. */
-export interface PeerFigures {
-  readonly doubles: number;
-  readonly numpy: Outcome;
-  readonly list: Outcome;
-  readonly bytes: Outcome;
-}
 
 /**
  * Measures Python QMI's echo of `sizes` doubles (`roundsOf(size)` timed round trips each, after one untimed, and
