@@ -26,28 +26,38 @@ function objectCallHandler(host: ObjectServiceHost, service: ServiceDescriptor, 
     new InvalidArgumentError(`Cannot decode the request of ${path}: ${(error as Error).message}`);
   const encodeFailed = (error: unknown) =>
     new InstrumentError(`The driver returned an invalid result: ${(error as Error).message}`);
-  return async (call: IncomingCall): Promise<EncodedMessage> => {
-    const object = resolveObject(host, call.object, objectsOf(service));
-    let args: unknown[];
-    try {
-      args = decodeRequest(service, method, (call.request as EncodedMessage).bytes);
-    } catch (error) {
-      throw decodeFailed(error);
-    }
-    const result = await host.dispatch({
-      object,
-      method: method.name,
-      args,
-      deadline: call.deadline,
-      signal: call.signal,
-      validateArgs: false,
-      callerContext: call.callerContext,
-      lockToken: call.lockToken,
-    });
+  const encode = (result: unknown): EncodedMessage => {
     try {
       return { bytes: encodeResponse(service, method, result) };
     } catch (error) {
       throw encodeFailed(error);
+    }
+  };
+  // Not an async function: nothing of `call` (its request bytes, up to 256 MiB in parts) stays referenced while
+  // the driver runs, so the request can be collected once decoded.
+  return (call: IncomingCall): Promise<EncodedMessage> => {
+    try {
+      const object = resolveObject(host, call.object, objectsOf(service));
+      let args: unknown[];
+      try {
+        args = decodeRequest(service, method, (call.request as EncodedMessage).bytes);
+      } catch (error) {
+        throw decodeFailed(error);
+      }
+      return host
+        .dispatch({
+          object,
+          method: method.name,
+          args,
+          deadline: call.deadline,
+          signal: call.signal,
+          validateArgs: false,
+          callerContext: call.callerContext,
+          lockToken: call.lockToken,
+        })
+        .then(encode);
+    } catch (error) {
+      return Promise.reject(error);
     }
   };
 }
