@@ -85,12 +85,13 @@ export class RemoteTarget implements CallTarget {
     const methodDescriptor = descriptor.methods.find((m) => m.name === method);
     if (!methodDescriptor && CORE_TASK_METHODS.includes(method)) return this.#coreTaskCall(method, options, lockToken, what);
     if (!methodDescriptor) throw new UnknownNameError(`${what}: ${descriptor.className} has no RPC method ${method}`);
-    const request: EncodedMessage = { bytes: encodeRequest(descriptor, methodDescriptor, args) };
+    // The request inline, not in a variable: this async frame stays suspended until the answer, and must not keep
+    // the request's bytes (up to 256 MiB) alive meanwhile.
     const response = await this.peer.call({
       protoFile: descriptor.protoFile,
       protoService: descriptor.protoService,
       rpcName: methodDescriptor.rpcName,
-      request,
+      request: { bytes: encodeRequest(descriptor, methodDescriptor, args) },
       object: this.object,
       deadline: deadlineOf(options),
       signal: options.signal,

@@ -20,24 +20,33 @@ export class ChannelCalls implements WirePath {
     private readonly fallback: WirePath,
   ) {}
 
-  async call(call: PeerCall): Promise<WireMessage> {
-    const channel = this.channel;
-    const ready = channel.ready();
-    if (ready !== true && !(await ready)) return this.fallback.call(call);
+  call(call: PeerCall): Promise<WireMessage> {
+    const ready = this.channel.ready();
+    if (ready === true) return this.#send(call);
+    if (ready === false) return this.fallback.call(call);
+    return ready.then((open) => (open ? this.#send(call) : this.fallback.call(call)));
+  }
+
+  /**
+   * Sends `call` on the open channel. Not an async function: a suspended frame would keep the request bytes (up
+   * to 256 MiB in parts) alive until the answer came.
+   */
+  #send(call: PeerCall): Promise<WireMessage> {
     const definition = methodOf(call);
     const request = definition.requestSerialize(call.request);
-    if (!channel.accepts(request.length)) return this.fallback.call(call);
+    if (!this.channel.accepts(request.length)) return this.fallback.call(call);
     this.sent++;
-    const response = await channel.call({
-      path: definition.path,
-      request,
-      object: call.object,
-      lockToken: call.lockToken,
-      leaseId: call.leaseId,
-      deadline: call.deadline,
-      signal: call.signal,
-      what: call.what,
-    });
-    return definition.responseDeserialize(response);
+    return this.channel
+      .call({
+        path: definition.path,
+        request,
+        object: call.object,
+        lockToken: call.lockToken,
+        leaseId: call.leaseId,
+        deadline: call.deadline,
+        signal: call.signal,
+        what: call.what,
+      })
+      .then((response) => definition.responseDeserialize(response));
   }
 }

@@ -38,6 +38,8 @@ const CHANNEL_OPEN_TIMEOUT = 5;
 /** Requests larger than this go in parts (or, to a server that takes no parts, on the unary path). */
 const CHANNEL_MAX_REQUEST_BYTES = 64 * 1024;
 
+const EMPTY_REQUEST = Buffer.alloc(0);
+
 /** One call to send on the channel. */
 export interface ChannelCallRequest extends CallRecord<AbortSignal> {
   /** `/<service>/<rpc>`. */
@@ -58,7 +60,8 @@ class PendingCall extends DeadlineEntry {
     readonly client: ChannelClient,
     readonly id: number,
     readonly stream: H2GrpcStream,
-    readonly call: ChannelCallRequest,
+    /** The call; its request is dropped once written (see {@link ChannelClient}'s `#written`). */
+    public call: ChannelCallRequest,
     readonly resolve: (response: Buffer) => void,
     readonly reject: (error: QmiError) => void,
   ) {
@@ -233,13 +236,22 @@ export class ChannelClient {
     this.#sendParts(link, pending, envelope, strings);
   }
 
+  /** The request of `pending` is all written: the call keeps only what it needs for its answer. */
+  #written(pending: PendingCall): void {
+    pending.call = { ...pending.call, request: EMPTY_REQUEST };
+  }
+
   /** Sends a large request in parts, between the other calls (see `sendInParts`); stops when the call ends. */
   #sendParts(link: StreamLink, pending: PendingCall, envelope: ChannelCall, strings: number): void {
     const request = pending.call.request;
     sendInParts(
       splitParts(request, this.#partBytes),
       (part, first, more, written) =>
-        link.outbox.push(first ? { ...envelope, request: part, more, total_bytes: request.length } : { id: pending.id, request: part, more }, part.length + (first ? strings : 16), written),
+        link.outbox.push(
+          first ? { ...envelope, request: part, more, total_bytes: request.length } : { id: pending.id, request: part, more },
+          part.length + (first ? strings : 16),
+          written ?? (() => this.#written(pending)),
+        ),
       () => this.#link === link && this.#pending.get(pending.id) === pending,
     );
   }

@@ -219,7 +219,7 @@ describe("10^7 doubles (80 MB each way) between two processes with the default c
       // The client holds the array it sent and the one it got back (2 × the payload) besides the transfer's.
       const clientOver = Number(clientPeak) - Number(clientBefore);
       const serverOver = Number(serverPeak) - Number(serverBefore);
-      assert.ok(clientOver <= 4.5 * payloadMb, `client: peak ${clientPeak} MB, ${clientBefore} MB before the call`);
+      assert.ok(clientOver <= 3 * payloadMb, `client: peak ${clientPeak} MB, ${clientBefore} MB before the call`);
       assert.ok(serverOver <= 3 * payloadMb, `server: peak ${serverPeak} MB, ${serverBefore} MB before the call`);
       console.log(`# 10^7 doubles: client peak ${clientPeak} MB (${clientBefore} MB before), server peak ${serverPeak} MB (${serverBefore} MB before)`);
     } finally {
