@@ -15,7 +15,7 @@ import { status as Status, type ServiceError } from "@grpc/grpc-js";
 import { Batcher, ENVELOPE_BYTES, MAX_MESSAGE_HEADER, announcedLimit, batchBytesFor } from "../protocol/channel-batch.ts";
 import { CLOCK_METADATA } from "../protocol/caller-clock.ts";
 import { MAX_CALLS_HEADER, announcedCallLimit } from "../protocol/channel-limits.ts";
-import { CHANNEL_MAX_CALL_BYTES, CHANNEL_PART_BYTES, MAX_CALL_HEADER, PartAssembler, announcedCallBytes, sendInParts, splitParts } from "../protocol/channel-parts.ts";
+import { CHANNEL_MAX_CALL_BYTES, CHANNEL_PART_BYTES, MAX_CALL_HEADER, PartAssembler, announcedCallBytes, partBytesFor, sendInParts, splitParts } from "../protocol/channel-parts.ts";
 import { EXCHANGE_PATH, bytesOf, decodeAnswers, encodeCalls, type ChannelAnswer, type ChannelCall } from "../protocol/channel-codec.ts";
 import { DeadlineEntry, deadlines } from "../host/deadline-watch.ts";
 import { CancelledError, ConnectionError, DeadlineError, InvalidArgumentError, ResourceExhaustedError, type QmiError } from "../protocol/errors.ts";
@@ -162,7 +162,7 @@ export class ChannelClient {
           const serverMax = announcedLimit(headers[MAX_MESSAGE_HEADER]);
           this.#maxRequestBytes = Math.min(CHANNEL_MAX_REQUEST_BYTES, serverMax - ENVELOPE_BYTES);
           this.#maxCallBytes = announcedCallBytes(headers[MAX_CALL_HEADER]);
-          this.#partBytes = Math.min(CHANNEL_PART_BYTES, serverMax - ENVELOPE_BYTES);
+          this.#partBytes = partBytesFor(serverMax, ENVELOPE_BYTES);
           this.#maxInFlight = announcedCallLimit(headers[MAX_CALLS_HEADER]);
           this.#link = { stream, outbox: new Batcher((calls, _bytes, written) => stream.write(encodeCalls(calls, Date.now()), written), batchBytesFor(serverMax)) };
           this.#ready = undefined;

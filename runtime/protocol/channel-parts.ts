@@ -22,6 +22,18 @@ export const CHANNEL_MAX_CALL_BYTES = 256 * 1024 * 1024;
 /** Bytes of one part: small enough that a large transfer holds up the stream's other calls briefly. */
 export const CHANNEL_PART_BYTES = 256 * 1024;
 
+/** The smallest part sent, whatever message limit the other side announced (a part must carry something). */
+export const MIN_PART_BYTES = 1024;
+
+/**
+ * The size of the parts to send to a side that accepts messages of `peerMaxMessage` bytes, leaving `envelope`
+ * bytes for the rest of the message: at most {@link CHANNEL_PART_BYTES}, at least {@link MIN_PART_BYTES}.
+ */
+export function partBytesFor(peerMaxMessage: number, envelope: number): number {
+  const room = peerMaxMessage - envelope;
+  return Number.isNaN(room) ? MIN_PART_BYTES : Math.max(MIN_PART_BYTES, Math.min(CHANNEL_PART_BYTES, room));
+}
+
 /** Milliseconds a request in parts has to arrive whole when its call has no earlier deadline. */
 export const ASSEMBLY_TIMEOUT_MS = 60_000;
 
@@ -39,6 +51,7 @@ export function announcedCallBytes(value: unknown): number {
 
 /** `bytes` cut into parts of at most `partBytes` (views of it, not copies). */
 export function splitParts(bytes: Buffer, partBytes = CHANNEL_PART_BYTES): Buffer[] {
+  if (!(partBytes >= 1)) throw new RangeError(`A part must hold at least one byte, not ${partBytes}`);
   const parts: Buffer[] = [];
   for (let start = 0; start < bytes.length; start += partBytes) parts.push(bytes.subarray(start, start + partBytes));
   return parts;

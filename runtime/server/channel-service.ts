@@ -31,10 +31,10 @@ import {
 import {
   ASSEMBLY_TIMEOUT_MS,
   CHANNEL_MAX_CALL_BYTES,
-  CHANNEL_PART_BYTES,
   MAX_CALL_HEADER,
   PartAssembler,
   announcedCallBytes,
+  partBytesFor,
   sendInParts,
   splitParts,
 } from "../protocol/channel-parts.ts";
@@ -127,7 +127,7 @@ export function channelServiceImplementation(routes: ChannelRoutes, streams: Str
       const clientMax = Math.min(announcedLimit(call.metadata.get(MAX_MESSAGE_HEADER)), maxMessageBytes);
       /** The largest answer the client assembles from parts (0: it takes none). */
       const clientMaxCall = announcedCallBytes(call.metadata.get(MAX_CALL_HEADER));
-      const partBytes = Math.min(CHANNEL_PART_BYTES, clientMax - ENVELOPE_BYTES);
+      const partBytes = partBytesFor(clientMax, ENVELOPE_BYTES);
       /** Requests arriving in parts, and when each is given up if its parts stop coming. */
       const requests = new PartAssembler<ChannelCall>(CHANNEL_MAX_CALL_BYTES);
       const assemblyTimers = new Map<number, NodeJS.Timeout>();

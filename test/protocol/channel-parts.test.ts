@@ -6,7 +6,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ByteBudget, PARTS_IN_FLIGHT, PartAssembler, announcedCallBytes, sendInParts, splitParts } from "../../runtime/protocol/channel-parts.ts";
+import { ByteBudget, CHANNEL_PART_BYTES, MIN_PART_BYTES, PARTS_IN_FLIGHT, PartAssembler, announcedCallBytes, partBytesFor, sendInParts, splitParts } from "../../runtime/protocol/channel-parts.ts";
 
 const bytes = (length: number, fill = 7) => Buffer.alloc(length, fill);
 
@@ -18,6 +18,20 @@ describe("splitParts", () => {
     message[0] = 99;
     assert.equal(parts[0]![0], 99, "a view of the message, not a copy");
     assert.deepEqual(splitParts(Buffer.alloc(0), 4), []);
+  });
+
+  it("refuses a part size below one byte instead of looping forever", () => {
+    for (const size of [0, -412, Number.NaN]) assert.throws(() => splitParts(Buffer.alloc(10), size), RangeError, String(size));
+  });
+});
+
+describe("partBytesFor", () => {
+  it("fits parts to the other side's message limit, between a floor and the usual part size", () => {
+    assert.equal(partBytesFor(4 * 1024 * 1024, 512), CHANNEL_PART_BYTES);
+    assert.equal(partBytesFor(4096, 512), 3584);
+    assert.equal(partBytesFor(100, 512), MIN_PART_BYTES, "a limit announced smaller than any envelope");
+    assert.equal(partBytesFor(Number.NaN, 512), MIN_PART_BYTES);
+    assert.equal(partBytesFor(Infinity, 512), CHANNEL_PART_BYTES);
   });
 });
 

@@ -181,6 +181,32 @@ describe("large messages in parts on the call channel", () => {
       }
     });
 
+    it("sends parts of at least 1 KiB to a client that announces a message limit smaller than any envelope", async () => {
+      const metadata = new Metadata();
+      metadata.set("qmi-max-message-bytes", "100");
+      metadata.set(MAX_CALL_HEADER, String(CHANNEL_MAX_CALL_BYTES));
+      const channel = rawChannel(server.address, { metadata });
+      try {
+        const small = encodeRequest(EchoInstrumentService, echoMethod("echoBytes"), [new Uint8Array(3000).fill(5)]);
+        channel.send({ calls: [{ id: 1, path: echoPath("EchoBytes"), request: small, timeout_ms: 30_000 }] });
+        await withinSeconds(
+          (async () => {
+            while (!channel.answers().some((a) => a.id === 1 && !(a as RawAnswer & { more?: boolean }).more)) await new Promise((resolve) => setTimeout(resolve, 5));
+          })(),
+          5,
+          "the last part",
+        );
+        const parts = channel.answers().filter((a) => a.id === 1);
+        assert.equal(parts.length, 3, "3,004 bytes in parts of 1,024");
+        const value = decodeResponse(EchoInstrumentService, echoMethod("echoBytes"), Buffer.concat(parts.map((a) => a.response))) as Uint8Array;
+        assert.equal(value.length, 3000);
+        channel.send({ calls: [{ id: 2, path: echoPath("EchoDouble"), request: Buffer.from("09000000000000f83f", "hex"), timeout_ms: 30_000 }] });
+        assert.equal((await withinSeconds(channel.next(2), 5, "a call after it")).code, 0, "the stream keeps serving");
+      } finally {
+        channel.close();
+      }
+    });
+
     it("answers too large for a client that takes no parts with RESOURCE_EXHAUSTED, alone", async () => {
       const metadata = new Metadata();
       metadata.set("qmi-max-message-bytes", "100000");
