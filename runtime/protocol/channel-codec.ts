@@ -17,6 +17,7 @@ import protobuf from "protobufjs";
 import { IDL_ROOT } from "./proto-files.ts";
 import { checkWire, wireSchemaOf, type WireSchema } from "./strict-wire.ts";
 import { CHANNEL_PROTO, CHANNEL_SERVICE } from "./core-services.ts";
+import { bufferOf } from "./typed-arrays.ts";
 
 /** The path of the channel's one RPC. */
 export const EXCHANGE_PATH = `/${CHANNEL_SERVICE}/Exchange`;
@@ -83,8 +84,7 @@ const EMPTY = Buffer.alloc(0);
 
 /** A `bytes` field as a Buffer (without copying); an absent one, which protobufjs reads as `[]`, is empty. */
 export function bytesOf(bytes: Uint8Array | undefined): Buffer {
-  if (bytes === undefined || bytes.length === 0) return EMPTY;
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return bytes === undefined || bytes.length === 0 ? EMPTY : bufferOf(bytes);
 }
 
 /** A `ChannelCalls` message holding `calls`, stamped with the sender's clock `clockMs` (0: none). */

@@ -18,7 +18,8 @@
 import protobuf from "protobufjs";
 import { QmiError } from "./errors.ts";
 import type { MethodDescriptor, ServiceDescriptor, SignalDescriptor, TypeDescriptor } from "./service-descriptor.ts";
-import { bufferOf, eventFields, finishValue, readSlots, readValueField } from "./message-reader.ts";
+import { eventFields, finishValue, readSlots, readValueField } from "./message-reader.ts";
+import { bufferOf } from "./typed-arrays.ts";
 import { finish, tag, writeField, writeRequest } from "./message-writer.ts";
 import { LENGTH_DELIMITED, VARINT, WireReader } from "./wire-reader.ts";
 

@@ -268,10 +268,6 @@ export function readSlots(service: ServiceDescriptor, r: WireReader, fields: rea
   return read;
 }
 
-export function bufferOf(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
 /** Field 1 (`value`) of a response or event, as read (undefined when absent); other fields are skipped. */
 export function readValueField(service: ServiceDescriptor, bytes: Buffer, type: TypeDescriptor, path: string): unknown {
   const r = new WireReader(bytes);

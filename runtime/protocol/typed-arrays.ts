@@ -67,6 +67,11 @@ export const TYPED_ARRAY_KINDS: Readonly<Record<TypedArrayName, TypedArrayKind>>
 /** True on little-endian hosts, where a `Float64Array`'s bytes are exactly its packed field's payload. */
 export const LITTLE_ENDIAN = endianness() === "LE";
 
+/** `bytes` as a Buffer, without copying. */
+export function bufferOf(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /** The bytes of a typed array, without copying. */
 export function bytesOfArray(array: ArrayBufferView): Uint8Array {
   return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);

@@ -18,6 +18,7 @@ import { assemblyBudget, CHANNEL_MAX_CALL_BYTES, MAX_CALL_HEADER } from "../../r
 import { rawChannel, type RawAnswer } from "../helpers/raw-channel.ts";
 import { startChild } from "../helpers/child-context.ts";
 import { withinSeconds } from "../helpers/within.ts";
+import { until } from "../helpers/process-usage.ts";
 
 const echoPath = (rpc: string) => `/${EchoInstrumentService.protoService}/${rpc}`;
 const echoMethod = (name: string) => EchoInstrumentService.methods.find((m) => m.name === name)!;
@@ -149,17 +150,11 @@ describe("large messages in parts on the call channel", () => {
       const channel = withParts();
       channel.send({ calls: [{ id: 1, path: echoPath("EchoBytes"), request: request.subarray(0, 1000), more: true, total_bytes: 10_000_000 }] });
       channel.send({ calls: [{ id: 2, path: echoPath("EchoBytes"), request: request.subarray(0, 1000), more: true, total_bytes: 20_000_000 }] });
-      await withinSeconds((async () => {
-        while (assemblyBudget.used !== 30_000_000) await new Promise((resolve) => setTimeout(resolve, 5));
-      })(), 5, "both assemblies");
+      await until(() => assemblyBudget.used === 30_000_000, 5, "both assemblies");
       channel.send({ calls: [{ id: 1, cancel: true }] });
-      await withinSeconds((async () => {
-        while (assemblyBudget.used !== 20_000_000) await new Promise((resolve) => setTimeout(resolve, 5));
-      })(), 5, "the cancelled one given back");
+      await until(() => assemblyBudget.used === 20_000_000, 5, "the cancelled one given back");
       channel.close();
-      await withinSeconds((async () => {
-        while (assemblyBudget.used !== 0) await new Promise((resolve) => setTimeout(resolve, 5));
-      })(), 5, "the other given back when the stream ended");
+      await until(() => assemblyBudget.used === 0, 5, "the other given back when the stream ended");
       assert.equal(channel.answers().length, 0, "a cancelled or cut-off call is not answered");
     });
 
@@ -189,13 +184,7 @@ describe("large messages in parts on the call channel", () => {
       try {
         const small = encodeRequest(EchoInstrumentService, echoMethod("echoBytes"), [new Uint8Array(3000).fill(5)]);
         channel.send({ calls: [{ id: 1, path: echoPath("EchoBytes"), request: small, timeout_ms: 30_000 }] });
-        await withinSeconds(
-          (async () => {
-            while (!channel.answers().some((a) => a.id === 1 && !(a as RawAnswer & { more?: boolean }).more)) await new Promise((resolve) => setTimeout(resolve, 5));
-          })(),
-          5,
-          "the last part",
-        );
+        await until(() => channel.answers().some((a) => a.id === 1 && !(a as RawAnswer & { more?: boolean }).more), 5, "the last part");
         const parts = channel.answers().filter((a) => a.id === 1);
         assert.equal(parts.length, 3, "3,004 bytes in parts of 1,024");
         const value = decodeResponse(EchoInstrumentService, echoMethod("echoBytes"), Buffer.concat(parts.map((a) => a.response))) as Uint8Array;
