@@ -29,6 +29,7 @@ const allowed: Readonly<Record<string, readonly string[]>> = {
   "runtime/protocol": [],
   "runtime/config": ["runtime/protocol"],
   "runtime/logging": ["runtime/protocol", "runtime/config"],
+  "runtime/data": ["runtime/protocol"],
   "runtime/transport": ["runtime/protocol", "runtime/logging"],
   "runtime/driver": ["runtime/protocol", "runtime/transport"],
   "runtime/host": ["runtime/protocol", "runtime/config", "runtime/logging", "runtime/driver"],
