@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need (socat: pseudo-terminal pairs for the serial driver tests;
 # openssh-server and openssh-client: the process manager's SSH path, against a throwaway sshd; openssl: the TLS
-# tests' certificates; python3-grpcio, protoc and its gRPC plugin: the Python client of examples/python).
+# tests' certificates; python3-grpcio, protoc and its gRPC plugin: the Python client of examples/python; python3-h5py:
+# data set files read and written from Python).
 # test/run.sh sources this file and calls qmi_install_test_packages; running it directly does the same.
 # As root (CI) it installs what is missing with apt-get, running `apt-get update` only when the install needs it;
 # otherwise it prints what to install. It never fails by itself: tests needing a missing tool skip with a message,
@@ -18,6 +19,7 @@ QMI_TEST_PACKAGES_CHECKED=(
   "python3-grpcio:/usr/bin/python3 -c 'import grpc'"
   "python3-protobuf:/usr/bin/python3 -c 'import google.protobuf'"
   "python3-numpy:/usr/bin/python3 -c 'import numpy'"
+  "python3-h5py:/usr/bin/python3 -c 'import h5py'"
   "protobuf-compiler:command -v protoc"
   "protobuf-compiler-grpc:command -v grpc_python_plugin"
 )
