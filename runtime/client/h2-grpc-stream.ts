@@ -91,8 +91,9 @@ export class H2GrpcStream {
     const tls = security.tls;
     const tlsOptions = tls ? { ca: tls.ca, cert: tls.cert, key: tls.key, ...(tls.serverName ? { servername: tls.serverName } : {}) } : {};
     this.#session = connect(`${tls ? "https" : "http"}://${address}`, {
-      // A larger window than HTTP/2's 64 KiB default, so that batches of calls and answers are not held back.
-      settings: { initialWindowSize: 4 * 1024 * 1024 },
+      // Larger windows and frames than HTTP/2's 64 KiB and 16 KiB defaults, so that batches of calls and answers
+      // and the parts of large ones are not held back (the server's side: server/session-windows.ts).
+      settings: { initialWindowSize: 4 * 1024 * 1024, maxFrameSize: 1024 * 1024 },
       ...tlsOptions,
       // Our own socket, to turn Nagle's algorithm off as grpc-js does: small messages go out at once.
       createConnection: (url: URL) => {

@@ -28,6 +28,7 @@ import { createServer as createTlsServer, type Server as TlsServer, type TLSSock
 import { ServerCredentials, type ConnectionInjector, type Server } from "@grpc/grpc-js";
 import { getLogger } from "../logging/log.ts";
 import type { TlsMaterial } from "../config/security-settings.ts";
+import { injectorWithWideWindows } from "./session-windows.ts";
 
 const log = getLogger("qmi.core.security");
 
@@ -104,7 +105,7 @@ export class ConnectionGate {
     readonly limits: ConnectionLimits = CONNECTION_LIMITS,
   ) {
     // TLS ends here, so grpc-js is given the decrypted connection.
-    this.#injector = server.createConnectionInjector(ServerCredentials.createInsecure());
+    this.#injector = injectorWithWideWindows(server, () => server.createConnectionInjector(ServerCredentials.createInsecure()));
     this.#tlsServer = tls && this.#endTls(tls);
   }
 

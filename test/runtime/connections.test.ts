@@ -9,6 +9,7 @@ import { Context, type QmiConfig } from "qmi-ts";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
 import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
 import { CONNECTION_LIMITS, ConnectionGate, type ConnectionLimits } from "../../runtime/server/connection-gate.ts";
+import { SESSION_WINDOWS } from "../../runtime/server/session-windows.ts";
 import { INSECURE, loadSecuritySettings } from "../../runtime/config/security-settings.ts";
 import { startChild, type Child } from "../helpers/child-context.ts";
 import { until } from "../helpers/process-usage.ts";
@@ -78,6 +79,21 @@ describe("ConnectionGate (limits of a context's connections)", () => {
       assert.deepEqual(gate.counts, { handshaking: 0, open: 1 });
       session.close();
       await until(() => gate.counts.open === 0, 2, "the gate to see the close");
+    } finally {
+      close();
+    }
+  });
+
+  it("widens each connection's HTTP/2 windows and frame size (SESSION_WINDOWS), so that large messages are not held back", async () => {
+    const { port, close } = await gated({ handshakeMs: 1000, maxHandshaking: 10, maxConnections: 10 });
+    try {
+      const session = await h2Session(port);
+      // The server sends its settings and window update right after its preface; they arrive within a few turns.
+      await until(() => session.remoteSettings.maxFrameSize === SESSION_WINDOWS.maxFrameSize, 5, "the server's SETTINGS");
+      assert.equal(session.remoteSettings.initialWindowSize, SESSION_WINDOWS.streamWindow);
+      await until(() => session.state.remoteWindowSize === SESSION_WINDOWS.connectionWindow, 5, "the server's connection window");
+      assert.ok(SESSION_WINDOWS.connectionWindow > 65_535 && SESSION_WINDOWS.maxFrameSize > 16_384, "wider than HTTP/2's defaults");
+      session.close();
     } finally {
       close();
     }
