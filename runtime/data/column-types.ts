@@ -4,19 +4,10 @@
  *
  * @module
  */
+import type { CarriedTypedArray } from "../protocol/typed-arrays.ts";
 
-/** A column's values: one of the typed arrays a data set stores. */
-export type ColumnArray =
-  | Float64Array
-  | Float32Array
-  | Int32Array
-  | Uint32Array
-  | Int16Array
-  | Uint16Array
-  | Int8Array
-  | Uint8Array
-  | BigInt64Array
-  | BigUint64Array;
+/** A column's values: one of the typed arrays a data set stores (those the wire carries, and `Uint8Array`). */
+export type ColumnArray = CarriedTypedArray | Uint8Array;
 
 /** The element type of a column, named as numpy names it. */
 export type ColumnType = "float64" | "float32" | "int32" | "uint32" | "int16" | "uint16" | "int8" | "uint8" | "int64" | "uint64";

@@ -90,9 +90,9 @@ export class DataFile {
     });
   }
 
-  /** Describes data set `name` (columns, units, attributes, row count) without reading its data. */
+  /** Describes data set `name` (columns, units, attributes, row count) without reading its data, whatever its size. */
   dataSetInfo(name: string): DataSetInfo {
-    const { keys: _keys, ...info } = readDataSetInfo(this.file, name);
+    const { keys: _keys, ...info } = readDataSetInfo(this.file, name, { maxBytes: Infinity });
     return info;
   }
 

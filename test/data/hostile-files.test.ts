@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import h5wasm, { type Dataset, type File as H5File, type Group, type GuessableDataTypes } from "h5wasm/node";
-import { DataFileError, readDataSet, writeDataSet } from "qmi-ts/data";
+import { DataFileError, listDataSets, readDataSet, writeDataSet } from "qmi-ts/data";
 import { startChild } from "../helpers/child-context.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "qmi-hostile-"));
@@ -68,7 +68,7 @@ describe("readDataSet on files that do not hold what they claim", () => {
     await refused(await tampered((_, f) => f.create_dataset({ name: "plain", data: Float64Array.of(1) })), "plain", /\/plain is a dataset, not the group of a data set/);
   });
 
-  it("refuses a data set claiming more rows than a read may load, before allocating anything", async () => {
+  it("refuses a data set claiming more rows than a read may load, before allocating anything, and lists it", async () => {
     const rows = 10_000_000_000;
     const path = await tampered((g) => {
       (g.get("x") as Dataset).resize([rows]);
@@ -78,6 +78,7 @@ describe("readDataSet on files that do not hold what they claim", () => {
     const started = performance.now();
     await refused(path, "d", /its columns hold 120000000000 bytes, more than the 1073741824 bytes a read loads; pass a larger maxBytes/);
     assert.ok(performance.now() - started < 5000);
+    assert.deepEqual((await listDataSets(path)).map((info) => [info.name, info.rowCount]), [["d", rows]], "listing reads no data, so has no bound");
   });
 });
 

@@ -64,14 +64,19 @@ function filesUnder(dir: string): string[] {
     .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join("/"));
 }
 
-/** The ESM consumer: the runtime and a built-in driver by package name, hosted and sampled, no loader. */
+/**
+ * The ESM consumer: the runtime and a built-in driver by package name, hosted and sampled, and a data set written to
+ * an HDF5 file and read back through `qmi-ts/data` (h5wasm installed as a dependency), no loader.
+ */
 const esmScript = `import * as qmi from "qmi-ts";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
+import { DataSet, readDataSet, writeDataSet } from "qmi-ts/data";
 
 const resolved = [
   import.meta.resolve("qmi-ts"),
   import.meta.resolve("qmi-ts/drivers/dummy/noisy-sine-generator"),
   import.meta.resolve("qmi-ts/runtime/scpi-instrument"),
+  import.meta.resolve("qmi-ts/data"),
 ];
 const { ScpiInstrument } = await import("qmi-ts/runtime/scpi-instrument");
 if (typeof ScpiInstrument !== "function") throw new Error("qmi-ts/runtime/scpi-instrument has no ScpiInstrument");
@@ -81,7 +86,9 @@ try {
   await nsg.open();
   const sample = await nsg.getSample();
   await nsg.close();
-  console.log(JSON.stringify({ resolved, sample, port: qmi.context().tcpServerPort, execArgv: process.execArgv }));
+  await writeDataSet("samples.h5", new DataSet({ name: "samples", columns: [{ name: "v", data: Float64Array.of(sample, -0.5), unit: "V" }] }));
+  const data = [...(await readDataSet("samples.h5", "samples")).columnOrThrow("v").data];
+  console.log(JSON.stringify({ resolved, sample, data, port: qmi.context().tcpServerPort, execArgv: process.execArgv }));
 } finally {
   await qmi.stop();
 }
@@ -110,8 +117,9 @@ try {
 })();
 `;
 
-/** Type-checks against the declarations: hosting and a remote typed proxy, under the strictest options. */
+/** Type-checks against the declarations: hosting, a remote typed proxy and data sets, under the strictest options. */
 const goodTs = `import * as qmi from "qmi-ts";
+import { DataFile, DataSet, readDataSet, type DataSetInfo } from "qmi-ts/data";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
 import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
 
@@ -139,6 +147,24 @@ export async function remote(address: string): Promise<number> {
     { config: null },
   );
   return sample;
+}
+
+export async function stored(path: string): Promise<DataSetInfo[]> {
+  const file = await DataFile.create(path);
+  try {
+    file.writeDataSet(new DataSet({ name: "run", columns: [{ name: "t", data: BigInt64Array.of(1n), unit: "ns" }], attributes: { ok: true } }));
+    file.createDataSet({ name: "trace", columns: [{ name: "v", type: "float32" }] }).appendRows({ v: Float32Array.of(0.5) });
+  } finally {
+    file.close();
+  }
+  const data: Float64Array | BigInt64Array | Float32Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigUint64Array =
+    (await readDataSet(path, "run", { maxBytes: 1024 })).columnOrThrow("t").data;
+  const again = await DataFile.open(path);
+  try {
+    return data.length > 0 ? again.listDataSets() : [];
+  } finally {
+    again.close();
+  }
 }
 `;
 
@@ -227,16 +253,18 @@ describe("qmi-ts package (npm pack, installed into a fresh project)", () => {
     assert.deepEqual(paths.filter((p) => p.endsWith(".proto")), protos);
   });
 
-  it("runs from plain node (ESM, no loader): imports qmi-ts and a built-in driver, hosts it and samples it", async () => {
+  it("runs from plain node (ESM, no loader): imports qmi-ts and a built-in driver, hosts it and samples it, and writes and reads a data set", async () => {
     writeFileSync(join(project, "hello.mjs"), esmScript);
     const result = await run(process.execPath, ["hello.mjs"], project, 60_000);
     assert.equal(result.code, 0, describeRun("node hello.mjs", result));
-    const out = JSON.parse(result.stdout) as { resolved: string[]; sample: number; port: number; execArgv: string[] };
+    const out = JSON.parse(result.stdout) as { resolved: string[]; sample: number; data: number[]; port: number; execArgv: string[] };
     assert.deepEqual(out.execArgv, []);
     assert.match(out.resolved[0]!, /\/node_modules\/qmi-ts\/dist\/runtime\/index\.js$/);
     assert.match(out.resolved[1]!, /\/node_modules\/qmi-ts\/dist\/drivers\/dummy\/noisy-sine-generator\.js$/);
     assert.match(out.resolved[2]!, /\/node_modules\/qmi-ts\/dist\/runtime\/driver\/scpi-instrument\.js$/);
+    assert.match(out.resolved[3]!, /\/node_modules\/qmi-ts\/dist\/runtime\/data\/index\.js$/);
     assert.ok(Number.isFinite(out.sample), `sample ${out.sample}`);
+    assert.deepEqual(out.data, [out.sample, -0.5]);
     assert.ok(out.port > 0);
   });
 
