@@ -26,6 +26,7 @@ import { fetchDefinitions } from "../runtime/client/reflection-client.ts";
 import { fromStatus } from "../runtime/protocol/status-mapping.ts";
 import { loadSecuritySettings, securedClient, type SecuritySettings } from "../runtime/config/security-settings.ts";
 import { resolveContextAddress } from "./context-address.ts";
+import { PROCESS_OUTPUT, type CommandOutput } from "./command-output.ts";
 import { ArgumentError, ReflectedTypes } from "./reflected-values.ts";
 import { CONTEXT_METADATA, LOCK_TOKEN_METADATA, OBJECT_METADATA } from "../runtime/protocol/metadata-keys.ts";
 
@@ -98,8 +99,8 @@ export function separateNegativeNumbers(argv: readonly string[]): string[] {
   return [...options, "--", ...positionals];
 }
 
-/** Runs `qmi call` with `argv`; resolves with the exit code. */
-export async function runCall(argv: readonly string[]): Promise<number> {
+/** Runs `qmi call` with `argv`, printing to `output`; resolves with the exit code. */
+export async function runCall(argv: readonly string[], output: CommandOutput = PROCESS_OUTPUT): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -114,18 +115,18 @@ export async function runCall(argv: readonly string[]): Promise<number> {
       },
     });
   } catch (error) {
-    process.stderr.write(`qmi call: ${(error as Error).message}\n\n${HELP}`);
+    output.err(`qmi call: ${(error as Error).message}\n\n${HELP}`);
     return 2;
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    process.stdout.write(HELP);
+    output.out(HELP);
     return 0;
   }
   const [target, ...rawArgs] = positionals;
   const match = target ? /^([^.]+)\.([^.]+)\.([^.]+)$/.exec(target) : null;
   if (!match) {
-    process.stderr.write(`qmi call: expected <context>.<object>.<method> first\n\n${HELP}`);
+    output.err(`qmi call: expected <context>.<object>.<method> first\n\n${HELP}`);
     return 2;
   }
   const [, contextName, objectName, methodName] = match as unknown as [string, string, string, string];
@@ -155,7 +156,7 @@ export async function runCall(argv: readonly string[]): Promise<number> {
     const types = new ReflectedTypes(definitions);
     const fields = types.fieldsOf(rpc.requestType, info.proto_service);
     if (rawArgs.length > fields.length) {
-      process.stderr.write(`qmi call: ${method.signature} takes at most ${fields.length} arguments, got ${rawArgs.length}\n`);
+      output.err(`qmi call: ${method.signature} takes at most ${fields.length} arguments, got ${rawArgs.length}\n`);
       return 2;
     }
     // Every argument is checked before the call is made.
@@ -163,15 +164,15 @@ export async function runCall(argv: readonly string[]): Promise<number> {
     rawArgs.forEach((text, i) => (request[fields[i]!.name] = types.fromText(text, fields[i]!, fields[i]!.name)));
     const response = await unary(address, rpc, request, objectName, values["lock-token"], deadline, security);
     const result = types.fieldsOf(rpc.responseType, info.proto_service).find((f) => f.name === "value");
-    if ("value" in response) process.stdout.write(JSON.stringify(printable(types.fromWire(response.value, result))) + "\n");
+    if ("value" in response) output.out(JSON.stringify(printable(types.fromWire(response.value, result))) + "\n");
     return 0;
   } catch (error) {
     if (error instanceof ArgumentError) {
-      process.stderr.write(`qmi call: ${error.message}\n`);
+      output.err(`qmi call: ${error.message}\n`);
       return 2;
     }
     const qmiError = QmiError.from(error);
-    process.stderr.write(`qmi call: ${qmiError.name}: ${qmiError.message}\n`);
+    output.err(`qmi call: ${qmiError.name}: ${qmiError.message}\n`);
     return 1;
   } finally {
     peer?.close();

@@ -13,6 +13,7 @@ import { loadConfig } from "../runtime/config/config.ts";
 import { QmiError, UnknownNameError, UsageError } from "../runtime/protocol/errors.ts";
 import { PeerConnection, type DescribeAnswer } from "../runtime/client/peer-connection.ts";
 import { resolveContextAddress } from "./context-address.ts";
+import { PROCESS_OUTPUT, type CommandOutput } from "./command-output.ts";
 import { loadSecuritySettings } from "../runtime/config/security-settings.ts";
 
 const HELP = `Usage: qmi describe <context>[.<object>] [options]
@@ -59,8 +60,8 @@ export function formatContext(address: string, answer: DescribeAnswer): string {
   return lines.join("\n") + "\n";
 }
 
-/** Runs `qmi describe` with `argv`; resolves with the exit code. */
-export async function runDescribe(argv: readonly string[]): Promise<number> {
+/** Runs `qmi describe` with `argv`, printing to `output`; resolves with the exit code. */
+export async function runDescribe(argv: readonly string[], output: CommandOutput = PROCESS_OUTPUT): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -74,17 +75,17 @@ export async function runDescribe(argv: readonly string[]): Promise<number> {
       },
     });
   } catch (error) {
-    process.stderr.write(`qmi describe: ${(error as Error).message}\n\n${HELP}`);
+    output.err(`qmi describe: ${(error as Error).message}\n\n${HELP}`);
     return 2;
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    process.stdout.write(HELP);
+    output.out(HELP);
     return 0;
   }
   const target = positionals[0];
   if (positionals.length !== 1 || !target || !/^[^.]+(\.[^.]+)?$/.test(target)) {
-    process.stderr.write(`qmi describe: expected one <context> or <context>.<object>\n\n${HELP}`);
+    output.err(`qmi describe: expected one <context> or <context>.<object>\n\n${HELP}`);
     return 2;
   }
   const [contextName, objectName] = target.split(".") as [string, string | undefined];
@@ -98,19 +99,19 @@ export async function runDescribe(argv: readonly string[]): Promise<number> {
     const answer = await peer.describe(Date.now() + timeout * 1000);
     if (answer.name !== contextName) throw new UnknownNameError(`The context at ${address} is named ${answer.name}, not ${contextName}`);
     if (objectName === undefined) {
-      process.stdout.write(formatContext(address, answer));
+      output.out(formatContext(address, answer));
     } else {
       const info = answer.objects.find((o) => o.name === objectName);
       if (!info) {
         const known = answer.objects.map((o) => o.name).join(", ") || "none";
         throw new UnknownNameError(`Context ${contextName} has no object named ${objectName} (objects: ${known})`);
       }
-      process.stdout.write(formatObject(contextName, info));
+      output.out(formatObject(contextName, info));
     }
     return 0;
   } catch (error) {
     const qmiError = QmiError.from(error);
-    process.stderr.write(`qmi describe: ${qmiError.name}: ${qmiError.message}\n`);
+    output.err(`qmi describe: ${qmiError.name}: ${qmiError.message}\n`);
     return 1;
   } finally {
     peer?.close();

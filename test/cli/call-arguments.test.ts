@@ -10,9 +10,10 @@ import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
 import { EchoInstrument } from "qmi-ts/drivers/dummy/echo-instrument";
 import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
 import { runQmi } from "../helpers/proc-harness.ts";
+import { qmiInProcess } from "../helpers/cli-in-process.ts";
 
-/** Runs the `qmi` command with `args` (bounded; see proc-harness.ts). */
-const qmi = (...args: string[]) => runQmi(args);
+/** Runs `qmi` with `args` in this process (bounded; the first refusal below runs the command as a process). */
+const qmi = (...args: string[]) => qmiInProcess(args);
 
 describe("qmi call argument types", () => {
   let ctx: Context;
@@ -30,7 +31,7 @@ describe("qmi call argument types", () => {
   after(async () => ctx.stop());
 
   it("refuses a number that does not parse before calling, with exit status 2, and leaves the driver as it was", async () => {
-    const five = await call("nsg.setFrequency", "five");
+    const five = await runQmi(["call", "args_server.nsg.setFrequency", "five", "--address", ctx.address]);
     assert.equal(five.code, 2, five.stderr);
     assert.equal(five.stderr, 'qmi call: argument frequency: expected a double, got "five"\n');
     for (const bad of ["", "1,5", "0x10", "3.2.1", "1e400", "nan"]) {

@@ -6,9 +6,10 @@ import { EchoInstrument } from "qmi-ts/drivers/dummy/echo-instrument";
 import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
 import { separateNegativeNumbers } from "../../cli/call-command.ts";
 import { runQmi } from "../helpers/proc-harness.ts";
+import { qmiInProcess } from "../helpers/cli-in-process.ts";
 
-/** Runs the `qmi` command with `args` (bounded; see proc-harness.ts). */
-const qmi = (...args: string[]) => runQmi(args);
+/** Runs `qmi` with `args` in this process (bounded); `runQmi` runs it as a process where that is the point. */
+const qmi = (...args: string[]) => qmiInProcess(args);
 
 describe("qmi describe / qmi call against a running context", () => {
   let ctx: Context;
@@ -23,7 +24,7 @@ describe("qmi describe / qmi call against a running context", () => {
   after(async () => ctx.stop());
 
   it("describes the context and one object, with signatures, docs and constant values", async () => {
-    const context = await qmi("describe", "cli_server", "--address", address);
+    const context = await runQmi(["describe", "cli_server", "--address", address]);
     assert.equal(context.code, 0, context.stderr);
     assert.match(context.stdout, /^cli_server at 127\.0\.0\.1:\d+: qmi-ts \S+, workgroup default, pid \d+$/m);
     assert.match(context.stdout, /nsg +instrument +NoisySineGenerator +qmi\.drivers\.dummy\.noisy_sine_generator\.NoisySineGenerator/);
@@ -93,7 +94,7 @@ describe("qmi describe / qmi call against a running context", () => {
   });
 
   it("explains bad usage with exit code 2", async () => {
-    const bad = await qmi("call", "no-dots");
+    const bad = await runQmi(["call", "no-dots"]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /expected <context>\.<object>\.<method>/);
     assert.equal((await qmi("describe")).code, 2);
