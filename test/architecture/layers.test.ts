@@ -40,6 +40,7 @@ const allowed: Readonly<Record<string, readonly string[]>> = {
   "runtime/client": belowServerAndClient,
   "runtime/discovery": ["runtime/protocol", "runtime/config", "runtime/logging"],
   "runtime/context": [...belowServerAndClient, "runtime/server", "runtime/client", "runtime/discovery"],
+  "runtime/recording": [...belowServerAndClient, "runtime/data", "runtime/client", "runtime/context"],
   "runtime/process-manager": ["runtime/protocol", "runtime/config", "runtime/logging", "runtime/client"],
   runtime: ["runtime/*"],
   sim: ["runtime/protocol", "runtime/transport"],
