@@ -173,16 +173,19 @@ export class Recorder {
   }
 
   async #stop(): Promise<RecordingSummary> {
+    // Why a subscription ended before stop(): unsubscribing below ends each one too, which is no news.
+    const endedEarly = this.#recorded.map(({ buffer }) => buffer.endReason);
     this.#end();
     if (this.#error) throw this.#error;
     const stopTime = this.clock();
     try {
       this.#drain(true);
-      for (const { writer, buffer } of this.#recorded) {
+      this.#recorded.forEach(({ writer, buffer }, i) => {
         writer.setAttribute("stop_time", stopTime);
         writer.setAttribute("dropped", BigInt(buffer.dropped));
-        if (buffer.endReason) writer.setAttribute("ended", buffer.endReason.message);
-      }
+        const ended = endedEarly[i];
+        if (ended) writer.setAttribute("ended", ended.message);
+      });
       this.#file.close();
     } catch (error) {
       this.#fail(error);

@@ -86,6 +86,7 @@ describe("record", () => {
     assert.deepEqual(JSON.parse(a.configuration as string), JSON.parse(JSON.stringify(server.config)));
     assert.equal(a.start_time, summary.startTime);
     assert.equal(a.stop_time, summary.stopTime);
+    assert.equal(a.ended, undefined, "no subscription ended before stop()");
     assert.equal(a.dropped, 0n);
     assert.equal(a.operator, "ada");
     assert.equal(set.timestamp, summary.startTime);
