@@ -51,6 +51,20 @@ const subcommands: Record<string, Subcommand> = {
       return runContexts(argv);
     },
   },
+  record: {
+    summary: "record signals of running contexts to an HDF5 file (one data set per signal) until Ctrl-C or --duration",
+    async run(argv) {
+      const { runRecord } = await import("./record-command.ts");
+      return runRecord(argv);
+    },
+  },
+  data: {
+    summary: "show what an HDF5 data file holds: data sets, columns with units, attributes and first rows",
+    async run(argv) {
+      const { runData } = await import("./data-command.ts");
+      return runData(argv);
+    },
+  },
   proc: {
     summary: "start, stop, restart and show background programs (configured contexts); server mode for SSH",
     async run(argv) {
