@@ -22,6 +22,7 @@ import { benchInProcess } from "./in-process.ts";
 import { benchLoopPeriodInChild } from "./loop-period.ts";
 import { benchPython } from "./python-client.ts";
 import { benchQmiPeer } from "./qmi-peer.ts";
+import { benchRecordingInChild } from "./recording.ts";
 import { benchRemoteCalls, type RemoteCallFigures } from "./remote-calls.ts";
 import { round } from "./stats.ts";
 import { benchSignals } from "./signals.ts";
@@ -34,8 +35,8 @@ const out = outIndex >= 0 ? argv[outIndex + 1] : smoke ? undefined : `${ROOT}ben
 
 /** Sizes of the run. */
 const size = smoke
-  ? { calls: 100, seconds: 0.2, inProcess: 2_000, events: 400, loopSeconds: 0.3, python: 0 }
-  : { calls: 3_000, seconds: 2, inProcess: 200_000, events: 40_000, loopSeconds: 4, python: 2_000 };
+  ? { calls: 100, seconds: 0.2, inProcess: 2_000, events: 400, loopSeconds: 0.3, python: 0, recordingSeconds: 0.1 }
+  : { calls: 3_000, seconds: 2, inProcess: 200_000, events: 40_000, loopSeconds: 4, python: 2_000, recordingSeconds: 2 };
 
 /** A hard stop, so that a hung benchmark never outlives its budget. */
 const watchdog = setTimeout(() => {
@@ -185,6 +186,12 @@ for (const periodMs of [10, 1]) {
   row(`7 LoopTask ${periodMs} ms period error p99`, l.p99Ms, "ms", "", undefined, periodMs === 10 ? "≤ 0.5 ms" : "");
 }
 results.loopPeriod = loops;
+
+const recording = await benchRecordingInChild(size.recordingSeconds);
+results.recording = recording;
+row(`12 recording signals/s (dropped ${recording.dropped})`, recording.signalsPerS, "/s", "raw append of the same bytes", recording.rawRowsPerS);
+row("12 recording MB/s of columns to disk", recording.mbPerS, "MB/s", "raw append of the same bytes", recording.rawMbPerS);
+row("12 HDF5 column appends alone, rows/s", recording.hdf5RowsPerS, "/s", "raw append of the same bytes", recording.rawRowsPerS);
 
 if (!smoke) {
   const codegen: CodegenFigures = await benchCodegen();
