@@ -55,6 +55,8 @@ export const DiagnosticCode = {
   PackageCollision: "QMI1019",
   /** A service class whose base class (`extends ...`) the type checker cannot resolve. */
   UnresolvedBase: "QMI1020",
+  /** An `@rpcMethod({ snapshot: true })` that takes parameters or returns nothing. */
+  BadSnapshot: "QMI1021",
   /** Any other type the generator does not know. */
   Unsupported: "QMI1099",
 } as const;

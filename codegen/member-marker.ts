@@ -48,3 +48,24 @@ export function parseMarkerOptions(text: string): Record<string, unknown> {
   }
   return options;
 }
+
+/**
+ * The options of `node`'s `marker` decorator (`{ snapshot: true }` for `@rpcMethod({ snapshot: true })`; `{}` for a
+ * bare one), as far as they are literals; in a declaration file, those of its TSDoc tag. Undefined without either.
+ */
+export function markerOptions(node: Node, marker: string): Record<string, unknown> | undefined {
+  if (node.getSourceFile().isDeclarationFile()) return readMarkerTag(node, marker);
+  if (!Node.isDecoratable(node)) return undefined;
+  const decorator = node.getDecorators().find((d) => d.getName() === marker);
+  if (!decorator) return undefined;
+  const options: Record<string, unknown> = {};
+  const argument = decorator.getArguments()[0];
+  if (!argument || !Node.isObjectLiteralExpression(argument)) return options;
+  for (const property of argument.getProperties()) {
+    if (!Node.isPropertyAssignment(property)) continue;
+    const value = property.getInitializer();
+    if (Node.isTrueLiteral(value) || Node.isFalseLiteral(value)) options[property.getName()] = value.getLiteralValue();
+    else if (Node.isNumericLiteral(value) || Node.isStringLiteral(value)) options[property.getName()] = value.getLiteralValue();
+  }
+  return options;
+}

@@ -7,6 +7,7 @@
 import { Node, type MethodDeclaration, type Type, type TypeNode } from "ts-morph";
 import type { FieldDescriptor, MethodDescriptor, TypeDescriptor } from "../runtime/protocol/service-descriptor.ts";
 import { DiagnosticCode } from "./diagnostic.ts";
+import { markerOptions } from "./member-marker.ts";
 import { joinDoc } from "./doc-comment.ts";
 import type { MethodDocs } from "./model.ts";
 import { pascalCase, snakeCase } from "./naming.ts";
@@ -133,6 +134,16 @@ export function buildMethod(
     }
   }
 
+  const snapshot = markerOptions(declaration, "rpcMethod")?.snapshot === true;
+  if (snapshot && (params.length > 0 || resultType.kind === "void")) {
+    chain.report(
+      { type: declaration.getType(), node: nameNode, nameHint: rpcName, holder: `method \`${name}\``, text: name },
+      DiagnosticCode.BadSnapshot,
+      `The @rpcMethod({ snapshot: true }) \`${name}\` ${params.length > 0 ? "takes parameters" : "returns nothing"}; a settings snapshot calls it without arguments and keeps its result.`,
+      "Mark only getters of a setting (no parameters, a result) for snapshots.",
+    );
+  }
+
   const { request, response } = requestResponseNames(name, prefix);
   const descriptorDoc = joinDoc(doc?.withoutParams);
   return {
@@ -146,6 +157,7 @@ export function buildMethod(
       resultOptional,
       signature: `${name}(${parameterList(params)}): ${resultText(resultType, resultOptional)}`,
       ...(descriptorDoc !== undefined ? { doc: descriptorDoc } : {}),
+      ...(snapshot ? { snapshot: true } : {}),
     },
     docs: { proxyDoc: doc?.lines ?? [], protoDoc: doc?.summary ?? [], returnsDoc: doc?.returns ?? [] },
   };

@@ -46,8 +46,12 @@ export class NoisySineGenerator extends Instrument {
     this.frequency = checkNonNegative("frequency", frequency);
   }
 
-  /** Get the frequency of the sine wave, Hz. */
-  @rpcMethod
+  /**
+   * Get the frequency of the sine wave, Hz.
+   *
+   * @rpcMethod snapshot=true
+   */
+  @rpcMethod({ snapshot: true })
   async getFrequency(): Promise<number> {
     return this.frequency;
   }
@@ -61,8 +65,12 @@ export class NoisySineGenerator extends Instrument {
     this.amplitude = checkNonNegative("amplitude", amplitude);
   }
 
-  /** Get the amplitude of the sine wave, arbitrary units. */
-  @rpcMethod
+  /**
+   * Get the amplitude of the sine wave, arbitrary units.
+   *
+   * @rpcMethod snapshot=true
+   */
+  @rpcMethod({ snapshot: true })
   async getAmplitude(): Promise<number> {
     return this.amplitude;
   }
@@ -76,8 +84,12 @@ export class NoisySineGenerator extends Instrument {
     this.noise = checkNonNegative("noise", noise);
   }
 
-  /** Get the noise level (standard deviation of the Gaussian noise), arbitrary units. */
-  @rpcMethod
+  /**
+   * Get the noise level (standard deviation of the Gaussian noise), arbitrary units.
+   *
+   * @rpcMethod snapshot=true
+   */
+  @rpcMethod({ snapshot: true })
   async getNoise(): Promise<number> {
     return this.noise;
   }

@@ -32,6 +32,12 @@ export interface RpcMethodOptions {
    * passes the lock and deadline checks. For long waits such as a task runner's `join()`. Default true.
    */
   readonly queued?: boolean;
+  /**
+   * When true, the method reads one of the instrument's settings without side effects and takes no arguments:
+   * a recorder (`qmi.record`) calls it when recording starts and keeps the result with the data, as the settings
+   * the data were taken with. The generator writes it into the method's descriptor. Default false.
+   */
+  readonly snapshot?: boolean;
 }
 
 /** What the decorators recorded for one class, including inherited members. */
@@ -114,7 +120,12 @@ export function rpcMethod(
     return;
   }
   const options = methodOrOptions;
-  return (_method, ctx) => recordMethod(ctx, options);
+  return (method, ctx) => {
+    if (options.snapshot && method.length > 0) {
+      throw new TypeError(`@rpcMethod({ snapshot: true }) ${String(ctx.name)}: a settings snapshot calls the method without arguments, and it declares ${method.length}`);
+    }
+    recordMethod(ctx, options);
+  };
 }
 
 /** Exposes a static class constant to remote clients (listed by `Describe` and by help). */

@@ -102,6 +102,8 @@ export interface MethodDescriptor {
   /** TypeScript signature for help texts, e.g. `setAmplitude(amplitude: number): Promise<void>`. */
   readonly signature: string;
   readonly doc?: string;
+  /** True for a getter marked `@rpcMethod({ snapshot: true })`: part of the instrument's settings snapshot. */
+  readonly snapshot?: boolean;
 }
 
 /** One `@signal` declaration. */

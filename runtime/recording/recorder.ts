@@ -18,8 +18,10 @@
  * `publisher` (`ctx.obj`), `object`, `signal`, `driver_class`, `configuration` (the recording context's
  * configuration as JSON, with a security token redacted), `start_time`, and, kept current at every flush,
  * `dropped`; `stop()` adds `stop_time` and, if the subscription ended early, `ended`. Options' `attributes` are
- * added to every data set. A snapshot of each instrument's settings is meant to join them as one more attribute
- * per data set, written at start from getters the driver marks, alongside `configuration`.
+ * added to every data set. `settings` holds the settings snapshot of the publishing object, taken when recording
+ * starts: the results of the getters its driver marks `@rpcMethod({ snapshot: true })` (e.g. `getFrequency`), as
+ * JSON by method name; a getter that fails (the instrument is closed, say) gives `{ "error": "<class>: <message>" }`
+ * in its place, and does not stop the recording.
  *
  * Memory and disk: each signal has its own buffer of at most `bufferRows` rows held in column chunks; a full chunk
  * is appended to the file on the next turn of the event loop, and everything buffered is appended and the file
@@ -37,7 +39,8 @@
 import { QMI_VERSION } from "../context/version.ts";
 import { context as runningContext } from "../context/context-singleton.ts";
 import type { Context } from "../context/context.ts";
-import { proxyBinding } from "../client/proxy.ts";
+import { invoke, proxyBinding, type RpcProxy } from "../client/proxy.ts";
+import type { ServiceDescriptor } from "../protocol/service-descriptor.ts";
 import { InvalidArgumentError, QmiError } from "../protocol/errors.ts";
 import type { Subscription } from "../signals/signal-subscription.ts";
 import { DataFile, type Attributes, type ColumnArray, type DataSetWriter } from "../data/index.ts";
@@ -268,6 +271,14 @@ export async function record(options: RecordOptions): Promise<Recorder> {
     const { descriptor } = proxyBinding(proxy);
     planned.push({ signal, context: contextName, object, signalName, className: descriptor.className, proxy, columns: signalColumns(descriptor, signalName, `${contextName}.${object}`) });
   }
+  // One snapshot per publishing object, however many of its signals are recorded.
+  const snapshots = new Map<string, Promise<string>>();
+  for (const plan of planned) {
+    const publisher = `${plan.context}.${plan.object}`;
+    if (!snapshots.has(publisher)) snapshots.set(publisher, settingsSnapshot(plan.proxy, proxyBinding(plan.proxy).descriptor));
+  }
+  const settings = new Map<string, string>();
+  for (const [publisher, snapshot] of snapshots) settings.set(publisher, await snapshot);
 
   // One clock for start, stop and every row: the wall clock at the start, advanced by the monotonic clock.
   const [wall, monotonic] = [Date.now(), performance.now()];
@@ -293,6 +304,7 @@ export async function record(options: RecordOptions): Promise<Recorder> {
           signal: plan.signalName,
           driver_class: plan.className,
           configuration,
+          settings: settings.get(`${plan.context}.${plan.object}`)!,
           start_time: startTime,
           dropped: 0n,
         },
@@ -334,6 +346,36 @@ function checkOptions(options: RecordOptions): { signals: readonly string[]; fil
     throw new InvalidArgumentError(`record(): flushInterval must be seconds above 0 and at most 3600, got ${String(flushInterval)}`);
   }
   return { signals, file };
+}
+
+/** Seconds each snapshot getter has to answer. */
+const SNAPSHOT_TIMEOUT = 10;
+
+/**
+ * The settings snapshot of the object behind `proxy`: the result of each of its snapshot getters
+ * (`@rpcMethod({ snapshot: true })`) by method name, or `{ error }` for one that failed, as JSON. Getters are
+ * called one after the other, as a driver serves them anyway.
+ */
+async function settingsSnapshot(proxy: RpcProxy, descriptor: ServiceDescriptor): Promise<string> {
+  const snapshot: Record<string, unknown> = {};
+  for (const method of descriptor.methods) {
+    if (!method.snapshot) continue;
+    try {
+      snapshot[method.name] = await proxy[invoke](method.name, [], { timeout: SNAPSHOT_TIMEOUT });
+    } catch (error) {
+      const failure = QmiError.from(error);
+      snapshot[method.name] = { error: `${failure.name}: ${failure.message}` };
+    }
+  }
+  return JSON.stringify(snapshot, (_key, value: unknown) => jsonable(value));
+}
+
+/** `value` as JSON can hold it: bigints as decimal strings, typed arrays as lists, bytes as base64. */
+function jsonable(value: unknown): unknown {
+  if (typeof value === "bigint") return value.toString();
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64");
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number | bigint>, (x) => (typeof x === "bigint" ? x.toString() : x));
+  return value;
 }
 
 /** The configuration as JSON, with a security token replaced by `"(redacted)"`. */

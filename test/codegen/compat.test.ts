@@ -115,7 +115,7 @@ describe("qmi gen against the committed .proto", () => {
   it("refuses a new required parameter and a removed method", () => {
     edit("async wait(duration: number)", "async wait(duration: number, reason: string)");
     assert.match(gen().stderr, /NoisySineGenerator\.Wait parameter reason \(field 2 of WaitRequest\) is a new required parameter/);
-    edit("  @rpcMethod\n  async getNoise()", "  async getNoise()");
+    edit("  @rpcMethod({ snapshot: true })\n  async getNoise()", "  async getNoise()");
     assert.match(gen().stderr, /NoisySineGenerator\.GetNoise was removed/);
   });
 

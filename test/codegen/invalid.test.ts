@@ -41,6 +41,7 @@ const expectedTypeText: Readonly<Record<string, { code: string; type: string }>>
   "record-key": { code: "QMI1015", type: "Record<number, string>" },
   "generic-interface": { code: "QMI1016", type: "Box<number>" },
   "unresolved-base": { code: "QMI1020", type: "Instrument" },
+  "snapshot-parameters": { code: "QMI1021", type: "getChannelGain" },
 };
 
 describe("formatDiagnostic", () => {

@@ -23,6 +23,9 @@ function gen(args: readonly string[], cwd = repoRoot): { status: number | null; 
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** Where the tests insert a method into the simulated generator's source (before its frequency getter's TSDoc). */
+const FREQUENCY_GETTER = "  /**\n   * Get the frequency of the sine wave, Hz.";
+
 describe("runGen", () => {
   let tmp = "";
   const driverFile = () => path.join(tmp, "drivers", "dummy", "noisy-sine-generator.ts");
@@ -70,8 +73,8 @@ describe("runGen", () => {
     fs.writeFileSync(
       driverFile(),
       source.replace(
-        "  /** Get the frequency of the sine wave, Hz. */",
-        "  /** The phase, rad. */\n  @rpcMethod\n  async getPhase(): Promise<number> {\n    return 0;\n  }\n\n  /** Get the frequency of the sine wave, Hz. */",
+        FREQUENCY_GETTER,
+        `  /** The phase, rad. */\n  @rpcMethod\n  async getPhase(): Promise<number> {\n    return 0;\n  }\n\n${FREQUENCY_GETTER}`,
       ),
     );
     const checked = gen(["--check", "--project", tmp]);
@@ -96,8 +99,8 @@ describe("runGen", () => {
     fs.writeFileSync(
       driverFile(),
       source.replace(
-        "  /** Get the frequency of the sine wave, Hz. */",
-        "  @rpcMethod\n  async setAnything(value: any): Promise<void> {\n    void value;\n  }\n\n  /** Get the frequency of the sine wave, Hz. */",
+        FREQUENCY_GETTER,
+        `  @rpcMethod\n  async setAnything(value: any): Promise<void> {\n    void value;\n  }\n\n${FREQUENCY_GETTER}`,
       ),
     );
     const before = fs.readFileSync(path.join(tmp, "generated/drivers/dummy/noisy-sine-generator.ts"), "utf8");

@@ -627,3 +627,25 @@ describe("dispatchLock", () => {
     assert.equal(used, 0, "given back when the wait ended");
   });
 });
+
+describe("rpcMethod options", () => {
+  it("refuses snapshot: true on a method that takes arguments, when the class is defined", async () => {
+    const define = () => {
+      class Meter extends Instrument {
+        @rpcMethod({ snapshot: true })
+        async getRange(channel: number): Promise<number> {
+          return channel;
+        }
+      }
+      return Meter;
+    };
+    assert.throws(define, /@rpcMethod\(\{ snapshot: true \}\) getRange: a settings snapshot calls the method without arguments, and it declares 1/);
+    class Fine extends Instrument {
+      @rpcMethod({ snapshot: true })
+      async getRange(): Promise<number> {
+        return 10;
+      }
+    }
+    assert.equal(await new Fine({ name: "fine", contextName: CONTEXT }).getRange(), 10);
+  });
+});

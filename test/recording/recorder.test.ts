@@ -53,6 +53,9 @@ describe("record", () => {
 
   it("records a signal of its own context with exact values in order, and the provenance attributes", async () => {
     const file = join(dir, "local.h5");
+    await nsgOf(server).setFrequency(7.5);
+    await nsgOf(server).setAmplitude(2);
+    await nsgOf(server).setNoise(0.25);
     const recorder = await record({ context: server, signals: ["rec_server.nsg.sampleTaken"], file, attributes: { operator: "ada" } });
     const nsg = await server.getInstrument("rec_server.nsg", NoisySineGenerator);
     const receiver = new qmi.SignalReceiver<Sample>();
@@ -87,9 +90,27 @@ describe("record", () => {
     assert.equal(a.start_time, summary.startTime);
     assert.equal(a.stop_time, summary.stopTime);
     assert.equal(a.ended, undefined, "no subscription ended before stop()");
+    assert.deepEqual(JSON.parse(a.settings as string), { getFrequency: 7.5, getAmplitude: 2, getNoise: 0.25 }, "the getters marked for snapshots");
     assert.equal(a.dropped, 0n);
     assert.equal(a.operator, "ada");
     assert.equal(set.timestamp, summary.startTime);
+  });
+
+  it("takes each publisher's settings snapshot, over the network too, with a failing getter's error in its place", async () => {
+    const file = join(dir, "snapshot.h5");
+    await server.makeInstrument("closed_nsg", NoisySineGenerator); // never opened: its getters refuse
+    try {
+      const recorder = await record({ context: client, signals: ["rec_server.closed_nsg.sampleTaken", "rec_server.nsg.sampleTaken"], file });
+      await withinSeconds(recorder.stop(), 10, "stop");
+      const closed = JSON.parse((await readDataSet(file, "rec_server.closed_nsg.sampleTaken")).attributes.settings as string) as Record<string, { error: string }>;
+      assert.deepEqual(Object.keys(closed), ["getFrequency", "getAmplitude", "getNoise"]);
+      for (const result of Object.values(closed)) assert.match(result.error, /^NotOpenError: /);
+      const open = JSON.parse((await readDataSet(file, "rec_server.nsg.sampleTaken")).attributes.settings as string) as Record<string, number>;
+      assert.deepEqual(Object.keys(open), ["getFrequency", "getAmplitude", "getNoise"]);
+      assert.equal(open.getFrequency, await (await client.getInstrument("rec_server.nsg", NoisySineGenerator)).getFrequency());
+    } finally {
+      await server.removeInstrument("closed_nsg");
+    }
   });
 
   it("records a peer's signal, complete and in order, read back by readDataSet and by h5py", async (t) => {

@@ -82,6 +82,7 @@ export const NoisySineGeneratorService: ServiceDescriptor = {
       resultOptional: false,
       signature: "getFrequency(): Promise<number>",
       doc: "Get the frequency of the sine wave, Hz.",
+      snapshot: true,
     },
     {
       name: "setAmplitude",
@@ -113,6 +114,7 @@ export const NoisySineGeneratorService: ServiceDescriptor = {
       resultOptional: false,
       signature: "getAmplitude(): Promise<number>",
       doc: "Get the amplitude of the sine wave, arbitrary units.",
+      snapshot: true,
     },
     {
       name: "setNoise",
@@ -144,6 +146,7 @@ export const NoisySineGeneratorService: ServiceDescriptor = {
       resultOptional: false,
       signature: "getNoise(): Promise<number>",
       doc: "Get the noise level (standard deviation of the Gaussian noise), arbitrary units.",
+      snapshot: true,
     },
     {
       name: "getSample",
