@@ -106,7 +106,7 @@ async function runShow(argv: readonly string[], output: CommandOutput): Promise<
     const texts = names.map((each) => {
       const info = readDataSetInfo(file!, each, { maxBytes: Infinity });
       const shown = Math.min(rows, info.rowCount);
-      const data = info.columns.map((column, col) => file!.readColumn(`/${each}/${info.keys[col]}`, column.type, shown));
+      const data = info.columns.map((column, col) => file!.readColumn(`/${each}/${info.keys[col]}`, column.type, shown, column.width));
       return formatDataSet(info, data, { full: values.full ?? false });
     });
     output.out(texts.join("\n"));

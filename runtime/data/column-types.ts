@@ -49,6 +49,16 @@ const infos: readonly ColumnTypeInfo[] = [
   { type: "uint8", array: Uint8Array, dtype: "<B", bytes: 1, float: false, signed: false },
 ];
 
+/** The largest row width of a two-dimensional column: 2^24 elements per row. */
+export const MAX_COLUMN_WIDTH = 2 ** 24;
+
+/** Why `width` cannot be a column's row width (a positive integer up to {@link MAX_COLUMN_WIDTH}), or undefined. @internal */
+export function widthProblem(width: unknown): string | undefined {
+  return Number.isSafeInteger(width) && (width as number) >= 1 && (width as number) <= MAX_COLUMN_WIDTH
+    ? undefined
+    : `must be an integer from 1 to 2^24 (elements per row), got ${typeof width === "string" ? JSON.stringify(width) : String(width)}`;
+}
+
 /** Every column type, widest first. */
 export const COLUMN_TYPES: readonly ColumnType[] = infos.map((info) => info.type);
 

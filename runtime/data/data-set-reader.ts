@@ -9,7 +9,7 @@
  * @internal
  */
 import { setOwn, type AttributeValue, type Attributes } from "./attributes.ts";
-import { columnTypeInfo, type ColumnArray, type ColumnType } from "./column-types.ts";
+import { columnTypeInfo, MAX_COLUMN_WIDTH, type ColumnArray, type ColumnType } from "./column-types.ts";
 import { DataFileError } from "./data-file-error.ts";
 import type { ColumnFacts, RawAttribute } from "./hdf5-file.ts";
 import * as layout from "./qmi-layout.ts";
@@ -32,6 +32,8 @@ export interface ColumnInfo {
   readonly type: ColumnType;
   readonly unit: string;
   readonly description: string;
+  /** Elements per row of a two-dimensional column (its dataset's shape is `[rows, width]`); absent for a 1-D column. */
+  readonly width?: number;
 }
 
 /** A data set as a file describes it, without its data. */
@@ -52,7 +54,7 @@ export interface ReaderFile {
   attributeNames(path: string): string[];
   attribute(path: string, name: string, maxBytes: number): RawAttribute;
   column(path: string): ColumnFacts;
-  readColumn(path: string, type: ColumnType, rows: number): ColumnArray;
+  readColumn(path: string, type: ColumnType, rows: number, width?: number): ColumnArray;
 }
 
 /** The names of the data sets in `file`: those the root lists first (in its order), then other marked groups by name. */
@@ -128,8 +130,13 @@ export function readDataSetInfo(file: ReaderFile, name: string, options: ReadOpt
     if (found !== "dataset") fail(`column ${col} ("${key}") ${found === undefined ? "is missing" : `is a ${found}, not a dataset`}`);
     const facts = file.column(path);
     if (facts.type === undefined) fail(`column "${key}" holds ${facts.typeName} values; qmi-ts reads columns of integers and floats`);
-    if (facts.shape === null || facts.shape.length !== 1 || facts.shape[0] !== rows) {
-      fail(`column "${key}" has shape [${facts.shape?.join(", ") ?? "none"}], but the data set claims ${rows} rows (${keys.dimSize(0)})`);
+    const width = names.has(keys.columnWidth(col)) ? integer(keys.columnWidth(col), 1, MAX_COLUMN_WIDTH) : undefined;
+    const shape = facts.shape === null ? "none" : `[${facts.shape.join(", ")}]`;
+    if (facts.shape === null || facts.shape.length !== (width === undefined ? 1 : 2) || facts.shape[0] !== rows) {
+      fail(`column "${key}" has shape ${shape}, but the data set claims ${rows} rows (${keys.dimSize(0)})${width === undefined ? "" : ` of ${width} elements (${keys.columnWidth(col)})`}`);
+    }
+    if (width !== undefined && facts.shape![1] !== width) {
+      fail(`column "${key}" has shape ${shape}, but ${keys.columnWidth(col)} declares rows of ${width} elements`);
     }
     const own = new Set(file.attributeNames(path));
     const ownText = (attr: string): string | undefined => {
@@ -138,9 +145,9 @@ export function readDataSetInfo(file: ReaderFile, name: string, options: ReadOpt
     };
     const unit = text(keys.columnUnit(col)) ?? ownText(layout.COLUMN_UNIT) ?? ownText("units") ?? "";
     const description = text(keys.columnName(col)) ?? ownText(layout.COLUMN_DESCRIPTION) ?? "";
-    columns.push({ name: key, type: facts.type!, unit, description });
+    columns.push(width === undefined ? { name: key, type: facts.type!, unit, description } : { name: key, type: facts.type!, unit, description, width });
     columnKeys.push(key);
-    bytes += rows * columnTypeInfo(facts.type!).bytes;
+    bytes += rows * (width ?? 1) * columnTypeInfo(facts.type!).bytes;
   }
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   if (bytes > maxBytes) fail(`its columns hold ${bytes} bytes, more than the ${maxBytes} bytes a read loads; pass a larger maxBytes to read it`);
@@ -157,7 +164,7 @@ export function readDataSetInfo(file: ReaderFile, name: string, options: ReadOpt
 
 /** Reads the data of the columns `info` describes. */
 export function readColumns(file: ReaderFile, info: DataSetInfo & { readonly keys: readonly string[] }): ColumnArray[] {
-  return info.columns.map((column, col) => file.readColumn(`/${info.name}/${info.keys[col]}`, column.type, info.rowCount));
+  return info.columns.map((column, col) => file.readColumn(`/${info.name}/${info.keys[col]}`, column.type, info.rowCount, column.width));
 }
 
 /** An attribute's value as qmi-ts gives it, or a DataFileError saying why it has none. */

@@ -14,6 +14,10 @@
  * }
  * ```
  *
+ * A column of a fixed `width` (`{ name: "samples", type: "float32", width: 1000 }`) takes rows of that many
+ * elements: `appendRows` gets a flat typed array of `rows × width` elements for it, row after row, and the file
+ * holds a two-dimensional dataset of shape `[rows, width]`.
+ *
  * Columns are extendible HDF5 datasets stored in chunks; the row count attribute (`<name>_dim0_size`) is updated
  * after every append, so a flushed file always reads back as a complete data set.
  *
@@ -22,7 +26,7 @@
 import { InvalidArgumentError } from "../protocol/errors.ts";
 import { checkAttributes, encodeAttribute, attributeNameProblem, type AttributeValue, type Attributes, type EncodedAttribute } from "./attributes.ts";
 import { DataFileError } from "./data-file-error.ts";
-import { COLUMN_TYPES, columnTypeInfo, columnTypeOf, type ColumnArray, type ColumnType } from "./column-types.ts";
+import { COLUMN_TYPES, columnTypeInfo, columnTypeOf, widthProblem, type ColumnArray, type ColumnType } from "./column-types.ts";
 import { checkColumnName, checkDataSetName, checkText, describe } from "./names.ts";
 import * as layout from "./qmi-layout.ts";
 
@@ -32,7 +36,12 @@ export interface ColumnLayout {
   readonly type: ColumnType;
   readonly unit?: string;
   readonly description?: string;
+  /** Elements per row (1 to 2^24) for a two-dimensional column; not given: one element per row. */
+  readonly width?: number;
 }
+
+/** A column of a data set being written, as checked: unit and description "" when not given. */
+export type WriterColumn = Required<Omit<ColumnLayout, "width">> & { readonly width?: number };
 
 /** A data set to be written row by row. */
 export interface DataSetLayout {
@@ -54,8 +63,8 @@ export interface WriterFile {
   attributeNames(path: string): string[];
   setAttribute(path: string, name: string, attribute: EncodedAttribute): void;
   createGroup(path: string): void;
-  createColumn(path: string, type: ColumnType, chunkRows: number): void;
-  appendToColumn(path: string, rows: number, data: ColumnArray): void;
+  createColumn(path: string, type: ColumnType, chunkRows: number, width?: number): void;
+  appendToColumn(path: string, rows: number, data: ColumnArray, width?: number): void;
 }
 
 /** Bytes of one HDF5 chunk by default. */
@@ -64,7 +73,7 @@ const CHUNK_BYTES = 256 * 1024;
 /** A data set in an open file, to which rows are appended. Made by `DataFile.createDataSet`. */
 export class DataSetWriter {
   /** The columns, in order, with unit and description ("" when not given). */
-  readonly columns: readonly Required<ColumnLayout>[];
+  readonly columns: readonly WriterColumn[];
   private rows = 0;
   private broken: string | undefined;
 
@@ -72,7 +81,7 @@ export class DataSetWriter {
     private readonly file: WriterFile,
     /** The data set's name. */
     readonly name: string,
-    columns: readonly Required<ColumnLayout>[],
+    columns: readonly WriterColumn[],
     private booleans: readonly string[],
   ) {
     this.columns = columns;
@@ -120,14 +129,15 @@ export class DataSetWriter {
       set(keys.columnLabel(col), column.name);
       if (column.unit) set(keys.columnUnit(col), column.unit);
       if (column.description) set(keys.columnName(col), column.description);
+      if (column.width !== undefined) file.setAttribute(group, keys.columnWidth(col), int64(column.width));
     });
     const booleans = Object.keys(attributes).filter((key) => encodeAttribute(attributes[key], key).boolean);
     if (booleans.length > 0) set(keys.booleanAttributes, booleans);
     for (const [key, value] of Object.entries(attributes)) set(key, value);
     for (const column of columns) {
       const path = `${group}/${column.name}`;
-      const perChunk = Math.floor(CHUNK_BYTES / columnTypeInfo(column.type).bytes);
-      file.createColumn(path, column.type, spec.chunkRows ?? Math.max(1, Math.min(perChunk, expectedRows ?? perChunk)));
+      const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / (columnTypeInfo(column.type).bytes * (column.width ?? 1))));
+      file.createColumn(path, column.type, spec.chunkRows ?? Math.max(1, Math.min(perChunk, expectedRows ?? perChunk)), column.width);
       file.setAttribute(path, layout.COLUMN_LABEL, encodeAttribute(column.name, "name"));
       if (column.unit) file.setAttribute(path, layout.COLUMN_UNIT, encodeAttribute(column.unit, "unit"));
       if (column.description) file.setAttribute(path, layout.COLUMN_DESCRIPTION, encodeAttribute(column.description, "long_name"));
@@ -142,16 +152,16 @@ export class DataSetWriter {
 
   /**
    * Appends rows: `rows` holds one typed array per column, by column name, each of the column's type and all of the
-   * same length. Throws an InvalidArgumentError for rows that do not fit (nothing is written then), or a
+   * same number of rows (a column with a width takes `rows × width` elements, row after row). Throws an InvalidArgumentError for rows that do not fit (nothing is written then), or a
    * DataFileError when the file fails, after which the writer refuses further rows.
    */
   appendRows(rows: Readonly<Record<string, ColumnArray>>): void {
     if (this.broken) throw new InvalidArgumentError(`Data set "${this.name}" in ${this.file.path} takes no more rows: an earlier append failed (${this.broken})`);
     const arrays = this.checkRows(rows);
-    const count = arrays[0]!.length;
+    const count = arrays[0]!.length / (this.columns[0]!.width ?? 1);
     if (count === 0) return;
     try {
-      this.columns.forEach((column, col) => this.file.appendToColumn(`/${this.name}/${column.name}`, this.rows, arrays[col]!));
+      this.columns.forEach((column, col) => this.file.appendToColumn(`/${this.name}/${column.name}`, this.rows, arrays[col]!, column.width));
       this.file.setAttribute(`/${this.name}`, layout.metadataKeys(this.name).dimSize(0), int64(this.rows + count));
     } catch (error) {
       this.broken = error instanceof Error ? error.message : String(error);
@@ -183,35 +193,42 @@ export class DataSetWriter {
       if (data === undefined) throw new InvalidArgumentError(`Rows for data set "${this.name}" lack column "${column.name}"`);
       const type = columnTypeOf(data);
       if (type !== column.type) throw new InvalidArgumentError(`Column "${column.name}" of data set "${this.name}" takes ${column.type} values, got ${describe(data)}`);
+      if (column.width !== undefined && data.length % column.width !== 0) {
+        throw new InvalidArgumentError(`Column "${column.name}" of data set "${this.name}" takes rows of ${column.width} elements, got ${data.length}, not a multiple of ${column.width}`);
+      }
       return data;
     });
-    const uneven = arrays.findIndex((data) => data.length !== arrays[0]!.length);
+    const rowCounts = arrays.map((data, col) => data.length / (this.columns[col]!.width ?? 1));
+    const uneven = rowCounts.findIndex((count) => count !== rowCounts[0]);
     if (uneven >= 0) {
       throw new InvalidArgumentError(
-        `Rows for data set "${this.name}" must be of equal length: "${this.columns[0]!.name}" has ${arrays[0]!.length}, "${this.columns[uneven]!.name}" ${arrays[uneven]!.length}`,
+        `Rows for data set "${this.name}" must be of equal length: "${this.columns[0]!.name}" has ${rowCounts[0]}, "${this.columns[uneven]!.name}" ${rowCounts[uneven]}`,
       );
     }
     return arrays;
   }
 }
 
-function checkLayout(spec: DataSetLayout): { name: string; columns: Required<ColumnLayout>[] } {
+function checkLayout(spec: DataSetLayout): { name: string; columns: WriterColumn[] } {
   if (typeof spec !== "object" || spec === null) throw new InvalidArgumentError(`A data set layout needs { name, columns }, got ${describe(spec)}`);
   checkDataSetName(spec.name);
   const name = spec.name;
   if (!Array.isArray(spec.columns) || spec.columns.length === 0) {
-    throw new InvalidArgumentError(`Data set "${name}" needs at least one column, as an array of { name, type, unit?, description? }`);
+    throw new InvalidArgumentError(`Data set "${name}" needs at least one column, as an array of { name, type, unit?, description?, width? }`);
   }
   const seen = new Set<string>();
-  const columns = spec.columns.map((column: ColumnLayout): Required<ColumnLayout> => {
-    const { name: columnName, type, unit = "", description = "" } = column ?? {};
+  const columns = spec.columns.map((column: ColumnLayout): WriterColumn => {
+    const { name: columnName, type, unit = "", description = "", width } = column ?? {};
     checkColumnName(columnName, name);
     if (seen.has(columnName)) throw new InvalidArgumentError(`Data set "${name}" has two columns named ${describe(columnName)}`);
     seen.add(columnName);
     if (!COLUMN_TYPES.includes(type)) throw new InvalidArgumentError(`Column "${columnName}" of data set "${name}" has type ${describe(type)}; use one of ${COLUMN_TYPES.join(", ")}`);
     checkText(unit, `The unit of column "${columnName}" of data set "${name}"`);
     checkText(description, `The description of column "${columnName}" of data set "${name}"`);
-    return { name: columnName, type, unit, description };
+    if (width === undefined) return { name: columnName, type, unit, description };
+    const problem = widthProblem(width);
+    if (problem) throw new InvalidArgumentError(`The width of column "${columnName}" of data set "${name}" ${problem}`);
+    return { name: columnName, type, unit, description, width };
   });
   return { name, columns };
 }

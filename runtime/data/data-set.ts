@@ -13,6 +13,16 @@
  * });
  * ```
  *
+ * A column may hold rows of a fixed `width` (a trace of 1000 samples per row, say): its `data` is then one flat typed
+ * array of `rows × width` elements, row after row, stored as an HDF5 dataset of shape `[rows, width]`:
+ *
+ * ```ts
+ * new DataSet({ name: "traces", columns: [
+ *   { name: "time", data: Float64Array.of(0, 1) },
+ *   { name: "samples", data: Float32Array.of(0.1, 0.2, 0.3, 0.4, 0.5, 0.6), width: 3, unit: "V" }, // 2 rows of 3
+ * ] });
+ * ```
+ *
  * A data set keeps the typed arrays it is given (no copy): change one and the data set changes. It is not safe to
  * change them while a write of the data set runs.
  *
@@ -20,7 +30,7 @@
  */
 import { InvalidArgumentError } from "../protocol/errors.ts";
 import { checkAttributes, type Attributes } from "./attributes.ts";
-import { COLUMN_TYPES, columnTypeOf, type ColumnArray, type ColumnType } from "./column-types.ts";
+import { COLUMN_TYPES, columnTypeOf, widthProblem, type ColumnArray, type ColumnType } from "./column-types.ts";
 import { checkColumnName, checkDataSetName, checkText, describe } from "./names.ts";
 
 /** A column as given to a data set: its values and, optionally, its unit and description. */
@@ -32,22 +42,30 @@ export interface ColumnInit {
   readonly unit?: string;
   /** A longer description (QMI's column "name"); empty when not given. */
   readonly description?: string;
+  /**
+   * Elements per row, for a column of rows of fixed width (1 to 2^24): `data` then holds `rows × width` elements,
+   * row after row. Not given: one element per row (a one-dimensional column).
+   */
+  readonly width?: number;
 }
 
 /** A column of a data set. */
 export interface Column {
   readonly name: string;
   readonly type: ColumnType;
+  /** The values, row after row: `rows × width` elements when the column has a width. */
   readonly data: ColumnArray;
   readonly unit: string;
   readonly description: string;
+  /** Elements per row of a two-dimensional column (HDF5 shape `[rows, width]`); absent for one element per row. */
+  readonly width?: number;
 }
 
 /** What a data set is made of. */
 export interface DataSetInit {
   /** The name of its group in a file: 1 to 255 characters, no `/` or NUL, not `.` or `..`. */
   readonly name: string;
-  /** At least one column, all of the same length (which may be 0). */
+  /** At least one column, all of the same number of rows (which may be 0). */
   readonly columns: readonly ColumnInit[];
   /** JSON-like values (see `AttributeValue`); names must not begin with the data set's name (QMI's rule). */
   readonly attributes?: Attributes;
@@ -77,9 +95,9 @@ export class DataSet {
     this.timestamp = timestamp;
   }
 
-  /** The number of rows (the length of every column). */
+  /** The number of rows (the length of every column, divided by its width). */
   get rowCount(): number {
-    return this.columns[0]!.data.length;
+    return rowsOf(this.columns[0]!);
   }
 
   /** The column named `name`, or undefined. */
@@ -104,7 +122,7 @@ function checkColumns(columns: unknown, dataSet: string): Column[] {
   const seen = new Set<string>();
   const checked = (columns as unknown[]).map((column): Column => {
     if (typeof column !== "object" || column === null) throw new InvalidArgumentError(`A column of data set "${dataSet}" is ${describe(column)}, not { name, data }`);
-    const { name, data, unit = "", description = "" } = column as Partial<ColumnInit>;
+    const { name, data, unit = "", description = "", width } = column as Partial<ColumnInit>;
     checkColumnName(name, dataSet);
     if (seen.has(name)) throw new InvalidArgumentError(`Data set "${dataSet}" has two columns named ${describe(name)}`);
     seen.add(name);
@@ -116,14 +134,24 @@ function checkColumns(columns: unknown, dataSet: string): Column[] {
     }
     checkText(unit, `The unit of column "${name}" of data set "${dataSet}"`);
     checkText(description, `The description of column "${name}" of data set "${dataSet}"`);
-    return Object.freeze({ name, type, data: data as ColumnArray, unit, description });
+    if (width === undefined) return Object.freeze({ name, type, data: data as ColumnArray, unit, description });
+    const problem = widthProblem(width);
+    if (problem) throw new InvalidArgumentError(`The width of column "${name}" of data set "${dataSet}" ${problem}`);
+    if (data!.length % width !== 0) {
+      throw new InvalidArgumentError(`Column "${name}" of data set "${dataSet}" has rows of ${width} elements, but holds ${data!.length}, not a multiple of ${width}`);
+    }
+    return Object.freeze({ name, type, data: data as ColumnArray, unit, description, width });
   });
-  const rows = checked[0]!.data.length;
-  const uneven = checked.find((column) => column.data.length !== rows);
+  const rows = rowsOf(checked[0]!);
+  const uneven = checked.find((column) => rowsOf(column) !== rows);
   if (uneven) {
     throw new InvalidArgumentError(
-      `The columns of data set "${dataSet}" must be of equal length: "${checked[0]!.name}" has ${rows} rows, "${uneven.name}" ${uneven.data.length}`,
+      `The columns of data set "${dataSet}" must be of equal length: "${checked[0]!.name}" has ${rows} rows, "${uneven.name}" ${rowsOf(uneven)}`,
     );
   }
   return checked;
+}
+
+function rowsOf(column: Column): number {
+  return column.data.length / (column.width ?? 1);
 }

@@ -138,17 +138,20 @@ export class Hdf5File {
     this.run(`Cannot create group ${path}`, () => this.h5.module.create_group(this.file.file_id, path, false));
   }
 
-  /** Creates an empty, extendible one-dimensional dataset of `type` at `path`, stored in chunks of `chunkRows`. */
-  createColumn(path: string, type: ColumnType, chunkRows: number): void {
+  /**
+   * Creates an empty dataset of `type` at `path`, extendible along its rows and stored in chunks of `chunkRows`:
+   * one-dimensional, or of shape `[0, width]` when `width` is given.
+   */
+  createColumn(path: string, type: ColumnType, chunkRows: number, width?: number): void {
     this.run(`Cannot create column ${path}`, () => {
       const info = columnTypeInfo(type);
       const slash = path.lastIndexOf("/");
       this.group(path.slice(0, slash) || "/").create_dataset({
         name: path.slice(slash + 1),
         data: new info.array(0),
-        shape: [0],
-        maxshape: [null],
-        chunks: [chunkRows],
+        shape: width === undefined ? [0] : [0, width],
+        maxshape: width === undefined ? [null] : [null, width],
+        chunks: width === undefined ? [chunkRows] : [chunkRows, width],
         dtype: info.dtype,
       });
     });
@@ -168,38 +171,49 @@ export class Hdf5File {
     });
   }
 
-  /** Appends `data` to the column at `path`, which holds `rows` rows now. */
-  appendToColumn(path: string, rows: number, data: ColumnArray): void {
+  /**
+   * Appends `data` to the column at `path`, which holds `rows` rows now: one element per row, or `width` elements per
+   * row (row after row) for a column created with that width.
+   */
+  appendToColumn(path: string, rows: number, data: ColumnArray, width?: number): void {
     if (data.length === 0) return;
     this.run(`Cannot append to column ${path}`, () => {
       const dataset = this.dataset(path);
-      dataset.resize([rows + data.length]);
-      const step = Math.max(1, Math.floor(PIECE_BYTES / data.BYTES_PER_ELEMENT));
-      for (let start = 0; start < data.length; start += step) {
-        const end = Math.min(start + step, data.length);
-        dataset.write_slice([[rows + start, rows + end]], data.subarray(start, end));
+      const per = width ?? 1;
+      const added = data.length / per;
+      dataset.resize(width === undefined ? [rows + added] : [rows + added, width]);
+      const step = Math.max(1, Math.floor(PIECE_BYTES / (data.BYTES_PER_ELEMENT * per)));
+      for (let start = 0; start < added; start += step) {
+        const end = Math.min(start + step, added);
+        const piece = data.subarray(start * per, end * per);
+        dataset.write_slice(width === undefined ? [[rows + start, rows + end]] : [[rows + start, rows + end], [0, width]], piece);
       }
     });
   }
 
   /**
-   * Reads rows `[0, rows)` of the column at `path`, whose element type is `type`: piece by piece into one buffer on
-   * the WebAssembly heap, each piece copied once into the result (no garbage per piece).
+   * Reads rows `[0, rows)` of the column at `path`, whose element type is `type` (and, for a two-dimensional column,
+   * whose rows are `width` elements, read row after row into one flat array): piece by piece into one buffer on the
+   * WebAssembly heap, each piece copied once into the result (no garbage per piece).
    */
-  readColumn(path: string, type: ColumnType, rows: number): ColumnArray {
+  readColumn(path: string, type: ColumnType, rows: number, width?: number): ColumnArray {
     return this.run(`Cannot read column ${path}`, () => {
       const info: ColumnTypeInfo = columnTypeInfo(type);
-      const out = new info.array(rows);
-      const step = Math.max(1, Math.floor(PIECE_BYTES / info.bytes));
+      const per = width ?? 1;
+      const out = new info.array(rows * per);
+      const step = Math.max(1, Math.floor(PIECE_BYTES / (info.bytes * per)));
       const module = this.h5.module;
-      const buffer = module._malloc(Math.min(step, Math.max(rows, 1)) * info.bytes);
+      const buffer = module._malloc(Math.min(step, Math.max(rows, 1)) * per * info.bytes);
       if (buffer === 0) throw new Error("no memory for a read buffer on the WebAssembly heap");
       try {
         for (let start = 0; start < rows; start += step) {
           const count = Math.min(step, rows - start);
-          module.get_dataset_data(this.file.file_id, path, [BigInt(count)], [BigInt(start)], [1n], BigInt(buffer));
+          const [counts, offsets, strides] = width === undefined
+            ? [[BigInt(count)], [BigInt(start)], [1n]]
+            : [[BigInt(count), BigInt(width)], [BigInt(start), 0n], [1n, 1n]];
+          module.get_dataset_data(this.file.file_id, path, counts, offsets, strides, BigInt(buffer));
           // HEAPU8 is read after the call: the heap may have grown, which replaces its buffer.
-          (out as { set(values: ArrayLike<number | bigint>, offset: number): void }).set(new info.array(module.HEAPU8.buffer as ArrayBuffer, buffer, count), start);
+          (out as { set(values: ArrayLike<number | bigint>, offset: number): void }).set(new info.array(module.HEAPU8.buffer as ArrayBuffer, buffer, count * per), start * per);
         }
       } finally {
         module._free(buffer);

@@ -24,7 +24,7 @@
  */
 export { DataSet } from "./data-set.ts";
 export type { Column, ColumnInit, DataSetInit } from "./data-set.ts";
-export { COLUMN_TYPES, columnTypeOf } from "./column-types.ts";
+export { COLUMN_TYPES, MAX_COLUMN_WIDTH, columnTypeOf } from "./column-types.ts";
 export type { ColumnArray, ColumnType } from "./column-types.ts";
 export type { AttributeValue, Attributes } from "./attributes.ts";
 export { writeDataSet, readDataSet, listDataSets } from "./data-set-files.ts";

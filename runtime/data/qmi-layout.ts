@@ -10,8 +10,9 @@
  *   description), the last two only when not empty; then the user's attributes;
  * - each column is a one-dimensional dataset `/<name>/<key>` carrying `name`, and `unit` and `long_name` when set.
  *
- * qmi-ts adds `<name>_boolean_attributes` (the names of the attributes that are booleans), which QMI's reader skips
- * like its own metadata.
+ * qmi-ts adds `<name>_boolean_attributes` (the names of the attributes that are booleans) and, for a column of
+ * fixed-width rows, `<name>_column<c>_width` (its dataset is two-dimensional, `[rows, width]`), which QMI's reader
+ * skips like its own metadata.
  *
  * @module
  * @internal
@@ -49,6 +50,7 @@ export function metadataKeys(prefix: string) {
     columnLabel: (col: number) => `${prefix}_column${col}_label`,
     columnUnit: (col: number) => `${prefix}_column${col}_unit`,
     columnName: (col: number) => `${prefix}_column${col}_name`,
+    columnWidth: (col: number) => `${prefix}_column${col}_width`,
     booleanAttributes: `${prefix}_boolean_attributes`,
   };
 }

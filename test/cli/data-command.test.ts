@@ -94,6 +94,15 @@ describe("qmi data show", () => {
     assert.match(none.stdout, /names {7}\["a", "b\\nc"\]\n$/, "no rows table after the attributes");
   });
 
+  it("shows a column of rows of a fixed width with its width and the first elements of each row", async () => {
+    const traces = join(dir, "traces.h5");
+    await writeDataSet(traces, { name: "traces", timestamp: STAMP, columns: [{ name: "i", data: Uint8Array.of(0, 1, 2) }, { name: "v", data: Float32Array.from({ length: 15 }, (_, k) => k / 2), width: 5, unit: "V" }, { name: "p", data: Int8Array.of(1, 2, 3, 4, 5, 6), width: 2 }] });
+    const run = await qmiInProcess(["data", "show", traces, "--rows", "2"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^ {4}v {2}float32\[5\] {2}\[V\]$/m);
+    assert.ok(run.stdout.endsWith(["  first 2 rows of 3:", "    i                      v       p", "    0  [0, 0.5, 1, 1.5, ...]  [1, 2]", "    1  [2.5, 3, 3.5, 4, ...]  [3, 4]"].join("\n") + "\n"), run.stdout);
+  });
+
   it("fails with the DataFileError's message for a missing file, a file that is not HDF5, and a missing data set", async () => {
     const text = join(dir, "notes.h5");
     writeFileSync(text, "not an HDF5 file\n");

@@ -190,3 +190,66 @@ describe("DataFile", () => {
     assert.deepEqual(await listDataSets(path), []);
   });
 });
+
+describe("two-dimensional columns", () => {
+  it("round-trip rows of a fixed width of every column type, NaN included, with the width in listDataSets", async () => {
+    const file = newFile();
+    // Each type's extremes as 3 rows of 3, next to a one-dimensional column of 3 rows.
+    const columns = Object.entries(extremes).map(([type, data]) => ({ name: type, data, width: 3, unit: type === "float64" ? "V" : "" }));
+    await writeDataSet(file, { name: "grid", columns: [{ name: "t", data: Float64Array.of(0, 1, 2) }, ...columns] });
+    const back = await readDataSet(file, "grid");
+    assert.equal(back.rowCount, 3);
+    assert.deepEqual(back.columns.map((c) => [c.name, c.type, c.width, c.unit]), [["t", "float64", undefined, ""], ...columns.map((c) => [c.name, c.name, 3, c.unit])]);
+    for (const column of columns) assertSameArray(back.columnOrThrow(column.name).data, column.data, column.name);
+    const [info] = await listDataSets(file);
+    assert.deepEqual(info!.columns.map((c) => c.width), [undefined, ...columns.map(() => 3)]);
+    assert.equal(info!.rowCount, 3);
+  });
+
+  it("round-trip empty two-dimensional columns, and a width of 1 as shape [rows, 1]", async () => {
+    const file = newFile();
+    await writeDataSet(file, { name: "empty", columns: [{ name: "trace", data: new Int16Array(0), width: 1000 }, { name: "n", data: new BigUint64Array(0), width: 2 }] });
+    await writeDataSet(file, { name: "one", columns: [{ name: "x", data: Float32Array.of(1.5, NaN), width: 1 }] });
+    const empty = await readDataSet(file, "empty");
+    assert.equal(empty.rowCount, 0);
+    assert.deepEqual(empty.columns.map((c) => [c.type, c.width, c.data.length]), [["int16", 1000, 0], ["uint64", 2, 0]]);
+    const one = await readDataSet(file, "one");
+    assert.equal(one.rowCount, 2);
+    assertSameArray(one.columnOrThrow("x").data, Float32Array.of(1.5, NaN), "x");
+    assert.equal(one.columnOrThrow("x").width, 1);
+  });
+
+  it("take rows appended in pieces across chunks, and refuse a length that is not a multiple of the width", async () => {
+    const path = newFile();
+    const file = await DataFile.create(path);
+    const expected: number[] = [];
+    try {
+      const traces = file.createDataSet({ name: "traces", chunkRows: 2, columns: [{ name: "i", type: "uint32" }, { name: "v", type: "float64", width: 5, unit: "V" }] });
+      for (let piece = 0, row = 0; piece < 7; piece++) {
+        const rows = piece % 3;
+        const v = Float64Array.from({ length: rows * 5 }, (_, k) => (k === 3 ? NaN : row * 10 + k));
+        traces.appendRows({ i: Uint32Array.from({ length: rows }, (_, k) => row + k), v });
+        expected.push(...v);
+        row += rows;
+      }
+      assert.equal(traces.rowCount, expected.length / 5);
+      assert.throws(() => traces.appendRows({ i: Uint32Array.of(1), v: new Float64Array(4) }), (e: unknown) => e instanceof InvalidArgumentError && /takes rows of 5 elements, got 4, not a multiple of 5/.test(e.message));
+      assert.throws(() => traces.appendRows({ i: Uint32Array.of(1), v: new Float64Array(10) }), /equal length: "i" has 1, "v" 2/);
+      for (const width of [0, -1, 1.5, 2 ** 24 + 1, "3"]) {
+        assert.throws(() => file.createDataSet({ name: "bad", columns: [{ name: "x", type: "int8", width: width as number }] }), /The width of column "x" of data set "bad" must be an integer from 1 to 2\^24/);
+      }
+    } finally {
+      file.close();
+    }
+    const back = await readDataSet(path, "traces");
+    assertSameArray(back.columnOrThrow("v").data, Float64Array.from(expected), "v");
+    assertSameArray(back.columnOrThrow("i").data, Uint32Array.from({ length: expected.length / 5 }, (_, k) => k), "i");
+  });
+
+  it("refuse data that is not a whole number of rows, or rows unequal to the other columns'", () => {
+    assert.throws(() => new DataSet({ name: "d", columns: [{ name: "x", data: new Float64Array(7), width: 3 }] }), /Column "x" of data set "d" has rows of 3 elements, but holds 7, not a multiple of 3/);
+    assert.throws(() => new DataSet({ name: "d", columns: [{ name: "x", data: new Float64Array(6), width: 3 }, { name: "y", data: new Int8Array(3) }] }), /equal length: "x" has 2 rows, "y" 3/);
+    assert.throws(() => new DataSet({ name: "d", columns: [{ name: "x", data: new Float64Array(0), width: 0 }] }), /The width of column "x" of data set "d" must be an integer from 1 to 2\^24 \(elements per row\), got 0/);
+    assert.equal(new DataSet({ name: "d", columns: [{ name: "x", data: new Float64Array(6), width: 3 }] }).rowCount, 2);
+  });
+});

@@ -86,6 +86,21 @@ describe("data set files and Python's h5py", { skip: skipUnlessPresent(hasH5py ?
       names: text(["a", "b"]), flags: { dtype: "|i1", shape: [2], hex: hex(Int8Array.of(1, 0)) },
     });
     assert.deepEqual(dump.groups.second!.columns.x, { dtype: "<i4", shape: [0], hex: "", attrs: { name: text("x") }, maxshape: [null] });
+   });
+
+  it("h5py reads a column of rows of a fixed width as shape (rows, width), with exact values", async () => {
+    const file = join(dir, "two-dimensional.h5");
+    const samples = Float64Array.from({ length: 4 * 3 }, (_, i) => (i === 5 ? NaN : i === 7 ? -0 : i / 7));
+    const counts = Int16Array.from({ length: 4 * 3 }, (_, i) => (i % 2 ? -32768 + i : 32767 - i));
+    await writeDataSet(file, { name: "traces", columns: [{ name: "t", data: Float64Array.of(0, 1, 2, 3) }, { name: "samples", data: samples, width: 3, unit: "V" }, { name: "counts", data: counts, width: 3 }] });
+    await writeDataSet(file, { name: "none", columns: [{ name: "v", data: new Float32Array(0), width: 1000 }] });
+    const dump = JSON.parse(await python("dump", file)) as Dump;
+    const traces = dump.groups.traces!;
+    assert.deepEqual({ ...traces.columns.samples, attrs: undefined }, { dtype: "<f8", shape: [4, 3], hex: hex(samples), maxshape: [null, 3], attrs: undefined });
+    assert.deepEqual({ ...traces.columns.counts, attrs: undefined }, { dtype: "<i2", shape: [4, 3], hex: hex(counts), maxshape: [null, 3], attrs: undefined });
+    const i8 = (n: number) => scalar("<i8", BigInt64Array.of(BigInt(n)));
+    assert.deepEqual([traces.attrs.traces_dim0_size, traces.attrs.traces_ncol, traces.attrs.traces_column0_width, traces.attrs.traces_column1_width, traces.attrs.traces_column2_width], [i8(4), i8(3), undefined, i8(3), i8(3)]);
+    assert.deepEqual(dump.groups.none!.columns.v, { dtype: "<f4", shape: [0, 1000], hex: "", attrs: { name: text("v") }, maxshape: [null, 1000] });
   });
 
   it("readDataSet reads a file laid out as Python QMI writes data sets", async () => {

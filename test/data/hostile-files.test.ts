@@ -66,6 +66,17 @@ describe("readDataSet on files that do not hold what they claim", () => {
     await refused(await tampered((g) => (g.create_dataset({ name: "s", data: ["a", "b", "c"] }), replace(g, "d_column1_key", "s"))), "d", /column "s" holds string values; qmi-ts reads columns of integers and floats/);
     await refused(await tampered((g) => (g.create_dataset({ name: "m", data: new Float64Array(3), shape: [3, 1] }), replace(g, "d_column1_key", "m"))), "d", /column "m" has shape \[3, 1\], but the data set claims 3 rows/);
     await refused(await tampered((_, f) => f.create_dataset({ name: "plain", data: Float64Array.of(1) })), "plain", /\/plain is a dataset, not the group of a data set/);
+   });
+
+  it("refuses a two-dimensional column whose shape disagrees with the width its data set declares", async () => {
+    const int64 = (n: bigint): [BigInt64Array, number[], string] => [BigInt64Array.of(n), [], "<q"];
+    const m = (shape: number[]) => (g: Group) => (g.create_dataset({ name: "m", data: new Float64Array(shape.reduce((a, b) => a * b)), shape }), replace(g, "d_column1_key", "m"));
+    await refused(await tampered((g) => (m([3, 4])(g), replace(g, "d_column1_width", ...int64(5n)))), "d", /column "m" has shape \[3, 4\], but d_column1_width declares rows of 5 elements/);
+    await refused(await tampered((g) => (m([4, 5])(g), replace(g, "d_column1_width", ...int64(5n)))), "d", /column "m" has shape \[4, 5\], but the data set claims 3 rows \(d_dim0_size\) of 5 elements \(d_column1_width\)/);
+    await refused(await tampered((g) => replace(g, "d_column1_width", ...int64(2n))), "d", /column "y" has shape \[3\], but the data set claims 3 rows \(d_dim0_size\) of 2 elements/);
+    await refused(await tampered((g) => replace(g, "d_column1_width", ...int64(0n))), "d", /attribute d_column1_width should be an integer from 1 to 16777216, is 0n/);
+    const good = await tampered((g) => (m([3, 4])(g), replace(g, "d_column1_width", ...int64(4n))));
+    assert.deepEqual((await readDataSet(good, "d")).columns.map((c) => [c.name, c.width, c.data.length]), [["x", undefined, 3], ["m", 4, 12]]);
   });
 
   it("refuses a data set claiming more rows than a read may load, before allocating anything, and lists it", async () => {
