@@ -28,7 +28,7 @@ export type {
   ProcessManagementConfig,
   ProcessHostConfig,
 } from "./config/config.ts";
-export { record, Recorder, DEFAULT_BUFFER_ROWS } from "./recording/recorder.ts";
+export { record, Recorder, DEFAULT_BUFFER_ROWS, DEFAULT_BUFFER_BYTES } from "./recording/recorder.ts";
 export type { RecordOptions, RecordingCounters, RecordingSummary, SignalCounters } from "./recording/recorder.ts";
 export { showNetworkContexts } from "./context/show-network-contexts.ts";
 export { formatContextsTable } from "./context/network-contexts-table.ts";

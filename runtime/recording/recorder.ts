@@ -14,10 +14,23 @@
  * is created, before the first signal arrives; an unknown name or a payload that cannot be recorded is refused
  * before the file is created.
  *
+ * Typed-array fields (an oscilloscope's trace) are recorded as two-dimensional columns, one row of `width` elements
+ * per signal. The width is the trace length the instrument was set up for, and the recorder must be told it, since
+ * the data set is made before the first signal: `widths: { "ctx.scope.traceTaken": { samples: 1000 } }`. A signal
+ * whose trace has another length is dropped and counted (`dropped`, and `mismatched` of it; the data set's
+ * `mismatched` attribute), never written in part: rows stay aligned and the file stays readable.
+ *
+ * ```ts
+ * const recorder = await qmi.record({
+ *   signals: ["instr_server.echo.traceTaken"], file: "traces.h5",
+ *   widths: { "instr_server.echo.traceTaken": { samples: 1000, counts: 1000 } },
+ * });
+ * ```
+ *
  * Every data set carries provenance attributes: `qmi_ts_version`, `context` (the recording context),
  * `publisher` (`ctx.obj`), `object`, `signal`, `driver_class`, `configuration` (the recording context's
  * configuration as JSON, with a security token redacted), `start_time`, and, kept current at every flush,
- * `dropped`; `stop()` adds `stop_time` and, if the subscription ended early, `ended`. Options' `attributes` are
+ * `dropped` (and `mismatched`, for a signal with typed-array fields); `stop()` adds `stop_time` and, if the subscription ended early, `ended`. Options' `attributes` are
  * added to every data set. `settings` holds the settings snapshot of the publishing object, taken when recording
  * starts: the results of the getters its driver marks `@rpcMethod({ snapshot: true })` (e.g. `getFrequency`), as
  * JSON by method name; a getter that fails (the instrument is closed, say) gives `{ "error": "<class>: <message>" }`
@@ -57,8 +70,17 @@ export interface RecordOptions {
   readonly overwrite?: boolean;
   /** The context to record through; default the running one (`qmi.context()`). */
   readonly context?: Context;
-  /** Most rows buffered per signal before new signals are dropped; default {@link DEFAULT_BUFFER_ROWS}. */
+  /**
+   * Most rows buffered per signal before new signals are dropped; default {@link DEFAULT_BUFFER_ROWS}, or fewer for
+   * wide rows: as many as fit in {@link DEFAULT_BUFFER_BYTES}.
+   */
   readonly bufferRows?: number;
+  /**
+   * The length of each typed-array field, by signal and field (nested fields as `position.trace`), e.g.
+   * `{ "ctx.scope.traceTaken": { samples: 1000 } }`: the width of its two-dimensional column. Required for every
+   * typed-array field recorded; a signal whose array has another length is dropped and counted.
+   */
+  readonly widths?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** Seconds between flushes to disk; default 1. */
   readonly flushInterval?: number;
   /** Extra attributes for every data set (e.g. `{ operator: "ada" }`). */
@@ -70,8 +92,13 @@ export interface RecordOptions {
 /** Default {@link RecordOptions.bufferRows}. */
 export const DEFAULT_BUFFER_ROWS = 65536;
 
-/** Rows per column chunk in memory (and at most per append). */
+/** The most bytes of rows a signal buffers when `bufferRows` is not given: 64 MiB. */
+export const DEFAULT_BUFFER_BYTES = 64 * 2 ** 20;
+
+/** Rows per column chunk in memory (and at most per append)... */
 const CHUNK_ROWS = 4096;
+/** ... and at most this many bytes of rows per chunk. */
+const CHUNK_BYTES = 2 ** 20;
 
 /** The counters of one recorded signal. */
 export interface SignalCounters {
@@ -81,8 +108,10 @@ export interface SignalCounters {
   readonly recorded: number;
   /** Rows received and not yet written. */
   readonly buffered: number;
-  /** Signals lost: dropped at a full buffer, or by the publishing server. */
+  /** Signals lost: dropped at a full buffer or for a typed array of the wrong length, or by the publishing server. */
   readonly dropped: number;
+  /** Of `dropped`, signals whose typed-array field had another length than its column's width. */
+  readonly mismatched: number;
 }
 
 /** The live counters of a recording. */
@@ -110,6 +139,8 @@ interface Recorded {
   readonly writer: DataSetWriter;
   readonly buffer: SignalBuffer;
   readonly rowBytes: number;
+  /** Whether the signal has typed-array fields (and so a `mismatched` attribute). */
+  readonly wide: boolean;
   subscription?: Subscription;
 }
 
@@ -157,6 +188,7 @@ export class Recorder {
       recorded: writer.rowCount,
       buffered: buffer.bufferedRows,
       dropped: buffer.dropped,
+      mismatched: buffer.mismatched,
     }));
     return {
       signals,
@@ -183,9 +215,10 @@ export class Recorder {
     const stopTime = this.clock();
     try {
       this.#drain(true);
-      this.#recorded.forEach(({ writer, buffer }, i) => {
+      this.#recorded.forEach(({ writer, buffer, wide }, i) => {
         writer.setAttribute("stop_time", stopTime);
         writer.setAttribute("dropped", BigInt(buffer.dropped));
+        if (wide) writer.setAttribute("mismatched", BigInt(buffer.mismatched));
         const ended = endedEarly[i];
         if (ended) writer.setAttribute("ended", ended.message);
       });
@@ -212,7 +245,10 @@ export class Recorder {
     try {
       this.#drain(flush);
       if (flush) {
-        for (const { writer, buffer } of this.#recorded) writer.setAttribute("dropped", BigInt(buffer.dropped));
+        for (const { writer, buffer, wide } of this.#recorded) {
+          writer.setAttribute("dropped", BigInt(buffer.dropped));
+          if (wide) writer.setAttribute("mismatched", BigInt(buffer.mismatched));
+        }
         this.#file.flush();
       }
     } catch (error) {
@@ -261,7 +297,6 @@ export class Recorder {
 export async function record(options: RecordOptions): Promise<Recorder> {
   const { signals, file } = checkOptions(options);
   const context = options.context ?? runningContext();
-  const bufferRows = options.bufferRows ?? DEFAULT_BUFFER_ROWS;
   const flushInterval = options.flushInterval ?? 1;
 
   const planned: { signal: string; context: string; object: string; signalName: string; className: string; columns: SignalColumn[]; proxy: Awaited<ReturnType<Context["getInstrument"]>> }[] = [];
@@ -269,7 +304,8 @@ export async function record(options: RecordOptions): Promise<Recorder> {
     const [contextName, object, signalName] = signal.split(".") as [string, string, string];
     const proxy = await context.getInstrument(`${contextName}.${object}`);
     const { descriptor } = proxyBinding(proxy);
-    planned.push({ signal, context: contextName, object, signalName, className: descriptor.className, proxy, columns: signalColumns(descriptor, signalName, `${contextName}.${object}`) });
+    const columns = signalColumns(descriptor, signalName, `${contextName}.${object}`, options.widths?.[signal]);
+    planned.push({ signal, context: contextName, object, signalName, className: descriptor.className, proxy, columns });
   }
   // One snapshot per publishing object, however many of its signals are recorded.
   const snapshots = new Map<string, Promise<string>>();
@@ -294,7 +330,7 @@ export async function record(options: RecordOptions): Promise<Recorder> {
         name: plan.signal,
         timestamp: startTime,
         chunkRows: CHUNK_ROWS,
-        columns: plan.columns.map(({ name, type, description }) => ({ name, type, description, unit: name === "time" ? "s" : "" })),
+        columns: plan.columns.map(({ name, type, description, width }) => ({ name, type, description, width, unit: name === "time" ? "s" : "" })),
         attributes: {
           ...options.attributes,
           qmi_ts_version: QMI_VERSION,
@@ -309,10 +345,11 @@ export async function record(options: RecordOptions): Promise<Recorder> {
           dropped: 0n,
         },
       });
-      const rowBytes = plan.columns.reduce((sum, c) => sum + bytesOf(c.type), 0);
-      const chunkRows = Math.min(CHUNK_ROWS, bufferRows);
+      const rowBytes = plan.columns.reduce((sum, c) => sum + bytesOf(c.type) * (c.width ?? 1), 0);
+      const bufferRows = options.bufferRows ?? Math.max(1, Math.min(DEFAULT_BUFFER_ROWS, Math.floor(DEFAULT_BUFFER_BYTES / rowBytes)));
+      const chunkRows = Math.max(1, Math.min(CHUNK_ROWS, bufferRows, Math.floor(CHUNK_BYTES / rowBytes)));
       const buffer = new SignalBuffer(plan.columns, chunkRows, bufferRows, () => recorder?.scheduleDrain(), clock);
-      recorded.push({ signal: plan.signal, writer, buffer, rowBytes });
+      recorded.push({ signal: plan.signal, writer, buffer, rowBytes, wide: plan.columns.some((c) => c.width !== undefined) });
     }
     dataFile.flush();
     recorder = new Recorder(dataFile, recorded, startTime, clock, flushInterval, options.onError);
@@ -327,7 +364,7 @@ export async function record(options: RecordOptions): Promise<Recorder> {
 
 function checkOptions(options: RecordOptions): { signals: readonly string[]; file: string } {
   if (typeof options !== "object" || options === null) throw new InvalidArgumentError("record() needs options { signals, file }");
-  const { signals, file, bufferRows, flushInterval } = options;
+  const { signals, file, bufferRows, flushInterval, widths } = options;
   if (!Array.isArray(signals) || signals.length === 0) {
     throw new InvalidArgumentError(`record(): signals must be a non-empty array of "<context>.<object>.<signal>", got ${JSON.stringify(signals)}`);
   }
@@ -344,6 +381,13 @@ function checkOptions(options: RecordOptions): { signals: readonly string[]; fil
   }
   if (flushInterval !== undefined && !(typeof flushInterval === "number" && flushInterval > 0 && flushInterval <= 3600)) {
     throw new InvalidArgumentError(`record(): flushInterval must be seconds above 0 and at most 3600, got ${String(flushInterval)}`);
+  }
+  if (widths !== undefined) {
+    if (typeof widths !== "object" || widths === null) throw new InvalidArgumentError(`record(): widths must be an object of signal: { field: width }, got ${String(widths)}`);
+    for (const [signal, fields] of Object.entries(widths)) {
+      if (!signals.includes(signal)) throw new InvalidArgumentError(`record(): widths name signal ${JSON.stringify(signal)}, which is not among the signals recorded`);
+      if (typeof fields !== "object" || fields === null) throw new InvalidArgumentError(`record(): widths of ${signal} must be an object of field: width, e.g. { samples: 1000 }`);
+    }
   }
   return { signals, file };
 }

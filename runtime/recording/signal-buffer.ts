@@ -7,11 +7,15 @@
  * stay in publication order) and counted, as are the signals a publishing server dropped before sending (`missed`).
  * So `recorded + dropped` is exactly the number of signals published while subscribed.
  *
+ * A typed-array field's column takes `width` elements per row. A signal whose array there is of another length or
+ * element type is dropped whole (none of its fields is written) and counted in `dropped` and in `mismatched`: a
+ * trace of the wrong length never shifts the rows after it and never stops the recording.
+ *
  * @module
  */
 import { QmiError } from "../protocol/errors.ts";
 import type { ReceivedSignal, SignalSink } from "../signals/signal-receiver.ts";
-import type { ColumnArray, ColumnType } from "../data/index.ts";
+import { columnTypeOf, type ColumnArray, type ColumnType } from "../data/index.ts";
 import { TIME_COLUMN, type SignalColumn } from "./signal-columns.ts";
 
 const ARRAYS: Record<ColumnType, new (length: number) => ColumnArray> = {
@@ -37,8 +41,10 @@ export interface Chunk {
 export class SignalBuffer implements SignalSink<unknown> {
   /** Signals received and not dropped (in the buffer or written). */
   received = 0;
-  /** Signals dropped: here when the buffer was full, or upstream by a publishing server. */
+  /** Signals dropped: here when the buffer was full or a typed array did not fit its column, or upstream by a publishing server. */
   dropped = 0;
+  /** Of `dropped`, the signals with a typed-array field of another length (or element type) than its column's. */
+  mismatched = 0;
   /** Why the subscription ended (publisher removed, peer lost), if it did. */
   endReason: QmiError | undefined;
   readonly #full: Chunk[] = [];
@@ -46,6 +52,7 @@ export class SignalBuffer implements SignalSink<unknown> {
   #current: Chunk;
   #buffered = 0;
   readonly #fields: readonly SignalColumn[];
+  readonly #wide: readonly (SignalColumn & { readonly width: number })[];
 
   constructor(
     readonly columns: readonly SignalColumn[],
@@ -58,7 +65,8 @@ export class SignalBuffer implements SignalSink<unknown> {
     /** POSIX seconds now. */
     private readonly clock: () => number,
   ) {
-    this.#fields = columns.filter((c) => c.name !== TIME_COLUMN);
+    this.#fields = columns.filter((c) => c.name !== TIME_COLUMN && c.width === undefined);
+    this.#wide = columns.filter((c): c is SignalColumn & { readonly width: number } => c.width !== undefined);
     this.#current = this.#newChunk();
   }
 
@@ -77,11 +85,20 @@ export class SignalBuffer implements SignalSink<unknown> {
       this.dropped++;
       return;
     }
+    const payload = signal.args;
+    for (const field of this.#wide) {
+      const value = field.read(payload);
+      if (columnTypeOf(value) !== field.type || (value as ColumnArray).length !== field.width) {
+        this.dropped++;
+        this.mismatched++;
+        return;
+      }
+    }
     const chunk = this.#current;
     const row = chunk.rows;
     chunk.columns[TIME_COLUMN]![row] = this.clock();
-    const payload = signal.args;
-    for (const field of this.#fields) (chunk.columns[field.name] as unknown as (number | bigint)[])[row] = field.read(payload);
+    for (const field of this.#fields) (chunk.columns[field.name] as unknown as (number | bigint)[])[row] = field.read(payload) as number | bigint;
+    for (const field of this.#wide) (chunk.columns[field.name] as unknown as { set(values: ColumnArray, offset: number): void }).set(field.read(payload) as ColumnArray, row * field.width);
     chunk.rows++;
     this.#buffered++;
     this.received++;
@@ -112,7 +129,7 @@ export class SignalBuffer implements SignalSink<unknown> {
     }
     const current = this.#current;
     if (partial && current.rows > 0) {
-      const rows = Object.fromEntries(Object.entries(current.columns).map(([name, data]) => [name, data.subarray(0, current.rows)]));
+      const rows = Object.fromEntries(this.columns.map((c) => [c.name, current.columns[c.name]!.subarray(0, current.rows * (c.width ?? 1))]));
       write(rows, current.rows);
       this.#buffered -= current.rows;
       current.rows = 0;
@@ -120,6 +137,6 @@ export class SignalBuffer implements SignalSink<unknown> {
   }
 
   #newChunk(): Chunk {
-    return { columns: Object.fromEntries(this.columns.map((c) => [c.name, new ARRAYS[c.type](this.chunkRows)])), rows: 0 };
+    return { columns: Object.fromEntries(this.columns.map((c) => [c.name, new ARRAYS[c.type](this.chunkRows * (c.width ?? 1))])), rows: 0 };
   }
 }

@@ -197,6 +197,44 @@ describe("record", () => {
     assert.ok(heapGrowth < 16 * 2 ** 20, `a burst of ${burst} signals grew the heap by ${heapGrowth} bytes`);
   });
 
+  it("records a peer's typed-array payloads as rows of their width, and drops a trace of another length, counted", async (t) => {
+    const file = join(dir, "traces.h5");
+    const signal = "rec_server.echo.traceTaken";
+    const recorder = await record({ context: client, signals: [signal], file, widths: { [signal]: { samples: 4, counts: 4 } } });
+    const echo = server.objects.get("echo")!.instance as EchoInstrument;
+    const good = (i: number) => ({ interval: i / 10, samples: Float64Array.of(i, -i, i === 1 ? NaN : i / 3, -0), counts: Int16Array.of(i, -32768, 32767, -i) });
+    const published = [good(0), good(1), { ...good(9), samples: Float64Array.of(1, 2, 3) }, { ...good(9), counts: new Int16Array(5) }, good(2)];
+    for (const trace of published) echo.traceTaken.publish(trace);
+    await until(() => { const c = recorder.counters().signals[0]!; return c.recorded + c.buffered + c.dropped === published.length; }, 10, "the peer's traces");
+    const summary = await withinSeconds(recorder.stop(), 10, "stop");
+    assert.deepEqual(summary.signals.map(({ recorded, dropped, mismatched }) => ({ recorded, dropped, mismatched })), [{ recorded: 3, dropped: 2, mismatched: 2 }]);
+    assert.equal(summary.bytesWritten, 3 * (8 + 8 + 4 * 8 + 4 * 2));
+    const set = await readDataSet(file, signal);
+    assert.deepEqual(set.columns.map((c) => [c.name, c.type, c.width]), [["time", "float64", undefined], ["interval", "float64", undefined], ["samples", "float64", 4], ["counts", "int16", 4]]);
+    const kept = [good(0), good(1), good(2)];
+    assert.deepEqual(column(set, "interval"), kept.map((k) => k.interval));
+    const samples = set.columnOrThrow("samples").data;
+    const expected = kept.flatMap((k) => [...k.samples]);
+    assert.equal(samples.length, expected.length);
+    expected.forEach((x, i) => assert.ok(Object.is(samples[i], x), `samples[${i}]: ${samples[i]} !== ${x}`));
+    assert.deepEqual(column(set, "counts"), kept.flatMap((k) => [...k.counts]));
+    assert.equal(set.attributes.dropped, 2n);
+    assert.equal(set.attributes.mismatched, 2n);
+
+    if (skipUnlessPresent(hasH5py ? false : `${PYTHON} with h5py and numpy is absent (test/setup.sh installs python3-h5py when run as root)`)) {
+      t.skip("no h5py");
+      return;
+    }
+    const script = "import h5py, json, sys\ng = h5py.File(sys.argv[1], 'r')[sys.argv[2]]\nprint(json.dumps({k: [list(g[k].shape), str(g[k].dtype), g[k][...].tolist()] for k in ('samples', 'counts')}))";
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(PYTHON, ["-c", script, file, signal], { timeout: 60_000 }, (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout))),
+    );
+    assert.deepEqual(JSON.parse(out.replaceAll("NaN", "null")), {
+      samples: [[3, 4], "float64", kept.map((k) => [...k.samples].map((x) => (Number.isNaN(x) ? null : x)))],
+      counts: [[3, 4], "int16", kept.map((k) => [...k.counts])],
+    });
+  });
+
   it("stops twice with the same summary, and records no signal as an empty data set", async () => {
     const file = join(dir, "empty.h5");
     const recorder = await record({ context: client, signals: ["rec_server.nsg.sampleTaken"], file });
@@ -212,21 +250,28 @@ describe("record", () => {
 
   it("refuses unknown and malformed signals and unrecordable payloads before creating the file", async () => {
     const file = join(dir, "refused.h5");
-    const refusals: [string[], RegExp, new (...args: never[]) => Error][] = [
+    const refusals: [[string, ...(string | Record<string, number>)[]], RegExp, new (...args: never[]) => Error][] = [
       [["rec_server.nsg.sampleTaken", "rec_server.nsg.sampleTakn"], /rec_server\.nsg \(NoisySineGenerator\) has no signal sampleTakn .*signals: sampleTaken/, UnknownNameError],
       [["rec_server.nope.sampleTaken"], /no object named nope/, UnknownNameError],
       [["nsg.sampleTaken"], /not a signal address; write "<context>\.<object>\.<signal>"/, InvalidArgumentError],
       [["rec_server.nsg.sampleTaken", "rec_server.nsg.sampleTaken"], /listed twice/, InvalidArgumentError],
-      [["rec_server.echo.traceTaken"], /field "samples" is a Float64Array \(typed-array payloads need 2-D columns/, InvalidArgumentError],
+      [["rec_server.echo.traceTaken"], /field "samples" is a Float64Array, whose length the recorder must know before the first signal; give it as record\(\)'s widths option, e\.g\. widths: \{ "rec_server\.echo\.traceTaken": \{ "samples": 1000 \} \}/, InvalidArgumentError],
+      [["rec_server.echo.traceTaken", { samples: 4, counts: 4, count: 4 }], /widths name "count", which is not a typed-array field of its payload \(its typed-array fields: samples, counts\)/, InvalidArgumentError],
+      [["rec_server.echo.traceTaken", { samples: 4, counts: 0 }], /the width of field "counts" must be an integer from 1 to 2\^24/, InvalidArgumentError],
+      [["rec_server.echo.traceTaken", { samples: 4, interval: 4 }], /field "counts" is an Int16Array, whose length the recorder must know/, InvalidArgumentError],
     ];
-    for (const [signals, message, type] of refusals) {
-      await assert.rejects(record({ context: client, signals, file }), (error: Error) => {
+    for (const [[first, ...rest], message, type] of refusals) {
+      const signals = [first, ...rest.filter((s) => typeof s === "string")];
+      const fields = rest.find((s) => typeof s === "object");
+      const widths = fields ? { [first]: fields } : undefined;
+      await assert.rejects(record({ context: client, signals, file, widths }), (error: Error) => {
         assert.ok(error instanceof type, `${signals.join(", ")}: ${error.constructor.name}: ${error.message}`);
         assert.match(error.message, message);
         return true;
       });
       assert.equal(existsSync(file), false, `no file after refusing ${signals.join(", ")}`);
     }
+    await assert.rejects(record({ context: client, signals: ["rec_server.nsg.sampleTaken"], file, widths: { "rec_server.echo.traceTaken": { samples: 4 } } }), /widths name signal "rec_server\.echo\.traceTaken", which is not among the signals recorded/);
     await assert.rejects(record({ signals: ["a.b.c"], file }), /No context is running/);
   });
 

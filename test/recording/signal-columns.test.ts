@@ -55,6 +55,20 @@ describe("signalColumns", () => {
     assert.equal(columns[1]!.read(42n), 42n);
   });
 
+  it("records a typed-array field as a column of its given width, reading the array as it is, and refuses one without a width", () => {
+    const traced = {
+      ...descriptor,
+      signals: [{ name: "traced", rpcName: "SubscribeTraced", eventType: "TracedEvent", payload: { kind: "message", name: "Traced" } }],
+      messages: [{ name: "Traced", fields: [{ name: "trace", protoName: "trace", number: 1, type: { kind: "list", of: { kind: "scalar", proto: "uint64", bigint: true }, typed: "BigUint64Array" }, optional: false }] }],
+    } as unknown as ServiceDescriptor;
+    const columns = signalColumns(traced, "traced", "ctx.probe", { trace: 3 });
+    assert.deepEqual(columns.map((c) => [c.name, c.type, c.width]), [["time", "float64", undefined], ["trace", "uint64", 3]]);
+    const trace = BigUint64Array.of(1n, 2n, 3n);
+    assert.equal(columns[1]!.read({ trace }), trace);
+    assert.throws(() => signalColumns(traced, "traced", "ctx.probe"), /field "trace" is a BigUint64Array, whose length the recorder must know before the first signal/);
+    assert.throws(() => signalColumns(traced, "traced", "ctx.probe", { trace: 2 ** 24 + 1 }), /the width of field "trace" must be an integer from 1 to 2\^24/);
+  });
+
   it("refuses strings and unknown signals, naming the field or listing the signals", () => {
     assert.throws(() => signalColumns(descriptor, "labelled", "ctx.probe"), /Cannot record signal ctx\.probe\.labelled: field "label" is a string/);
     assert.throws(() => signalColumns(descriptor, "nope", "ctx.probe"), /ctx\.probe \(Probe\) has no signal nope .*signals: measured, counted, labelled/);
