@@ -46,6 +46,11 @@ Options:
                              where context ctx serves (repeatable; a bare
                              host:port when the signals name one context);
                              default from the configuration, else discovery
+      --width <ctx.obj.signal.field=n>
+                             the number of elements of a typed-array field (a
+                             trace) in every signal (repeatable; required for
+                             such a field); a signal whose array has another
+                             length is dropped and counted
       --name <context>       the recording context's name; default qmi_record
       --import <file>        a module to load first (repeatable), e.g. a lab
                              project's generated/index.ts, so that its drivers'
@@ -83,6 +88,8 @@ interface Plan {
   readonly duration: number | undefined;
   readonly overwrite: boolean;
   readonly addresses: ReadonlyMap<string, string>;
+  /** Widths of typed-array fields, by signal and field, as `record()` takes them. */
+  readonly widths: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly name: string;
   readonly imports: readonly string[];
   readonly config: string | undefined;
@@ -100,6 +107,7 @@ export async function runRecord(argv: readonly string[], output: CommandOutput =
         duration: { type: "string", short: "d" },
         overwrite: { type: "boolean" },
         address: { type: "string", multiple: true },
+        width: { type: "string", multiple: true },
         name: { type: "string" },
         import: { type: "string", multiple: true },
         config: { type: "string" },
@@ -128,7 +136,7 @@ export async function runRecord(argv: readonly string[], output: CommandOutput =
       await context.connectToPeer(peer, { address });
     }
     let failed: (() => void) | undefined;
-    const recorder = await record({ context, signals: plan.signals, file: plan.out, overwrite: plan.overwrite, onError: () => failed?.() }).catch((error: unknown) =>
+    const recorder = await record({ context, signals: plan.signals, file: plan.out, overwrite: plan.overwrite, widths: plan.widths, onError: () => failed?.() }).catch((error: unknown) =>
       Promise.reject(error instanceof UnknownNameError || error instanceof InvalidArgumentError ? new CommandLineError(error.message) : error),
     );
     const what = plan.signals.length === 1 ? "1 signal" : `${plan.signals.length} signals`;
@@ -150,7 +158,7 @@ export async function runRecord(argv: readonly string[], output: CommandOutput =
 }
 
 function checkCommandLine(
-  values: { out?: string; duration?: string; overwrite?: boolean; address?: string[]; name?: string; import?: string[]; config?: string },
+  values: { out?: string; duration?: string; overwrite?: boolean; address?: string[]; width?: string[]; name?: string; import?: string[]; config?: string },
   signals: readonly string[],
 ): Plan {
   if (signals.length === 0) throw new CommandLineError("name at least one signal, as <context>.<object>.<signal>", true);
@@ -176,11 +184,19 @@ function checkCommandLine(
     if (!contexts.includes(peer)) throw new CommandLineError(`--address names context ${peer}, which no signal names (contexts: ${contexts.join(", ")})`);
     addresses.set(peer, match[2]!);
   }
+  const widths: Record<string, Record<string, number>> = {};
+  for (const entry of values.width ?? []) {
+    const match = /^([^./=]+\.[^./=]+\.[^./=]+)\.([^=]+)=(\d+)$/.exec(entry);
+    if (!match) throw new CommandLineError(`--width ${JSON.stringify(entry)}: write <context>.<object>.<signal>.<field>=<elements>, e.g. ${signals[0]}.samples=1000`);
+    const [, signal, field, count] = match as unknown as [string, string, string, string];
+    if (!signals.includes(signal)) throw new CommandLineError(`--width names signal ${signal}, which is not recorded (signals: ${signals.join(", ")})`);
+    (widths[signal] ??= {})[field] = Number(count);
+  }
   const name = values.name ?? DEFAULT_NAME;
   if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) throw new CommandLineError(`--name ${JSON.stringify(name)}: a context name has letters, digits, '_' and '-'`);
   const missing = (values.import ?? []).find((file) => !existsSync(file));
   if (missing !== undefined) throw new CommandLineError(`--import ${missing}: no such file`);
-  return { signals, out: values.out, duration, overwrite: values.overwrite ?? false, addresses, name, imports: values.import ?? [], config: values.config };
+  return { signals, out: values.out, duration, overwrite: values.overwrite ?? false, addresses, widths, name, imports: values.import ?? [], config: values.config };
 }
 
 /**

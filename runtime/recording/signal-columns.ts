@@ -145,7 +145,8 @@ function column(descriptor: ServiceDescriptor, field: Pick<FieldDescriptor, "nam
       if (width === undefined) {
         throw new InvalidArgumentError(
           `Cannot record ${where}: field "${name}" is ${/^[AEIOU]/.test(type.typed) ? "an" : "a"} ${type.typed}, whose length the recorder must know before the first signal; ` +
-            `give it as record()'s widths option, e.g. widths: { "${where.slice("signal ".length)}": { "${name}": 1000 } }`,
+            `give it as record()'s widths option, e.g. widths: { "${where.slice("signal ".length)}": { "${name}": 1000 } } ` +
+            `(qmi record: --width ${where.slice("signal ".length)}.${name}=1000)`,
         );
       }
       const problem = widthProblem(width);

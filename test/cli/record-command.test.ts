@@ -13,6 +13,7 @@ import { after, before, describe, it } from "node:test";
 import { Context } from "qmi-ts";
 import { readDataSet, type DataSet } from "qmi-ts/data";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
+import { EchoInstrument } from "qmi-ts/drivers/dummy/echo-instrument";
 import { ROOT, watchProcess, type Child } from "../helpers/child-context.ts";
 import { qmiInProcess } from "../helpers/cli-in-process.ts";
 import { QMI } from "../helpers/proc-harness.ts";
@@ -22,6 +23,7 @@ import { runRecord, type RecordCommandOptions } from "../../cli/record-command.t
 
 const LAB = "rec_cli_lab";
 const SIGNAL = `${LAB}.nsg.sampleTaken`;
+const TRACE = `${LAB}.echo.traceTaken`;
 const dir = mkdtempSync(join(tmpdir(), "qmi-record-cli-"));
 const children: Child[] = [];
 let lab: Context;
@@ -81,6 +83,7 @@ describe("qmi record", { concurrency: true }, () => {
     await lab.makeInstrument("nsg", NoisySineGenerator);
     await lab.makeInstrument("nsg2", NoisySineGenerator);
     await lab.makeInstrument("burst", NoisySineGenerator);
+    await lab.makeInstrument("echo", EchoInstrument);
     config = join(dir, "qmi.conf");
     writeFileSync(config, JSON.stringify({ discovery: { enabled: false }, contexts: { [LAB]: { host: "127.0.0.1", tcp_server_port: lab.tcpServerPort } } }));
     publish();
@@ -149,6 +152,28 @@ describe("qmi record", { concurrency: true }, () => {
       await assertRecorded(file, second, counts[1]!, -1);
     });
 
+    it("records a trace's typed-array fields as rows of the --width given, dropping a trace of another length", async () => {
+      const file = join(dir, "traces.h5");
+      const running = runInProcess([TRACE, "--out", file, "--width", `${TRACE}.samples=4`, "--width", `${TRACE}.counts=4`, "--duration", "1", "--address", lab.address, "--config", config]);
+      await until(() => /^Recording 1 signal/m.test(running.text()), 20, "the recording to start");
+      const echo = lab.objects.get("echo")!.instance as EchoInstrument;
+      const traces = [0, 1, 2].map((i) => ({ interval: 1e-3 * (i + 1), samples: Float64Array.of(i, NaN, -0, 1e300), counts: Int16Array.of(i, -32768, 32767, 7) }));
+      echo.traceTaken.publish(traces[0]!);
+      echo.traceTaken.publish({ interval: 1, samples: new Float64Array(5), counts: new Int16Array(5) }); // another length
+      echo.traceTaken.publish(traces[1]!);
+      echo.traceTaken.publish(traces[2]!);
+      const run = await running.done;
+      assert.equal(run.code, 0, run.text);
+      assert.match(run.text, new RegExp(`^  ${TRACE.replaceAll(".", "\\.")}\\s+3 recorded, 1 dropped$`, "m"));
+      const set = await readDataSet(file, TRACE);
+      assert.equal(set.rowCount, 3);
+      assert.deepEqual(column(set, "interval"), [1e-3, 2e-3, 3e-3]);
+      const samples = set.columns.find((c) => c.name === "samples")!;
+      assert.deepEqual([samples.width, samples.data.constructor.name], [4, "Float64Array"]);
+      assert.deepEqual([...samples.data], traces.flatMap((t) => [...t.samples]));
+      assert.deepEqual([...set.columns.find((c) => c.name === "counts")!.data], traces.flatMap((t) => [...t.counts]));
+    });
+
     it("refuses bad usage and unknown signals with exit status 2, writing nothing", async () => {
       const existing = join(dir, "existing.h5");
       writeFileSync(existing, "keep me");
@@ -165,8 +190,12 @@ describe("qmi record", { concurrency: true }, () => {
         [[SIGNAL, "other.nsg.sampleTaken", "--out", out, "--address", "127.0.0.1:1"], /--address "127\.0\.0\.1:1": write <context>=<host:port>, e\.g\./],
         [[SIGNAL, "--out", out, "--frequency", "3"], /Unknown option '--frequency'/],
         [[`${LAB}.nsg.sampleTakn`, "--out", out, ...at], /^qmi record: rec_cli_lab\.nsg \(NoisySineGenerator\) has no signal sampleTakn that can be recorded \(signals: sampleTaken\)/],
-        [[`${LAB}.nsg3.sampleTaken`, "--out", out, ...at], /^qmi record: Context rec_cli_lab has no object named nsg3 \(objects: nsg, nsg2, burst\)/],
+        [[`${LAB}.nsg3.sampleTaken`, "--out", out, ...at], /^qmi record: Context rec_cli_lab has no object named nsg3 \(objects: nsg, nsg2, burst, echo\)/],
         [[`${LAB}.nsg.openn`, "--out", out, ...at], /has no signal openn/],
+        [[TRACE, "--out", out, ...at], /field "samples" is a Float64Array, whose length .* \(qmi record: --width rec_cli_lab\.echo\.traceTaken\.samples=1000\)$/m],
+        [[TRACE, "--out", out, "--width", `${TRACE}.samples`], /--width "rec_cli_lab\.echo\.traceTaken\.samples": write <context>\.<object>\.<signal>\.<field>=<elements>/],
+        [[TRACE, "--out", out, "--width", `${SIGNAL}.samples=4`], /--width names signal rec_cli_lab\.nsg\.sampleTaken, which is not recorded/],
+        [[TRACE, "--out", out, ...["samples", "counts", "interval"].flatMap((field) => ["--width", `${TRACE}.${field}=4`]), ...at], /widths name "interval", which is not a typed-array field/],
       ];
       for (const [args, message] of cases) {
         const run = await qmiInProcess(["record", ...args]);
