@@ -97,19 +97,27 @@ function parseArgs(argv: readonly string[]): ParsedArgs | string {
   return parsed;
 }
 
-/** Runs the generator CLI with `argv` (without the program name); resolves to the exit code. */
-export async function runGen(argv: readonly string[]): Promise<number> {
+/** Where {@link runGen} prints: the process's streams, or what a caller running it in its own process collects. */
+export interface GenOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const PROCESS_STREAMS: GenOutput = { out: (text) => void process.stdout.write(text), err: (text) => void process.stderr.write(text) };
+
+/** Runs the generator CLI with `argv` (without the program name), printing to `output`; resolves to the exit code. */
+export async function runGen(argv: readonly string[], output: GenOutput = PROCESS_STREAMS): Promise<number> {
   const args = parseArgs(argv);
   if (typeof args === "string") {
-    process.stderr.write(`qmi gen: ${args}\n\n${usage}`);
+    output.err(`qmi gen: ${args}\n\n${usage}`);
     return 2;
   }
   if (args.help) {
-    process.stdout.write(usage);
+    output.out(usage);
     return 0;
   }
   if (!fs.existsSync(args.project)) {
-    process.stderr.write(`qmi gen: project folder ${args.project} does not exist; pass an existing --project\n`);
+    output.err(`qmi gen: project folder ${args.project} does not exist; pass an existing --project\n`);
     return 2;
   }
   let result: ProjectGenerateResult;
@@ -123,35 +131,35 @@ export async function runGen(argv: readonly string[]): Promise<number> {
     });
   } catch (error) {
     if (!(error instanceof ProjectSettingsError)) throw error;
-    process.stderr.write(`qmi gen: ${error.message}\n`);
+    output.err(`qmi gen: ${error.message}\n`);
     return 2;
   }
   if (result.diagnostics.length > 0) {
-    process.stderr.write(result.diagnostics.map((d) => `${formatDiagnostic(d)}\n\n`).join(""));
+    output.err(result.diagnostics.map((d) => `${formatDiagnostic(d)}\n\n`).join(""));
     const n = result.diagnostics.length;
-    process.stderr.write(`qmi gen: ${n} error${n === 1 ? "" : "s"}; nothing was written.\n`);
+    output.err(`qmi gen: ${n} error${n === 1 ? "" : "s"}; nothing was written.\n`);
     return 2;
   }
   const plan = planSync(args.project, result.files, result.ownedDirs);
   const incompatible = args.allowBreaking ? [] : checkCompatibility(args.project, result.files, plan);
   if (incompatible.length > 0) {
-    process.stderr.write(formatIncompatibilities(incompatible));
+    output.err(formatIncompatibilities(incompatible));
     return 2;
   }
   if (args.check) {
     if (isInSync(plan)) {
-      process.stdout.write(`qmi gen --check: OK, ${result.files.size} generated files are up to date.\n`);
+      output.out(`qmi gen --check: OK, ${result.files.size} generated files are up to date.\n`);
       return 0;
     }
-    for (const f of plan.stale) process.stdout.write(`stale:   ${f}\n`);
-    for (const f of plan.missing) process.stdout.write(`missing: ${f}\n`);
-    for (const f of plan.extra) process.stdout.write(`extra:   ${f}\n`);
-    process.stdout.write("Generated files are out of date; run `npm run gen` (or `qmi gen`) and commit the result.\n");
+    for (const f of plan.stale) output.out(`stale:   ${f}\n`);
+    for (const f of plan.missing) output.out(`missing: ${f}\n`);
+    for (const f of plan.extra) output.out(`extra:   ${f}\n`);
+    output.out("Generated files are out of date; run `npm run gen` (or `qmi gen`) and commit the result.\n");
     return 1;
   }
   applySync(args.project, result.files, plan);
   const changed = plan.stale.length + plan.missing.length;
-  process.stdout.write(
+  output.out(
     isInSync(plan)
       ? `qmi gen: ${result.files.size} generated files are up to date.\n`
       : `qmi gen: wrote ${changed} file${changed === 1 ? "" : "s"}, deleted ${plan.extra.length}.\n`,

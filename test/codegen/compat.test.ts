@@ -3,11 +3,11 @@
  * from it, unless `--allow-breaking`.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { genInProcess } from "./support/gen-in-process.ts";
 import { breakingChanges } from "../../codegen/compat/breaking-changes.ts";
 import { protoShape } from "../../codegen/compat/proto-shape.ts";
 import { repoRoot } from "./support/golden.ts";
@@ -71,18 +71,13 @@ describe("qmi gen against the committed .proto", () => {
   let tmp = "";
   const driverFile = () => path.join(tmp, "drivers", "dummy", "noisy-sine-generator.ts");
   let original = "";
-  const gen = (...args: string[]) =>
-    spawnSync(process.execPath, ["--import", "tsx", path.join(repoRoot, "codegen", "main.ts"), "--project", tmp, ...args], {
-      cwd: repoRoot,
-      encoding: "utf8",
-      timeout: 60_000,
-    });
+  const gen = (...args: string[]) => genInProcess(["--project", tmp, ...args]);
   const edit = (from: string, to: string) => {
     assert.ok(original.includes(from), from);
     fs.writeFileSync(driverFile(), original.replace(from, to));
   };
 
-  before(() => {
+  before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "qmi-compat-"));
     fs.cpSync(path.join(repoRoot, "runtime"), path.join(tmp, "runtime"), { recursive: true });
     fs.mkdirSync(path.join(tmp, "drivers", "dummy"), { recursive: true });
@@ -90,18 +85,18 @@ describe("qmi gen against the committed .proto", () => {
     fs.copyFileSync(path.join(repoRoot, "tsconfig.json"), path.join(tmp, "tsconfig.json"));
     fs.writeFileSync(path.join(tmp, "package.json"), '{ "name": "qmi-ts", "qmi": { "roots": ["drivers"], "protoPackage": "qmi" } }\n');
     original = fs.readFileSync(driverFile(), "utf8");
-    const first = gen();
+    const first = await gen();
     assert.equal(first.status, 0, first.stdout + first.stderr);
   });
   after(() => {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it("refuses a retyped parameter, naming driver, method and field, and writes nothing", () => {
+  it("refuses a retyped parameter, naming driver, method and field, and writes nothing", async () => {
     const proto = path.join(tmp, "idl/qmi/drivers/dummy/noisy_sine_generator.proto");
     const before = fs.readFileSync(proto, "utf8");
     edit("async setAmplitude(amplitude: number)", "async setAmplitude(amplitude: string)");
-    const refused = gen();
+    const refused = await gen();
     assert.equal(refused.status, 2, refused.stdout + refused.stderr);
     assert.match(
       refused.stderr,
@@ -109,23 +104,23 @@ describe("qmi gen against the committed .proto", () => {
     );
     assert.match(refused.stderr, /--allow-breaking/);
     assert.equal(fs.readFileSync(proto, "utf8"), before);
-    assert.equal(gen("--check").status, 2, "--check reports the break too");
+    assert.equal((await gen("--check")).status, 2, "--check reports the break too");
   });
 
-  it("refuses a new required parameter and a removed method", () => {
+  it("refuses a new required parameter and a removed method", async () => {
     edit("async wait(duration: number)", "async wait(duration: number, reason: string)");
-    assert.match(gen().stderr, /NoisySineGenerator\.Wait parameter reason \(field 2 of WaitRequest\) is a new required parameter/);
+    assert.match((await gen()).stderr, /NoisySineGenerator\.Wait parameter reason \(field 2 of WaitRequest\) is a new required parameter/);
     edit("  @rpcMethod({ snapshot: true })\n  async getNoise()", "  async getNoise()");
-    assert.match(gen().stderr, /NoisySineGenerator\.GetNoise was removed/);
+    assert.match((await gen()).stderr, /NoisySineGenerator\.GetNoise was removed/);
   });
 
-  it("allows a trailing optional parameter, and a break with --allow-breaking", () => {
+  it("allows a trailing optional parameter, and a break with --allow-breaking", async () => {
     edit("async wait(duration: number)", "async wait(duration: number, reason?: string)");
-    const allowed = gen();
+    const allowed = await gen();
     assert.equal(allowed.status, 0, allowed.stdout + allowed.stderr);
     assert.match(fs.readFileSync(path.join(tmp, "idl/qmi/drivers/dummy/noisy_sine_generator.proto"), "utf8"), /optional string reason = 2;/);
     edit("async setAmplitude(amplitude: number)", "async setAmplitude(amplitude: string)");
-    const forced = gen("--allow-breaking");
+    const forced = await gen("--allow-breaking");
     assert.equal(forced.status, 0, forced.stdout + forced.stderr);
     assert.match(fs.readFileSync(path.join(tmp, "idl/qmi/drivers/dummy/noisy_sine_generator.proto"), "utf8"), /string amplitude = 1;/);
   });

@@ -4,7 +4,6 @@
  * repository), generated as a child process with bounded timeouts, plus the settings checks in-process.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -12,10 +11,10 @@ import { after, before, describe, it } from "node:test";
 import { formatDiagnostic } from "../../codegen/diagnostic.ts";
 import { generate, ProjectSettingsError } from "../../codegen/generate.ts";
 import { loadProjectSettings, protoPackageFromName } from "../../codegen/project-settings.ts";
+import { genInProcess } from "./support/gen-in-process.ts";
 import { repoRoot } from "./support/golden.ts";
 import { psuSource } from "./support/lab-driver.ts";
 
-const mainScript = path.join(repoRoot, "codegen", "main.ts");
 
 /** A lab project in a fresh temporary folder; `qmi` is its package.json section. */
 function makeLabProject(qmi: unknown, name = "@acme/lab-tools"): string {
@@ -40,14 +39,10 @@ function writeFile(dir: string, file: string, text: string): void {
   fs.writeFileSync(path.join(dir, file), text);
 }
 
-/** Runs `tsx codegen/main.ts --project <dir> ...args` with a bounded timeout. */
-function gen(dir: string, ...args: string[]): { status: number | null; out: string } {
-  const result = spawnSync(process.execPath, ["--import", "tsx", mainScript, "--project", dir, ...args], {
-    cwd: repoRoot,
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  return { status: result.status, out: `${result.stdout}${result.stderr}` };
+/** Runs `qmi gen --project <dir> ...args` (in this process, bounded); `out` is what it printed on both streams. */
+async function gen(dir: string, ...args: string[]): Promise<{ status: number; out: string }> {
+  const run = await genInProcess(["--project", dir, ...args]);
+  return { status: run.status, out: `${run.stdout}${run.stderr}` };
 }
 
 /** The message of the ProjectSettingsError that `fn` throws. */
@@ -77,8 +72,8 @@ describe("qmi gen in a lab project", () => {
     for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("writes the lab's proto package where its qmi section says, then --check passes", () => {
-    const written = gen(lab);
+  it("writes the lab's proto package where its qmi section says, then --check passes", async () => {
+    const written = await gen(lab);
     assert.equal(written.status, 0, written.out);
     const proto = fs.readFileSync(path.join(lab, "proto/acme/drivers/acme/psu.proto"), "utf8");
     assert.match(proto, /^package acme\.drivers\.acme\.psu;$/m);
@@ -90,13 +85,13 @@ describe("qmi gen in a lab project", () => {
     assert.equal(fs.existsSync(path.join(lab, "idl")), false, "nothing in the default idl folder");
     assert.equal(fs.existsSync(path.join(lab, "generated")), false, "nothing in the default generated folder");
 
-    const checked = gen(lab, "--check");
+    const checked = await gen(lab, "--check");
     assert.equal(checked.status, 0, checked.out);
     assert.match(checked.out, /OK, 3 generated files are up to date/);
   });
 
-  it("lets flags override the section", () => {
-    const written = gen(lab, "--proto-package", "acme.bench", "--idl", "idl2", "--generated=gen2");
+  it("lets flags override the section", async () => {
+    const written = await gen(lab, "--proto-package", "acme.bench", "--idl", "idl2", "--generated=gen2");
     assert.equal(written.status, 0, written.out);
     assert.match(
       fs.readFileSync(path.join(lab, "idl2/acme/bench/drivers/acme/psu.proto"), "utf8"),
@@ -131,7 +126,7 @@ describe("qmi gen in a lab project", () => {
     assert.match(text[0]!, /Rename or move one of the files/);
     assert.match(text[1]!, /^drivers\/acme\/psu_a\.ts:4:14 - error QMI1019: `drivers\/acme\/psu_a\.ts` and `drivers\/acme\/psu-a\.ts`/);
 
-    const cli = gen(dir);
+    const cli = await gen(dir);
     assert.equal(cli.status, 2, cli.out);
     assert.match(cli.out, /2 errors; nothing was written/);
     assert.equal(fs.existsSync(path.join(dir, "idl")), false);
@@ -150,14 +145,14 @@ describe("qmi gen in a lab project", () => {
     assert.match(text, /Set another `qmi\.protoPackage` in package\.json/);
   });
 
-  it("reports a source root that does not exist, naming it and the package.json key (exit 2)", () => {
+  it("reports a source root that does not exist, naming it and the package.json key (exit 2)", async () => {
     const dir = project({ roots: ["drivers", "lab"] });
-    const result = gen(dir);
+    const result = await gen(dir);
     assert.equal(result.status, 2, result.out);
     assert.match(result.out, /qmi gen: source root `lab` \(from qmi\.roots in .*package\.json\) does not exist in /);
     assert.match(result.out, /change `qmi\.roots` in package\.json/);
 
-    const byFlag = gen(dir, "--root", "nowhere");
+    const byFlag = await gen(dir, "--root", "nowhere");
     assert.equal(byFlag.status, 2, byFlag.out);
     assert.match(byFlag.out, /source root `nowhere` \(from --root\) does not exist/);
   });
@@ -170,10 +165,10 @@ describe("qmi gen in a lab project", () => {
     assert.match(message, /set `"qmi": \{ "roots": \[\.\.\.\] \}` in package\.json/);
   });
 
-  it("reports a source root that holds no driver or task class (exit 2)", () => {
+  it("reports a source root that holds no driver or task class (exit 2)", async () => {
     const dir = project({ roots: ["drivers", "lab"] });
     writeFile(dir, "lab/helpers.ts", "export const volts = 3;\nexport class NotADriver {}\n");
-    const result = gen(dir);
+    const result = await gen(dir);
     assert.equal(result.status, 2, result.out);
     assert.match(
       result.out,

@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { runGen } from "../../codegen/main.ts";
 import { repoRoot } from "./support/golden.ts";
+import { genInProcess } from "./support/gen-in-process.ts";
 
 const mainScript = path.join(repoRoot, "codegen", "main.ts");
 
@@ -57,18 +58,18 @@ describe("runGen", () => {
     assert.match(result.stdout, /OK/);
   });
 
-  it("writes a fresh project, then --check passes there", () => {
-    const written = gen(["--project", tmp]);
+  it("writes a fresh project, then --check passes there", async () => {
+    const written = await genInProcess(["--project", tmp]);
     assert.equal(written.status, 0, written.stdout + written.stderr);
     assert.equal(
       fs.readFileSync(path.join(tmp, "idl/qmi/drivers/dummy/noisy_sine_generator.proto"), "utf8"),
       fs.readFileSync(path.join(repoRoot, "idl/qmi/drivers/dummy/noisy_sine_generator.proto"), "utf8"),
     );
-    const checked = gen(["--check", "--project", tmp]);
+    const checked = await genInProcess(["--check", "--project", tmp]);
     assert.equal(checked.status, 0, checked.stdout + checked.stderr);
   });
 
-  it("--check fails, naming the files, after the driver changes", () => {
+  it("--check fails, naming the files, after the driver changes", async () => {
     const source = fs.readFileSync(driverFile(), "utf8");
     fs.writeFileSync(
       driverFile(),
@@ -77,24 +78,24 @@ describe("runGen", () => {
         `  /** The phase, rad. */\n  @rpcMethod\n  async getPhase(): Promise<number> {\n    return 0;\n  }\n\n${FREQUENCY_GETTER}`,
       ),
     );
-    const checked = gen(["--check", "--project", tmp]);
+    const checked = await genInProcess(["--check", "--project", tmp]);
     assert.equal(checked.status, 1, checked.stdout + checked.stderr);
     assert.match(checked.stdout, /stale: +idl\/qmi\/drivers\/dummy\/noisy_sine_generator\.proto/);
     assert.match(checked.stdout, /stale: +generated\/drivers\/dummy\/noisy-sine-generator\.ts/);
     fs.writeFileSync(driverFile(), source);
   });
 
-  it("--check reports extra files, and gen deletes them", () => {
+  it("--check reports extra files, and gen deletes them", async () => {
     const extra = path.join(tmp, "generated", "drivers", "dummy", "old-driver.ts");
     fs.writeFileSync(extra, "// left over\n");
-    const checked = gen(["--check", "--project", tmp]);
+    const checked = await genInProcess(["--check", "--project", tmp]);
     assert.equal(checked.status, 1);
     assert.match(checked.stdout, /extra: +generated\/drivers\/dummy\/old-driver\.ts/);
-    assert.equal(gen(["--project", tmp]).status, 0);
+    assert.equal((await genInProcess(["--project", tmp])).status, 0);
     assert.equal(fs.existsSync(extra), false);
   });
 
-  it("fails with diagnostics and writes nothing when a type cannot be mapped", () => {
+  it("fails with diagnostics and writes nothing when a type cannot be mapped", async () => {
     const source = fs.readFileSync(driverFile(), "utf8");
     fs.writeFileSync(
       driverFile(),
@@ -104,7 +105,7 @@ describe("runGen", () => {
       ),
     );
     const before = fs.readFileSync(path.join(tmp, "generated/drivers/dummy/noisy-sine-generator.ts"), "utf8");
-    const result = gen(["--project", tmp]);
+    const result = await genInProcess(["--project", tmp]);
     assert.equal(result.status, 2);
     assert.match(result.stderr, /drivers\/dummy\/noisy-sine-generator\.ts:\d+:\d+ - error QMI1001: .*`any`/);
     assert.match(result.stderr, /1 error; nothing was written/);
