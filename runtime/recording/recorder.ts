@@ -57,6 +57,7 @@ import type { ServiceDescriptor } from "../protocol/service-descriptor.ts";
 import { InvalidArgumentError, QmiError } from "../protocol/errors.ts";
 import type { Subscription } from "../signals/signal-subscription.ts";
 import { DataFile, type Attributes, type ColumnArray, type DataSetWriter } from "../data/index.ts";
+import { columnTypeInfo } from "../data/column-types.ts";
 import { SignalBuffer } from "./signal-buffer.ts";
 import { signalColumns, type SignalColumn } from "./signal-columns.ts";
 
@@ -345,7 +346,7 @@ export async function record(options: RecordOptions): Promise<Recorder> {
           dropped: 0n,
         },
       });
-      const rowBytes = plan.columns.reduce((sum, c) => sum + bytesOf(c.type) * (c.width ?? 1), 0);
+      const rowBytes = plan.columns.reduce((sum, c) => sum + columnTypeInfo(c.type).bytes * (c.width ?? 1), 0);
       const bufferRows = options.bufferRows ?? Math.max(1, Math.min(DEFAULT_BUFFER_ROWS, Math.floor(DEFAULT_BUFFER_BYTES / rowBytes)));
       const chunkRows = Math.max(1, Math.min(CHUNK_ROWS, bufferRows, Math.floor(CHUNK_BYTES / rowBytes)));
       const buffer = new SignalBuffer(plan.columns, chunkRows, bufferRows, () => recorder?.scheduleDrain(), clock);
@@ -425,8 +426,4 @@ function jsonable(value: unknown): unknown {
 /** The configuration as JSON, with a security token replaced by `"(redacted)"`. */
 function configurationJson(config: unknown): string {
   return JSON.stringify(config, (key, value: unknown) => (key === "token" && typeof value === "string" ? "(redacted)" : value)) ?? "null";
-}
-
-function bytesOf(type: string): number {
-  return type.endsWith("64") ? 8 : type.endsWith("32") ? 4 : type.endsWith("16") ? 2 : 1;
 }

@@ -15,21 +15,10 @@
  */
 import { QmiError } from "../protocol/errors.ts";
 import type { ReceivedSignal, SignalSink } from "../signals/signal-receiver.ts";
-import { columnTypeOf, type ColumnArray, type ColumnType } from "../data/index.ts";
+import { columnTypeOf, type ColumnArray } from "../data/index.ts";
+import { columnTypeInfo } from "../data/column-types.ts";
 import { TIME_COLUMN, type SignalColumn } from "./signal-columns.ts";
 
-const ARRAYS: Record<ColumnType, new (length: number) => ColumnArray> = {
-  float64: Float64Array,
-  float32: Float32Array,
-  int64: BigInt64Array,
-  uint64: BigUint64Array,
-  int32: Int32Array,
-  uint32: Uint32Array,
-  int16: Int16Array,
-  uint16: Uint16Array,
-  int8: Int8Array,
-  uint8: Uint8Array,
-};
 
 /** Rows of every column, by column name; the first `rows` rows hold data. */
 export interface Chunk {
@@ -137,6 +126,6 @@ export class SignalBuffer implements SignalSink<unknown> {
   }
 
   #newChunk(): Chunk {
-    return { columns: Object.fromEntries(this.columns.map((c) => [c.name, new ARRAYS[c.type](this.chunkRows * (c.width ?? 1))])), rows: 0 };
+    return { columns: Object.fromEntries(this.columns.map((c) => [c.name, new (columnTypeInfo(c.type).array)(this.chunkRows * (c.width ?? 1))])), rows: 0 };
   }
 }
