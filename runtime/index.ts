@@ -14,6 +14,7 @@ export { start, stop, context, isRunning, makeInstrument, makeTask, getInstrumen
 export type { Openable } from "./context/context-singleton.ts";
 export { Context } from "./context/context.ts";
 export type { ContextOptions, GetInstrumentOptions, HostableClass } from "./context/context.ts";
+export type { PeerDescription, PeerObjectInfo } from "./context/peer-description.ts";
 export type { ConnectOptions } from "./client/peer-table.ts";
 export type { CallPath } from "./client/channel-client.ts";
 export { help, helpText } from "./client/help.ts";

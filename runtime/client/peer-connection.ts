@@ -54,7 +54,20 @@ export interface DescribeAnswer {
     methods: { name: string; rpc_name: string; signature: string; doc: string }[];
     signals: { name: string; rpc_name: string; doc: string }[];
     constants: { name: string; type: string; value_json: string; doc: string }[];
+    /** Whether the object is locked (false from a peer too old to say). */
+    locked: boolean;
+    /** The context holding the lock; "" when unlocked, unnamed, or from a peer too old to say. Never the token. */
+    locked_by: string;
   }[];
+}
+
+/** The wire form of `qmi.core.PingResponse`. */
+export interface PingAnswer {
+  name: string;
+  pid: number;
+  version: string;
+  /** Seconds since the peer started. */
+  uptime_seconds: number;
 }
 
 /** A gRPC connection to the context named {@link name} at {@link address}. */
@@ -176,6 +189,19 @@ export class PeerConnection {
       const detail = (error as Error).message.replace(/\s*Resolution note:\s*$/, "");
       throw new ConnectionError(`Cannot connect to ${this.name} at ${this.address}: ${hint}. (${detail})`, { cause: error });
     }
+  }
+
+  /** The peer's `qmi.core.Context/Ping` answer: its name, pid, version and uptime. */
+  async ping(deadline: number): Promise<PingAnswer> {
+    const answer = await this.unary({
+      protoFile: CONTEXT_PROTO,
+      protoService: CONTEXT_SERVICE,
+      rpcName: "Ping",
+      request: {},
+      deadline,
+      what: "Ping",
+    });
+    return answer as unknown as PingAnswer;
   }
 
   /** Asks the peer's program to stop gracefully (`qmi.core.Context/Shutdown`). */

@@ -12,7 +12,7 @@ import { LocalTarget } from "../client/call-targets.ts";
 import type { CallOptions } from "../protocol/call-options.ts";
 import { loadConfig, type ConfigSource, type QmiConfig } from "../config/config.ts";
 import { ContextServer } from "../server/context-server.ts";
-import { raceDeadline } from "../protocol/deadline.ts";
+import { deadlineOf, raceDeadline } from "../protocol/deadline.ts";
 import { dispatch, dispatchLock, type DispatchRequest, type LockDispatchRequest } from "../host/dispatcher.ts";
 import { UnknownNameError, UsageError } from "../protocol/errors.ts";
 import { findGeneratedForClass, missingHostImportHint } from "../protocol/generated-services.ts";
@@ -26,6 +26,7 @@ import { startResponder } from "../discovery/start-responder.ts";
 import { explainListenError } from "../server/listen-error.ts";
 import { descriptorFromMetadata, makeProxy } from "../client/local-proxy.ts";
 import { describeObject } from "./object-description.ts";
+import { peerDescription, type PeerDescription } from "./peer-description.ts";
 import { remoteProxy } from "../client/remote-proxy.ts";
 import { LockLeases } from "../host/lock-leases.ts";
 import { ObjectRegistry, type HostedObject } from "../host/object-registry.ts";
@@ -273,6 +274,19 @@ export class Context {
    */
   async requestPeerShutdown(name: string, reason = `requested by ${this.name}`): Promise<void> {
     await this.#peers.getOrThrow(name).requestShutdown(reason, Date.now() + 5000);
+  }
+
+  /**
+   * What the connected peer `name` says about itself and its objects (Describe and Ping), within `timeout` seconds
+   * (default 5): among them, whether each object is locked and by which context (never the lock token). Fails with
+   * an `UnknownNameError` when not connected to `name`, and with a `ConnectionError` or `DeadlineError` when the
+   * peer does not answer in time.
+   */
+  async describePeer(name: string, options: { timeout?: number } = {}): Promise<PeerDescription> {
+    const peer = this.#peers.getOrThrow(name);
+    const deadline = deadlineOf({ timeout: options.timeout ?? 5 });
+    const [describe, ping] = await Promise.all([peer.describe(deadline), peer.ping(deadline)]);
+    return peerDescription(describe, ping);
   }
 
   /**

@@ -6,7 +6,11 @@
 import { descriptorFromMetadata } from "../client/local-proxy.ts";
 import type { HostedObject } from "../host/object-registry.ts";
 
-/** The wire form of one `qmi.core.ObjectInfo`: kind, class, proto service, docs, methods, signals and constants. */
+/**
+ * The wire form of one `qmi.core.ObjectInfo`: kind, class, proto service, docs, methods, signals and constants, and
+ * the lock state: whether it is locked and by which context (never the token). The lock is read as it is now,
+ * outside the object's queue: a snapshot, which lock operations queued before may change at once.
+ */
 export function describeObject(hosted: HostedObject): Record<string, unknown> {
   const descriptor = hosted.descriptor ?? descriptorFromMetadata(hosted.className, hosted.metadata);
   const cls = hosted.instance.constructor as unknown as Record<string, unknown>;
@@ -24,5 +28,7 @@ export function describeObject(hosted: HostedObject): Record<string, unknown> {
       value_json: JSON.stringify(cls[c.name] ?? null),
       doc: c.doc ?? "",
     })),
+    locked: hosted.lock.isLocked,
+    locked_by: hosted.lock.holderContext ?? "",
   };
 }

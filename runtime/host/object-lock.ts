@@ -67,6 +67,14 @@ export class ObjectLock {
   }
 
   /**
+   * The context name of the holder (empty when it sent none), or undefined while unlocked. Only the name: the
+   * holder's token is never read out of the lock.
+   */
+  get holderContext(): string | undefined {
+    return this.#holder?.context;
+  }
+
+  /**
    * True when a call from context `callerContext` carrying `lockToken` may use the object: it is not locked, or
    * that context and token hold the lock. (Checked before every call, so it takes the two strings: a holder
    * object is made only when the object is locked.)
