@@ -65,6 +65,13 @@ const subcommands: Record<string, Subcommand> = {
       return runData(argv);
     },
   },
+  dashboard: {
+    summary: "serve a live web page of the lab: contexts, instruments, locks, tasks, signal plots and call forms",
+    async run(argv) {
+      const { runDashboard } = await import("./dashboard-command.ts");
+      return runDashboard(argv);
+    },
+  },
   proc: {
     summary: "start, stop, restart and show background programs (configured contexts); server mode for SSH",
     async run(argv) {

@@ -1,5 +1,5 @@
 /**
- * The layering rule of the runtime, checked on every import (static and dynamic) of `runtime/`, `cli/` and `sim/`:
+ * The layering rule of the runtime, checked on every import (static and dynamic) of `runtime/`, `cli/`, `sim/` and `dashboard/`:
  * each folder imports only the folders below it (see `runtime/README.md`), the client and the server never import
  * each other, no two files import each other (no import cycles at all), and the library never imports this
  * repository's `generated/` or `drivers/`.
@@ -44,7 +44,8 @@ const allowed: Readonly<Record<string, readonly string[]>> = {
   "runtime/process-manager": ["runtime/protocol", "runtime/config", "runtime/logging", "runtime/client"],
   runtime: ["runtime/*"],
   sim: ["runtime/protocol", "runtime/transport"],
-  cli: ["runtime", "runtime/*", "sim", "codegen"],
+  dashboard: ["runtime", "runtime/*"],
+  cli: ["runtime", "runtime/*", "sim", "codegen", "dashboard"],
 };
 
 /** The folder of `file` that the table names: its own folder, or the nearest listed one above it. */
@@ -70,7 +71,7 @@ function importsOf(file: string): string[] {
     .map((name) => relative(ROOT, resolve(ROOT, dirname(file), name)).split(sep).join("/"));
 }
 
-const files = ["runtime", "cli", "sim"].flatMap(sourceFiles);
+const files = ["runtime", "cli", "sim", "dashboard"].flatMap(sourceFiles);
 const graph = new Map(files.map((file) => [file, importsOf(file)]));
 
 function mayImport(from: string, to: string): boolean {
