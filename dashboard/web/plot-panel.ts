@@ -1,0 +1,155 @@
+/**
+ * One live plot: a uPlot chart of a signal's numeric fields against time, keeping the last N points. Points are
+ * counted as they arrive, but the chart is redrawn at most every {@link MIN_REDRAW_MS}, on an animation frame, and
+ * not at all while paused.
+ */
+
+import uPlot from "uplot";
+import type { PointsEvent } from "../api.ts";
+import { toCsv, downloadText } from "./csv.ts";
+import { el, setNote, setText } from "./dom.ts";
+
+const MIN_REDRAW_MS = 100;
+const DEFAULT_LIMIT = 1000;
+const MAX_LIMIT = 1_000_000;
+const HEIGHT = 240;
+const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
+
+export class PlotPanel {
+  readonly element: HTMLElement;
+  readonly #fields: readonly string[];
+  /** Seconds since 1970, and per field its values, trimmed to #limit. */
+  #time: number[] = [];
+  #values: (number | null)[][];
+  #limit = DEFAULT_LIMIT;
+  #received = 0;
+  #paused = false;
+  #redrawPending = false;
+  #lastRedraw = 0;
+  readonly #chart: uPlot;
+  readonly #resize: ResizeObserver;
+  readonly #receivedText: HTMLOutputElement;
+  readonly #droppedText: HTMLOutputElement;
+  readonly #note = el("p", { class: "note", role: "status", hidden: true });
+
+  constructor(
+    readonly signal: string,
+    fields: readonly string[],
+    onClose: () => void,
+  ) {
+    this.#fields = fields;
+    this.#values = fields.map(() => []);
+    this.#receivedText = el("output", { class: "count", "data-testid": `received-${signal}` }, "0");
+    this.#droppedText = el("output", { class: "count", "data-testid": `dropped-${signal}` }, "0");
+
+    const limit = el("input", { type: "number", min: "1", max: String(MAX_LIMIT), step: "1", value: String(DEFAULT_LIMIT), "data-testid": `points-${signal}` });
+    limit.addEventListener("change", () => {
+      const value = Number(limit.value);
+      if (!Number.isInteger(value) || value < 1 || value > MAX_LIMIT) return void (limit.value = String(this.#limit));
+      this.#limit = value;
+      this.#trim();
+      // The user's own change shows at once, even while paused.
+      if (this.#paused) this.#chart.setData(this.#data());
+      else this.#scheduleRedraw();
+    });
+    const pause = el("button", { type: "button", "aria-pressed": "false", "data-testid": `pause-${signal}` }, "pause");
+    pause.addEventListener("click", () => {
+      this.#paused = !this.#paused;
+      pause.setAttribute("aria-pressed", String(this.#paused));
+      pause.textContent = this.#paused ? "resume" : "pause";
+      // Freeze on the points of this moment, not on the last throttled frame.
+      if (this.#paused) this.#chart.setData(this.#data());
+      else this.#scheduleRedraw();
+    });
+    const csv = el("button", { type: "button", "data-testid": `csv-${signal}` }, "export CSV");
+    csv.addEventListener("click", () => this.#exportCsv());
+    const close = el("button", { type: "button", class: "close", "aria-label": `close the plot of ${signal}`, "data-testid": `close-${signal}` }, "×");
+    close.addEventListener("click", onClose);
+
+    const chartBox = el("div", { class: "chart" });
+    const controls = el(
+      "div",
+      { class: "plot-controls" },
+      el("label", {}, "last ", limit, " points"),
+      pause,
+      csv,
+      el("span", {}, "received ", this.#receivedText),
+      el("span", {}, "dropped ", this.#droppedText),
+    );
+    this.element = el("section", { class: "plot", "data-testid": `plot-panel-${signal}`, "aria-label": `plot of ${signal}` }, el("header", {}, el("h2", {}, signal), close), controls, this.#note, chartBox);
+
+    this.#chart = new uPlot(
+      {
+        width: 600,
+        height: HEIGHT,
+        scales: { x: { time: true } },
+        series: [{ label: "time" }, ...fields.map((field, i) => ({ label: field, stroke: COLORS[i % COLORS.length] ?? "#000", width: 1.5 }))],
+      },
+      this.#data(),
+      chartBox,
+    );
+    this.#resize = new ResizeObserver(() => {
+      const width = Math.max(200, Math.floor(chartBox.clientWidth));
+      if (width !== this.#chart.width) this.#chart.setSize({ width, height: HEIGHT });
+    });
+    this.#resize.observe(chartBox);
+  }
+
+  addPoints(event: PointsEvent): void {
+    // Match fields by name, in case the server's order differs from the signal's description.
+    const columns = this.#fields.map((field) => event.values[event.fields.indexOf(field)]);
+    event.t.forEach((ms, i) => {
+      this.#time.push(ms / 1000);
+      columns.forEach((column, f) => this.#values[f]?.push(column?.[i] ?? null));
+    });
+    this.#received += event.t.length;
+    setText(this.#receivedText, String(this.#received));
+    setText(this.#droppedText, String(event.dropped));
+    this.#trim();
+    this.#scheduleRedraw();
+  }
+
+  /** A line above the chart, e.g. why the subscription ended; undefined clears it. */
+  note(text: string | undefined): void {
+    setNote(this.#note, text);
+  }
+
+  dispose(): void {
+    this.#resize.disconnect();
+    this.#chart.destroy();
+  }
+
+  #trim(): void {
+    const excess = this.#time.length - this.#limit;
+    if (excess <= 0) return;
+    this.#time.splice(0, excess);
+    for (const column of this.#values) column.splice(0, excess);
+  }
+
+  #scheduleRedraw(): void {
+    if (this.#redrawPending || this.#paused) return;
+    this.#redrawPending = true;
+    const wait = Math.max(0, this.#lastRedraw + MIN_REDRAW_MS - performance.now());
+    setTimeout(
+      () =>
+        requestAnimationFrame(() => {
+          this.#redrawPending = false;
+          this.#lastRedraw = performance.now();
+          if (!this.#paused) this.#chart.setData(this.#data());
+        }),
+      wait,
+    );
+  }
+
+  /** A copy, so that the chart keeps showing (and exporting) what it drew while the arrays move on. */
+  #data(): uPlot.AlignedData {
+    return [this.#time.slice(), ...this.#values.map((column) => column.slice())];
+  }
+
+  /** Exports what the chart shows: while paused, the points of the moment it was paused. */
+  #exportCsv(): void {
+    const [time, ...columns] = this.#chart.data;
+    const stamp = new Date().toISOString().replaceAll(":", "-").slice(0, 19);
+    downloadText(`${this.signal}-${stamp}.csv`, toCsv(this.#fields, time ?? [], columns));
+  }
+}
