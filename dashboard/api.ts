@@ -11,8 +11,9 @@
  * - `POST /api/call` with {@link CallRequest} → {@link CallResult}.
  * - `POST /api/plots` with {@link PlotRequest} → 204.
  *
- * Every POST carries `content-type: application/json` and the session's CSRF token in the {@link CSRF_HEADER}
- * header, and comes from the dashboard's own origin; anything else is refused with 403. A request without a session
+ * Every POST carries `content-type: application/json` and comes from the dashboard's own origin; every POST but
+ * the login (`POST /api/session`, made before there is a session) also carries the session's CSRF token in the
+ * {@link CSRF_HEADER} header. Anything else is refused with 403. A request without a session
  * gets 401. Errors of the API itself (not of a call) are `{ error: string }` with a 4xx status.
  *
  * @module

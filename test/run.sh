@@ -10,6 +10,7 @@ npx tsx codegen/main.ts --check
 
 echo "== type check (tsc --noEmit)"
 npx tsc --noEmit -p .
+npx tsc --noEmit -p dashboard/web
 
 echo "== tests"
 # Each test file runs in its own process, and --test-timeout bounds the whole file too: the package test (npm

@@ -2,7 +2,7 @@
 # Installs the Debian packages the tests need (socat: pseudo-terminal pairs for the serial driver tests;
 # openssh-server and openssh-client: the process manager's SSH path, against a throwaway sshd; openssl: the TLS
 # tests' certificates; python3-grpcio, protoc and its gRPC plugin: the Python client of examples/python; python3-h5py:
-# data set files read and written from Python).
+# data set files read and written from Python; chromium: the dashboard's page tested in a real browser).
 # test/run.sh sources this file and calls qmi_install_test_packages; running it directly does the same.
 # As root (CI) it installs what is missing with apt-get, running `apt-get update` only when the install needs it;
 # otherwise it prints what to install. It never fails by itself: tests needing a missing tool skip with a message,
@@ -22,6 +22,7 @@ QMI_TEST_PACKAGES_CHECKED=(
   "python3-h5py:/usr/bin/python3 -c 'import h5py'"
   "protobuf-compiler:command -v protoc"
   "protobuf-compiler-grpc:command -v grpc_python_plugin"
+  "chromium:test -x /usr/bin/chromium"
 )
 
 qmi_install_test_packages() {

@@ -71,6 +71,8 @@ export class EventStream {
       connection: "keep-alive",
       "x-accel-buffering": "no",
     });
+    // A lost stream is retried after a second (browsers otherwise wait about three).
+    response.write("retry: 1000\n\n");
     const hello: HelloEvent = { stream: this.id, maxBufferedPoints: MAX_BUFFERED_POINTS };
     this.#write("hello", hello);
     this.#timer = setInterval(() => this.#flush(), FLUSH_MS);

@@ -1,0 +1,202 @@
+/**
+ * `qmi dashboard` in a real browser (Debian's Chromium, driven by playwright-core), the dashboard and the lab's
+ * contexts each in its own process: the page lists the contexts and marks a stopped one, finds a new one by
+ * discovery, calls a method from its form (checked by a separate `qmi call`), plots a signal, shows a lock taken by
+ * a script and the `LockedError` a call then gets, follows a task's status; with a lab token it asks for the token
+ * first, and a page of another origin cannot make it call anything.
+ *
+ * The screenshot it takes is kept in `test-artifacts/dashboard.png`; `QMI_UPDATE_SCREENSHOT=1` also writes the
+ * README's `docs/dashboard.png`.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { Context } from "../../runtime/context/context.ts";
+import "../../generated/index.ts";
+import { ROOT, watchProcess, type Child } from "../helpers/child-context.ts";
+import { QMI, runQmi } from "../helpers/proc-harness.ts";
+import { skipUnlessPresent } from "../helpers/requirements.ts";
+import { labConfig, startLabContext, type LabConfig } from "./support/lab.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const TOKEN = "dashboard-browser-test-token-0123456789";
+/** Chromium's flags for a closed network: no background connections, no sandbox (tests may run as root). */
+const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+/** Starts `qmi dashboard` in its own process; resolves with it and its URL. */
+async function startDashboardProcess(configFile: string): Promise<{ child: Child; url: string }> {
+  const child = watchProcess(process.execPath, [QMI, "dashboard", "--config", configFile, "--port", "0"], process.env, ROOT);
+  const [, url] = (await child.waitForLine(/at (http:\/\/127\.0\.0\.1:\d+\/)/, 60)) as unknown as [string, string];
+  return { child, url };
+}
+
+/** The address of lab context `name`, as the dashboard's page shows it. */
+async function addressOf(page: Page, name: string): Promise<string> {
+  const text = (await page.getByTestId(`context-${name}`).textContent()) ?? "";
+  return /127\.0\.0\.1:\d+/.exec(text)![0];
+}
+
+/** Calls `context.object.method` with `args` from the page's form; resolves with the result line. */
+async function callFromForm(page: Page, target: string, args: Record<string, string>): Promise<string> {
+  const [context, object] = target.split(".");
+  const methods = page.getByTestId(`methods-${context}.${object}`);
+  if (!(await methods.evaluate((details) => (details as HTMLDetailsElement).open))) await methods.locator("summary").click();
+  const form = page.getByTestId(`call-${target}`);
+  for (const [name, value] of Object.entries(args)) await form.locator(`[name="${name}"]`).fill(value);
+  const result = page.getByTestId(`result-${target}`);
+  const before = await result.textContent();
+  await form.locator('button[type="submit"], input[type="submit"]').first().click();
+  await page.waitForFunction(
+    ([id, old]) => {
+      const element = document.querySelector(`[data-testid="${id}"]`);
+      return element !== null && !(element as HTMLElement).hidden && element.textContent !== old && !/…|calling/i.test(element.textContent ?? "");
+    },
+    [`result-${target}`, before] as const,
+    { timeout: 15_000 },
+  );
+  return (await result.textContent()) ?? "";
+}
+
+describe("qmi dashboard in a browser", { skip: skipUnlessPresent(!existsSync(CHROMIUM) && `${CHROMIUM} (Debian's chromium; test/setup.sh installs it)`) }, () => {
+  let lab: LabConfig;
+  const children: Child[] = [];
+  let labA: Child;
+  let labB: Child;
+  let dashboard: { child: Child; url: string };
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    lab = await labConfig("dash_browser");
+    [labA, labB] = await Promise.all([startLabContext("lab_a", lab.file), startLabContext("lab_b", lab.file)]);
+    children.push(labA, labB);
+    dashboard = await startDashboardProcess(lab.file);
+    children.push(dashboard.child);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(20_000);
+    await page.goto(dashboard.url);
+  });
+
+  after(async () => {
+    await browser?.close();
+    for (const child of children) child.kill();
+  });
+
+  it("lists both contexts of the lab, connected, with their objects", async () => {
+    for (const name of ["lab_a", "lab_b"]) {
+      await page.locator(`[data-testid="context-${name}"][data-connected="true"]`).waitFor();
+      await page.getByTestId(`object-${name}.nsg`).waitFor();
+    }
+    assert.match((await page.getByTestId("context-lab_a").textContent()) ?? "", /127\.0\.0\.1:\d+/);
+    assert.match((await page.getByTestId("object-lab_a.nsg").textContent()) ?? "", /NoisySineGenerator/);
+  });
+
+  it("calls setAmplitude from its form, and a separate qmi call sees the change", async () => {
+    const result = await callFromForm(page, "lab_a.nsg.setAmplitude", { amplitude: "3.25" });
+    assert.doesNotMatch(result, /Error/);
+    const check = await runQmi(["call", "lab_a.nsg.getAmplitude", "--address", await addressOf(page, "lab_a"), "--config", lab.file]);
+    assert.equal(check.code, 0, check.stderr);
+    assert.equal(check.stdout.trim(), "3.25");
+    const refused = await callFromForm(page, "lab_a.nsg.setAmplitude", { amplitude: "-1" });
+    assert.match(refused, /InvalidArgumentError/);
+  });
+
+  it("plots sampleTaken live: the page's count of received points grows", async () => {
+    await page.getByTestId("plot-lab_a.nsg.sampleTaken").click();
+    const received = page.getByTestId("received-lab_a.nsg.sampleTaken");
+    const count = async () => Number(await received.textContent());
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="received-lab_a.nsg.sampleTaken"]')?.textContent) > 20, undefined, { timeout: 20_000 });
+    const first = await count();
+    await page.waitForFunction((seen) => Number(document.querySelector('[data-testid="received-lab_a.nsg.sampleTaken"]')?.textContent) > seen, first, { timeout: 20_000 });
+    assert.equal(await page.getByTestId("dropped-lab_a.nsg.sampleTaken").textContent(), "0");
+    assert.equal(await page.locator('[data-testid="plot-panel-lab_a.nsg.sampleTaken"] canvas').count() > 0, true);
+  });
+
+  it("follows a task's status as it changes", async () => {
+    await page.getByTestId("task-status-lab_a.task").waitFor();
+    assert.match((await page.getByTestId("task-running-lab_a.task").textContent()) ?? "", /running/);
+    const result = await callFromForm(page, "lab_a.task.setAmplitude", { amplitude: "42" });
+    assert.doesNotMatch(result, /Error/);
+    await page.waitForFunction(() => /"?updates"?\s*:\s*1/.test(document.querySelector('[data-testid="task-status-lab_a.task"]')?.textContent ?? ""));
+    await page.waitForFunction(() => /42/.test(document.querySelector('[data-testid="task-settings-lab_a.task"]')?.textContent ?? ""));
+  });
+
+  it("shows a lock taken by a script, and the form's call then fails with LockedError", async () => {
+    const locker = await Context.start("dash_browser_locker", { config: lab.file });
+    try {
+      await locker.connectToPeer("lab_a", { address: await addressOf(page, "lab_a") });
+      const nsg = await locker.getInstrument("lab_a.nsg");
+      await nsg.lock();
+      await page.locator('[data-testid="object-lab_a.nsg"][data-locked="true"]').waitFor();
+      assert.match((await page.getByTestId("object-lab_a.nsg").textContent()) ?? "", /locked by dash_browser_locker/);
+      assert.match(await callFromForm(page, "lab_a.nsg.setAmplitude", { amplitude: "5" }), /LockedError/);
+      await nsg.unlock();
+      await page.locator('[data-testid="object-lab_a.nsg"][data-locked="false"]').waitFor();
+    } finally {
+      await locker.stop();
+    }
+  });
+
+  it("takes the README's screenshot", async () => {
+    const artifacts = join(ROOT, "test-artifacts");
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, "dashboard.png"), fullPage: false });
+    if (process.env.QMI_UPDATE_SCREENSHOT === "1") await page.screenshot({ path: join(ROOT, "docs", "dashboard.png"), fullPage: false });
+  });
+
+  it("marks a stopped context disconnected, and lists a new one found by discovery", async () => {
+    labB.process.kill("SIGTERM");
+    await labB.waitForExit(20);
+    await page.locator('[data-testid="context-lab_b"][data-connected="false"]').waitFor({ timeout: 30_000 });
+    children.push(await startLabContext("lab_c", lab.file));
+    await page.locator('[data-testid="context-lab_c"][data-connected="true"]').waitFor({ timeout: 30_000 });
+  });
+
+  it("with a lab token, shows nothing until the token is typed, and refuses a POST from another origin", async () => {
+    const secured = await startDashboardProcess(lab.variant("token.conf", { security: { token: TOKEN } }));
+    children.push(secured.child);
+    const visitor = await browser.newPage();
+    let evil: Server | undefined;
+    try {
+      await visitor.goto(secured.url);
+      await visitor.getByTestId("login").waitFor();
+      assert.equal(await visitor.locator('[data-testid^="context-"]').count(), 0);
+      await visitor.locator('[data-testid="login"] input[name="token"]').fill("not-the-token");
+      await visitor.locator('[data-testid="login"] button, [data-testid="login"] input[type="submit"]').first().click();
+      await visitor.locator('[data-testid="login-error"]:not([hidden])').waitFor();
+      assert.equal(await visitor.locator('[data-testid^="context-"]').count(), 0);
+      await visitor.locator('[data-testid="login"] input[name="token"]').fill(TOKEN);
+      await visitor.locator('[data-testid="login"] button, [data-testid="login"] input[type="submit"]').first().click();
+      await visitor.getByTestId("context-lab_a").waitFor({ timeout: 30_000 });
+
+      // A page of another origin, in the same browser (which holds the session cookie), posts to the dashboard.
+      evil = createServer((_request, response) => response.end("<!doctype html><title>elsewhere</title>"));
+      await new Promise<void>((resolve) => evil!.listen(0, "127.0.0.1", resolve));
+      const evilPort = (evil.address() as { port: number }).port;
+      await visitor.goto(`http://localhost:${evilPort}/`);
+      const body = JSON.stringify({ context: "lab_a", object: "nsg", method: "setAmplitude", args: { amplitude: "99" } });
+      const status = await visitor.evaluate(
+        async ([url, body]) => {
+          const simple = await fetch(`${url}api/call`, { method: "POST", mode: "no-cors", credentials: "include", headers: { "content-type": "text/plain" }, body });
+          const json = await fetch(`${url}api/call`, { method: "POST", credentials: "include", headers: { "content-type": "application/json" }, body }).then(
+            (response) => response.status,
+            () => "blocked",
+          );
+          return { simple: simple.type, json };
+        },
+        [secured.url, body] as const,
+      );
+      assert.deepEqual(status, { simple: "opaque", json: "blocked" });
+      const check = await runQmi(["call", "lab_a.nsg.getAmplitude", "--address", await addressOf(page, "lab_a"), "--config", lab.file]);
+      assert.equal(check.stdout.trim(), "3.25", "the other origin's POST changed nothing");
+    } finally {
+      await visitor.close();
+      evil?.close();
+      secured.child.kill();
+    }
+  });
+});
