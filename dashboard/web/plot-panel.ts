@@ -13,6 +13,8 @@ const MIN_REDRAW_MS = 100;
 const DEFAULT_LIMIT = 1000;
 const MAX_LIMIT = 1_000_000;
 const HEIGHT = 240;
+/** Fields named like a time stamp, not plotted until asked for. */
+const TIME_LIKE = /^(t|time|timestamp)$/i;
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
 
 export class PlotPanel {
@@ -78,12 +80,20 @@ export class PlotPanel {
     );
     this.element = el("section", { class: "plot", "data-testid": `plot-panel-${signal}`, "aria-label": `plot of ${signal}` }, el("header", {}, el("h2", {}, signal), close), controls, this.#note, chartBox);
 
+    const timeLike = fields.filter((field) => TIME_LIKE.test(field.split(".").at(-1) ?? field));
+    const shownFields = timeLike.length === fields.length ? fields : fields.filter((field) => !timeLike.includes(field));
     this.#chart = new uPlot(
       {
         width: 600,
         height: HEIGHT,
-        scales: { x: { time: true } },
-        series: [{ label: "time" }, ...fields.map((field, i) => ({ label: field, stroke: COLORS[i % COLORS.length] ?? "#000", width: 1.5 }))],
+        // Each field on its own scale, so that a field of large numbers does not flatten the others; the axis is
+        // the first shown field's. Time-like fields (a sample's own `t`) start hidden: a click on the legend shows them.
+        scales: { x: { time: true }, ...Object.fromEntries(fields.map((field) => [field, { auto: true }])) },
+        axes: [{}, { scale: shownFields[0] ?? fields[0] ?? "y" }],
+        series: [
+          { label: "time" },
+          ...fields.map((field, i) => ({ label: field, scale: field, show: shownFields.includes(field), stroke: COLORS[i % COLORS.length] ?? "#000", width: 1.5 })),
+        ],
       },
       this.#data(),
       chartBox,
