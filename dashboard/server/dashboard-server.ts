@@ -20,7 +20,7 @@ import { CSRF_HEADER, SESSION_COOKIE, type PlotRequest, type SessionInfo } from 
 import { EventStream } from "./event-stream.ts";
 import { LabMonitor, type LabMonitorOptions } from "./lab-monitor.ts";
 import { callMethod, checkCallRequest } from "./method-calls.ts";
-import { buildPageAssets } from "./page-assets.ts";
+import { loadPageAssets } from "./page-assets.ts";
 import { Sessions, type Session } from "./sessions.ts";
 import { SignalPlots } from "./signal-plots.ts";
 
@@ -66,7 +66,7 @@ export interface Dashboard {
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const { context } = options;
   const host = options.host ?? "127.0.0.1";
-  const assets = await buildPageAssets();
+  const assets = await loadPageAssets();
   const lab = new LabMonitor(context, options);
   const sessions = new Sessions(context.security.token);
   const plots = new SignalPlots(context, (signal) => lab.fieldsOf(signal));

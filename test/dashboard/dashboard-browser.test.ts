@@ -39,25 +39,33 @@ async function addressOf(page: Page, name: string): Promise<string> {
   return /127\.0\.0\.1:\d+/.exec(text)![0];
 }
 
+/** Polls the text of the element `testId` until `accept` is true, for at most `seconds`; resolves with it. */
+async function textWhere(page: Page, testId: string, accept: (text: string) => boolean, seconds = 20): Promise<string> {
+  const element = page.getByTestId(testId);
+  const deadline = Date.now() + seconds * 1000;
+  let text = "";
+  while (Date.now() < deadline) {
+    if ((await element.count()) > 0 && (await element.isVisible())) {
+      text = (await element.textContent()) ?? "";
+      if (accept(text)) return text;
+    }
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`${testId} did not show the expected text within ${seconds} s (last: ${JSON.stringify(text)})`);
+}
+
 /** Calls `context.object.method` with `args` from the page's form; resolves with the result line. */
 async function callFromForm(page: Page, target: string, args: Record<string, string>): Promise<string> {
   const [context, object] = target.split(".");
   const methods = page.getByTestId(`methods-${context}.${object}`);
-  if (!(await methods.evaluate((details) => (details as HTMLDetailsElement).open))) await methods.locator("summary").click();
+  if ((await methods.getAttribute("open")) === null) await methods.locator("summary").click();
   const form = page.getByTestId(`call-${target}`);
   for (const [name, value] of Object.entries(args)) await form.locator(`[name="${name}"]`).fill(value);
   const result = page.getByTestId(`result-${target}`);
-  const before = await result.textContent();
+  const before = (await result.isVisible()) ? await result.textContent() : null;
   await form.locator('button[type="submit"], input[type="submit"]').first().click();
-  await page.waitForFunction(
-    ([id, old]) => {
-      const element = document.querySelector(`[data-testid="${id}"]`);
-      return element !== null && !(element as HTMLElement).hidden && element.textContent !== old && !/…|calling/i.test(element.textContent ?? "");
-    },
-    [`result-${target}`, before] as const,
-    { timeout: 15_000 },
-  );
-  return (await result.textContent()) ?? "";
+  await page.locator(`[data-testid="result-${target}"]:not([data-state="pending"])`).waitFor({ state: "visible", timeout: 15_000 });
+  return textWhere(page, `result-${target}`, (text) => text !== before && text !== "", 15);
 }
 
 describe("qmi dashboard in a browser", { skip: skipUnlessPresent(!existsSync(CHROMIUM) && `${CHROMIUM} (Debian's chromium; test/setup.sh installs it)`) }, () => {
@@ -107,11 +115,8 @@ describe("qmi dashboard in a browser", { skip: skipUnlessPresent(!existsSync(CHR
 
   it("plots sampleTaken live: the page's count of received points grows", async () => {
     await page.getByTestId("plot-lab_a.nsg.sampleTaken").click();
-    const received = page.getByTestId("received-lab_a.nsg.sampleTaken");
-    const count = async () => Number(await received.textContent());
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="received-lab_a.nsg.sampleTaken"]')?.textContent) > 20, undefined, { timeout: 20_000 });
-    const first = await count();
-    await page.waitForFunction((seen) => Number(document.querySelector('[data-testid="received-lab_a.nsg.sampleTaken"]')?.textContent) > seen, first, { timeout: 20_000 });
+    const first = Number(await textWhere(page, "received-lab_a.nsg.sampleTaken", (text) => Number(text) > 20));
+    await textWhere(page, "received-lab_a.nsg.sampleTaken", (text) => Number(text) > first);
     assert.equal(await page.getByTestId("dropped-lab_a.nsg.sampleTaken").textContent(), "0");
     assert.equal(await page.locator('[data-testid="plot-panel-lab_a.nsg.sampleTaken"] canvas').count() > 0, true);
   });
@@ -121,16 +126,14 @@ describe("qmi dashboard in a browser", { skip: skipUnlessPresent(!existsSync(CHR
     assert.match((await page.getByTestId("task-running-lab_a.task").textContent()) ?? "", /running/);
     const result = await callFromForm(page, "lab_a.task.setAmplitude", { amplitude: "42" });
     assert.doesNotMatch(result, /Error/);
-    await page.waitForFunction(() => /"?updates"?\s*:\s*1/.test(document.querySelector('[data-testid="task-status-lab_a.task"]')?.textContent ?? ""));
-    await page.waitForFunction(() => /42/.test(document.querySelector('[data-testid="task-settings-lab_a.task"]')?.textContent ?? ""));
+    await textWhere(page, "task-status-lab_a.task", (text) => /"?updates"?\s*:\s*1\b/.test(text));
+    await textWhere(page, "task-settings-lab_a.task", (text) => /\b42\b/.test(text));
   });
 
   it("takes the README's screenshot", async () => {
     // The plot open since the plot test, the method lists folded, from the top of the page.
-    await page.evaluate(() => {
-      for (const details of document.querySelectorAll("details")) details.open = false;
-      window.scrollTo(0, 0);
-    });
+    // A string, run in the page: this file is type-checked without the DOM's types.
+    await page.evaluate('for (const details of document.querySelectorAll("details")) details.open = false; window.scrollTo(0, 0);');
     await page.waitForTimeout(1500);
     const artifacts = join(ROOT, "test-artifacts");
     mkdirSync(artifacts, { recursive: true });
