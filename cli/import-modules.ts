@@ -23,7 +23,8 @@ export async function importModules(files: readonly string[], beforeLoader?: () 
       await beforeLoader?.();
       (await import("tsx/esm/api")).register();
       loaderRegistered = true;
-      await import(url);
+      // Under another URL: the module loader keeps the failure of the first import of this one.
+      await import(`${url}?typescript`);
     }
   }
 }

@@ -22,6 +22,18 @@ const INTEGER_RANGES: Readonly<Record<string, readonly [bigint, bigint]>> = {
   uint64: [0n, 2n ** 64n - 1n],
 };
 
+/** What a double or float parameter may be besides a decimal number. */
+const NUMBER_WORDS: Readonly<Record<string, number>> = { NaN: NaN, Infinity: Infinity, "-Infinity": -Infinity };
+/** A decimal number: sign, digits with an optional fraction, optional exponent. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** The element ranges of the typed arrays narrower than their wire type. */
+const NARROW_RANGES: Partial<Record<TypedArrayName, readonly [number, number]>> = {
+  Int8Array: [-128, 127],
+  Int16Array: [-32768, 32767],
+  Uint16Array: [0, 65535],
+};
+
 const TYPED_ARRAYS: Readonly<Record<TypedArrayName, { new (values: ArrayLike<number> & ArrayLike<bigint>): ArrayLike<unknown> }>> = {
   Float64Array: Float64Array as never,
   Float32Array: Float32Array as never,
@@ -107,9 +119,11 @@ function fromText(text: string, type: TypeDescriptor, service: ServiceDescriptor
       case "double":
       case "float": {
         const trimmed = text.trim();
-        const value = trimmed === "NaN" ? NaN : trimmed === "Infinity" ? Infinity : trimmed === "-Infinity" ? -Infinity : Number(trimmed);
-        if (trimmed === "" || (Number.isNaN(value) && trimmed !== "NaN")) refuse(where, type, text);
-        if (type.proto === "float" && Number.isFinite(value) && Math.abs(value) > 3.4028234663852886e38) refuse(where, type, text);
+        if (trimmed in NUMBER_WORDS) return NUMBER_WORDS[trimmed];
+        // Decimal only (no 0x, 0b, 0o), and finite: a number too large for its type is refused, not made Infinity.
+        const value = DECIMAL.test(trimmed) ? Number(trimmed) : NaN;
+        if (!Number.isFinite(value)) refuse(where, type, text);
+        if (type.proto === "float" && !Number.isFinite(Math.fround(value))) refuse(where, type, text);
         return value;
       }
       case "bool":
@@ -125,8 +139,13 @@ function fromText(text: string, type: TypeDescriptor, service: ServiceDescriptor
     }
   }
   if (type.kind === "timestamp") {
-    const date = new Date(text.trim());
-    if (!/^\d{4}-\d{2}-\d{2}/.test(text.trim()) || Number.isNaN(date.getTime())) refuse(where, type, text);
+    const trimmed = text.trim();
+    const date = new Date(trimmed);
+    const day = /^(\d{4})-(\d{2})-(\d{2})/.exec(trimmed);
+    if (!day || Number.isNaN(date.getTime())) refuse(where, type, text);
+    // Date rolls an impossible day over (2024-02-30 is March 1st): refuse one the month does not have.
+    const [year, month, dayOfMonth] = [Number(day[1]), Number(day[2]), Number(day[3])];
+    if (new Date(Date.UTC(year, month - 1, dayOfMonth)).getUTCDate() !== dayOfMonth) refuse(where, type, text);
     return date;
   }
   if (type.kind === "enum") return enumValue(text, type.name, service, where, type);
@@ -157,10 +176,14 @@ function fromJson(value: unknown, type: TypeDescriptor, service: ServiceDescript
   if (depth > MAX_DEPTH) throw new InvalidArgumentError(`${where}: nested more than ${MAX_DEPTH} levels`);
   switch (type.kind) {
     case "scalar":
-      if (type.proto === "string") return typeof value === "string" ? value : refuse(where, type, value);
+      if (type.proto === "string" || type.proto === "bytes") return typeof value === "string" ? fromText(value, type, service, where) : refuse(where, type, value);
       if (type.proto === "bool") return typeof value === "boolean" ? value : refuse(where, type, value);
-      if (typeof value === "number" && (type.proto === "double" || type.proto === "float")) return fromText(String(value), type, service, where);
-      if (typeof value === "number" && Number.isInteger(value)) return integer(String(value), type, where);
+      if (typeof value === "number" && (type.proto === "double" || type.proto === "float")) {
+        const number = fromText(String(value), type, service, where);
+        return Object.is(value, -0) ? -0 : number;
+      }
+      // A JSON number beyond 2^53 has already lost digits: such integers must be written as text.
+      if (typeof value === "number" && Number.isSafeInteger(value)) return integer(String(value), type, where);
       return typeof value === "string" ? fromText(value, type, service, where) : refuse(where, type, value);
     case "timestamp":
     case "enum":
@@ -168,7 +191,12 @@ function fromJson(value: unknown, type: TypeDescriptor, service: ServiceDescript
     case "list": {
       if (!Array.isArray(value)) return refuse(where, type, value);
       const items = value.map((item, i) => fromJson(item, type.of, service, `${where}[${i}]`, depth + 1));
-      return type.typed ? new TYPED_ARRAYS[type.typed](items as never) : items;
+      if (!type.typed) return items;
+      // The wire's element type is 32 bits wide: a narrower array would wrap a value silently (300 into 44).
+      const range = NARROW_RANGES[type.typed];
+      const outside = range ? items.findIndex((item) => (item as number) < range[0] || (item as number) > range[1]) : -1;
+      if (range && outside >= 0) throw new InvalidArgumentError(`${where}[${outside}]: expected an element of ${type.typed} (${range[0]} to ${range[1]}), got ${String(items[outside])}`);
+      return new TYPED_ARRAYS[type.typed](items as never);
     }
     case "map": {
       if (!isRecord(value)) return refuse(where, type, value);

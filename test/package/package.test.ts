@@ -246,7 +246,10 @@ describe("qmi-ts package (npm pack, installed into a fresh project)", () => {
     for (const p of ["dist/runtime/index.js", "dist/runtime/index.d.ts", "dist/cli/bin.js", "dist/codegen/main.js"]) {
       assert.ok(paths.includes(p), p);
     }
-    const jsWithoutTypes = paths.filter((p) => p.endsWith(".js") && !paths.includes(p.replace(/\.js$/, ".d.ts")));
+    // The dashboard's page is bundled browser code, with no declarations.
+    const page = paths.filter((p) => p.startsWith("dist/dashboard/web/"));
+    assert.deepEqual(page, ["dist/dashboard/web/app.css", "dist/dashboard/web/app.js", "dist/dashboard/web/index.html"]);
+    const jsWithoutTypes = paths.filter((p) => p.endsWith(".js") && !page.includes(p) && !paths.includes(p.replace(/\.js$/, ".d.ts")));
     assert.deepEqual(jsWithoutTypes, []);
     const protos = filesUnder(join(ROOT, "idl")).filter((p) => p.endsWith(".proto")).map((p) => `idl/${p}`).sort();
     assert.ok(protos.includes("idl/qmi/core/context.proto"));
@@ -359,7 +362,7 @@ describe("a lab project from the README: qmi init on the tarball, a second drive
     assert.equal(check.code, 0, describeRun("qmi gen --check", check));
   });
 
-  it("serves both drivers from a server process to client processes: calls, a refused argument, signals, a constant", async () => {
+  it("serves both drivers from a server process to client processes and the dashboard: calls, a refused argument, signals, a constant", async () => {
     const server = watchProcess(bin("tsx"), ["scripts/lab-server.ts"], childEnv, lab);
     try {
       const [, port] = await server.waitForLine(/^LISTENING (\d+)$/, 60);
@@ -372,6 +375,8 @@ describe("a lab project from the README: qmi init on the tarball, a second drive
       assert.equal(described.code, 0, describeRun("qmi describe psu_server.dmm", described));
       assert.match(described.stdout, /MAX_RANGE\b.*1000/);
       assert.match(described.stdout, /acme_lab\.drivers\.acme\.dmm\.AcmeDmm/);
+
+      await checkDashboard(port!);
 
       const client = await run(bin("tsx"), ["scripts/lab-client.ts"], lab, 60_000);
       assert.equal(client.code, 0, describeRun("tsx scripts/lab-client.ts", client));
@@ -388,6 +393,43 @@ describe("a lab project from the README: qmi init on the tarball, a second drive
       server.kill();
     }
   });
+
+  /**
+   * `qmi dashboard` of the installed package, with the project's generated code imported: the bundled page, and
+   * calls to the project's own driver with arguments read by its parameters' types.
+   */
+  async function checkDashboard(port: string): Promise<void> {
+    const args = ["dashboard", "--port", "0", "--import", "generated/index.ts", "--address", `psu_server=127.0.0.1:${port}`];
+    const dashboard = watchProcess(bin("qmi"), args, childEnv, lab);
+    try {
+      const [, url] = (await dashboard.waitForLine(/at (http:\/\/127\.0\.0\.1:\d+\/)/, 60)) as unknown as [string, string];
+      assert.match(await (await fetch(url)).text(), /src="\/app.js"/);
+      assert.ok((await (await fetch(`${url}app.js`)).text()).length > 30_000, "the bundled script");
+      const session = await fetch(`${url}api/session`);
+      const cookie = (session.headers.get("set-cookie") ?? "").split(";")[0]!;
+      const { csrf } = (await session.json()) as { csrf: string };
+      const call = async (method: string, args: Record<string, string> = {}) => {
+        const response = await fetch(`${url}api/call`, {
+          method: "POST",
+          headers: { "content-type": "application/json", origin: url.replace(/\/$/, ""), cookie, "x-qmi-csrf": csrf },
+          body: JSON.stringify({ context: "psu_server", object: "dmm", method, args }),
+        });
+        return (await response.json()) as unknown;
+      };
+      assert.deepEqual(await call("open"), { ok: true, result: null });
+      assert.deepEqual(await call("setRange", { volts: "200" }), { ok: true, result: null });
+      assert.deepEqual(await call("read"), { ok: true, result: 50 });
+      assert.deepEqual(await call("setRange", { volts: "5000" }), {
+        ok: false,
+        error: { name: "InvalidArgumentError", message: "range must be in [0.1, 1000] V, got 5000" },
+      });
+      assert.deepEqual(await call("close"), { ok: true, result: null });
+      dashboard.process.kill("SIGTERM");
+      assert.equal(await dashboard.waitForExit(20), 0, dashboard.output());
+    } finally {
+      dashboard.kill();
+    }
+  }
 
   it("passes the scaffold's own npm test", async () => {
     const test = await run("npm", ["test"], lab, 120_000);
