@@ -18,6 +18,8 @@ import { PROCESS_OUTPUT, type CommandOutput } from "./command-output.ts";
 import { importModules } from "./import-modules.ts";
 
 const DEFAULT_NAME = "qmi_dashboard";
+/** Addresses of this machine only. */
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 const HELP = `Usage: qmi dashboard [options]
 
@@ -27,10 +29,11 @@ tasks, live plots of signals and a call form per method. The command joins the
 lab as a context, like any script; Ctrl-C stops it.
 
 Options:
-  -p, --port <n>             the page's port; default ${DEFAULT_DASHBOARD_PORT} (0: any free port)
-      --host <address>       the address to serve on; default 127.0.0.1 (this
-                             machine only). Another address lets other machines
-                             in: set security.token (and TLS) first
+  -p, --port <n>             the page's port; default dashboard.port of the
+                             configuration, else ${DEFAULT_DASHBOARD_PORT} (0: any free port)
+      --host <address>       the address to serve on; default dashboard.host,
+                             else 127.0.0.1 (this machine only). Another address
+                             lets other machines in: set security.token first
       --address <ctx=host:port>
                              a context to show that neither the configuration
                              nor discovery finds (repeatable)
@@ -73,11 +76,11 @@ export async function runDashboard(argv: readonly string[], output: CommandOutpu
     output.out(HELP);
     return 0;
   }
-  const port = values.port === undefined ? DEFAULT_DASHBOARD_PORT : Number(values.port);
+  const port = values.port === undefined ? undefined : Number(values.port);
   const name = values.name ?? DEFAULT_NAME;
   const peers: [string, string][] = [];
   const usage = (message: string) => (output.err(`qmi dashboard: ${message}\n`), 2);
-  if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) return usage(`--port must be a port number in [0, 65535], found ${JSON.stringify(values.port)}`);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) return usage(`--port must be a port number in [0, 65535], found ${JSON.stringify(values.port)}`);
   if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) return usage(`--name ${JSON.stringify(name)}: a context name has letters, digits, '_' and '-'`);
   for (const entry of values.address ?? []) {
     const match = /^([A-Za-z_][A-Za-z0-9_-]*)=([^=\s]+:\d+)$/.exec(entry);
@@ -98,7 +101,12 @@ export async function runDashboard(argv: readonly string[], output: CommandOutpu
         output.err(`qmi dashboard: ${peer} at ${address}: ${qmiError.name}: ${qmiError.message} (shown as disconnected)\n`);
       });
     }
-    const dashboard = await startDashboard({ context, port, ...(values.host !== undefined && { host: values.host }) });
+    const configured = context.config.dashboard;
+    const host = values.host ?? configured?.host;
+    const dashboard = await startDashboard({ context, port: port ?? configured?.port ?? DEFAULT_DASHBOARD_PORT, ...(host !== undefined && { host }) });
+    if (!LOOPBACK.test(host ?? "127.0.0.1") && context.security.token === undefined) {
+      output.err(`qmi dashboard: warning: serving ${dashboard.url} beyond this machine without security.token: anyone who can reach it can call every instrument\n`);
+    }
     const workgroup = context.config.workgroup ?? "default";
     output.out(`Dashboard of workgroup ${workgroup} at ${dashboard.url} (Ctrl-C to stop)\n`);
     if (values.open) openInBrowser(dashboard.url, output);

@@ -96,6 +96,14 @@ export interface DiscoveryConfig {
   readonly timeout?: number;
 }
 
+/** `dashboard`: where `qmi dashboard` serves its page (see the README's "The dashboard"). */
+export interface DashboardConfig {
+  /** The address to serve on; default 127.0.0.1 (this machine only). */
+  readonly host?: string;
+  /** The port; default 8420, 0 for any free one. */
+  readonly port?: number;
+}
+
 /** `security.tls`: TLS of the context's server and of its connections to peers (PEM files). */
 export interface TlsConfig {
   /** Certificate chain of this context (server, and client with mutual TLS); relative to the config file. */
@@ -149,6 +157,7 @@ export interface QmiConfig {
   readonly process_management?: ProcessManagementConfig;
   readonly discovery?: DiscoveryConfig;
   readonly security?: SecurityConfig;
+  readonly dashboard?: DashboardConfig;
 }
 
 /** A strict object whose unknown keys are reported with the list of known ones. */
@@ -310,6 +319,16 @@ const securitySchema = strictObject(
   }
 });
 
+const dashboardSchema = strictObject(
+  {
+    host: nonEmptyString("a host address, e.g. \"127.0.0.1\"")
+      .max(253, { error: "a host address or name of at most 253 characters" })
+      .optional(),
+    port: port.optional(),
+  },
+  "an object (where qmi dashboard serves its page)",
+);
+
 const workgroupPhrase = "a workgroup name of at most 128 UTF-8 bytes, without control characters";
 
 /** The schema of the whole file. @internal */
@@ -326,6 +345,7 @@ export const configSchema = strictObject(
     process_management: processManagementSchema.optional(),
     discovery: discoverySchema.optional(),
     security: securitySchema.optional(),
+    dashboard: dashboardSchema.optional(),
   },
   "an object (the whole configuration)",
 ).superRefine((config, ctx) => {
