@@ -35,10 +35,17 @@ function indent(text: string, by: string): string[] {
   return text ? text.split("\n").map((line) => by + line) : [];
 }
 
+/** Who holds an object's lock (a context name, never the token), as the context tells it. */
+function lockText(info: ObjectInfo): string {
+  if (!info.locked) return "not locked";
+  return info.locked_by ? `locked by ${info.locked_by}` : "locked by a client without a context name";
+}
+
 /** The text `qmi describe` prints for one object. */
 export function formatObject(context: string, info: ObjectInfo): string {
   const lines = [`${context}.${info.name}: ${info.kind} ${info.class_name}`];
   lines.push(`  service: ${info.proto_service || "(none: reachable in-process only)"}`);
+  lines.push(`  lock: ${lockText(info)}`);
   lines.push(...indent(info.doc, "  "), "", "  RPC methods:");
   for (const m of info.methods) lines.push(`    ${m.signature}   [rpc ${m.rpc_name}]`, ...indent(m.doc, "        "));
   if (info.signals.length > 0) {
@@ -56,7 +63,9 @@ export function formatObject(context: string, info: ObjectInfo): string {
 export function formatContext(address: string, answer: DescribeAnswer): string {
   const lines = [`${answer.name} at ${address}: qmi-ts ${answer.version}, workgroup ${answer.workgroup}, pid ${answer.pid}`];
   if (answer.objects.length === 0) lines.push("  (no objects)");
-  for (const o of answer.objects) lines.push(`  ${o.name.padEnd(16)} ${o.kind.padEnd(10)} ${o.class_name}  ${o.proto_service}`);
+  for (const o of answer.objects) {
+    lines.push(`  ${o.name.padEnd(16)} ${o.kind.padEnd(10)} ${o.class_name}  ${o.proto_service}${o.locked ? `  (${lockText(o)})` : ""}`);
+  }
   return lines.join("\n") + "\n";
 }
 

@@ -33,6 +33,15 @@ describe("qmi describe / qmi call against a running context", () => {
     assert.match(object.stdout, /setAmplitude\(amplitude: number\): Promise<void> +\[rpc SetAmplitude\]\n +Set the amplitude of the sine wave\./);
     assert.match(object.stdout, /DEFAULT_FREQUENCY: number = 2\n/);
     assert.match(object.stdout, /sampleTaken +\[rpc SubscribeSampleTaken\]/);
+    assert.match(object.stdout, /^  lock: not locked$/m);
+    const nsg = await ctx.getInstrument("cli_server.nsg");
+    await nsg.lock();
+    try {
+      assert.match((await qmi("describe", "cli_server.nsg", "--address", address)).stdout, /^  lock: locked by cli_server$/m);
+      assert.match((await qmi("describe", "cli_server", "--address", address)).stdout, /^  nsg +instrument .*\(locked by cli_server\)$/m);
+    } finally {
+      await nsg.unlock();
+    }
     const missing = await qmi("describe", "cli_server.nothing", "--address", address);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /UnknownNameError: Context cli_server has no object named nothing \(objects: nsg, echo\)/);
