@@ -188,10 +188,18 @@ describe("the dashboard's HTTP API", () => {
     const { reader } = await client.events();
     assert.deepEqual(await client.call("lab_a", "task", "setAmplitude", { amplitude: "42" }), { ok: true, result: null });
     const state = await labWhere(reader, (c) => (c?.objects.find((o) => o.name === "task")?.task?.status as { updates?: number })?.updates === 1, "the task's status");
-    await reader.cancel();
     const task = state.contexts.find((c) => c.name === "lab_a")!.objects.find((o) => o.name === "task")!.task!;
     assert.equal(task.running, true);
     assert.deepEqual(task.settings, { amplitude: 42 });
+    // The runner's setSettings takes the settings as JSON, checked against the task's settings type.
+    const setSettings = state.contexts.find((c) => c.name === "lab_a")!.objects.find((o) => o.name === "task")!.methods.find((m) => m.name === "setSettings")!;
+    assert.deepEqual(setSettings.params?.map((p) => [p.name, p.input, p.type]), [["settings", "json", "DemoLoopTaskSettings"]]);
+    const wrong = await client.call("lab_a", "task", "setSettings", { settings: '{"amplitude": 12, "gain": 2}' });
+    assert.equal(wrong.ok || wrong.error.message, "parameter settings: DemoLoopTaskSettings has no field gain (fields: sample, amplitude)");
+    assert.deepEqual(await client.call("lab_a", "task", "setSettings", { settings: '{"amplitude": 12, "sample": 0.5}' }), { ok: true, result: null });
+    const applied = await labWhere(reader, (c) => (c?.objects.find((o) => o.name === "task")?.task?.status as { updates?: number })?.updates === 2, "the second update");
+    await reader.cancel();
+    assert.deepEqual(applied.contexts.find((c) => c.name === "lab_a")!.objects.find((o) => o.name === "task")!.task!.settings, { amplitude: 12, sample: 0.5 });
   });
 
   it("plots a signal: points of its numeric fields arrive on the stream that asked, until it stops", async () => {
