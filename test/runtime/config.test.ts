@@ -107,7 +107,7 @@ describe("loadConfig", () => {
     assert.equal(
       problem(`{ loging: {} }`),
       `Invalid configuration file FILE: loging: unknown key; expected one of the keys workgroup, qmi_home, log_dir, ` +
-        `datastore, logging, contexts, process_management, discovery, security`,
+        `datastore, logging, contexts, process_management, discovery, security, dashboard`,
     );
     assert.equal(
       problem(`{ process_management: { hosts: { "10.0.0.2": { ssh_usr: "me" } } } }`),
