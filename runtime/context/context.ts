@@ -364,6 +364,11 @@ export class Context {
     this.#releaseLogging();
   }
 
+  /** True when this context serves the call channel on HTTP/2 itself rather than through grpc-js. @internal */
+  get channelOnHttp2(): boolean {
+    return this.#server.channelOnHttp2;
+  }
+
   /** The `qmi.core.Context/Describe` answer. @internal */
   describe(): Record<string, unknown> {
     return {

@@ -67,7 +67,7 @@ function guardDeserializers(definition: ServiceDefinition): ServiceDefinition {
 }
 
 /** Why `metadata` does not authenticate against `token`, or undefined when it does. */
-function tokenProblem(token: string, metadata: Metadata): string | undefined {
+export function tokenProblem(token: string, metadata: Metadata): string | undefined {
   const given = metadata.get(AUTH_TOKEN_METADATA);
   if (given.length === 0) {
     return `This context requires a shared-secret token (${AUTH_TOKEN_METADATA} metadata) and the call carried none; set security.token or security.token_file in the caller's configuration`;
@@ -79,7 +79,7 @@ function tokenProblem(token: string, metadata: Metadata): string | undefined {
 }
 
 /** Counts refused calls; logs the first and then every 100th, so a flood cannot flood the log. */
-class RefusalLog {
+export class RefusalLog {
   #count = 0;
   note(path: string, peer: string, why: string): void {
     this.#count++;

@@ -78,7 +78,7 @@ export class ChannelRoutes {
 }
 
 /** What a batch the guard could not decode turns into (see {@link channelDefinition}); `tooLarge` when it held too many calls. */
-interface Undecodable {
+export interface Undecodable {
   readonly undecodable: string;
   readonly tooLarge?: true;
 }
@@ -113,258 +113,298 @@ function failure(id: number, error: unknown): ChannelAnswer {
   return { id, code: wire.code, message: wire.message, error_class: wire.errorClass };
 }
 
-/** The handler table of `qmi.core.Channel` serving `routes`. */
-export function channelServiceImplementation(routes: ChannelRoutes, streams: StreamTracker, maxMessageBytes: number): UntypedServiceImplementation {
+/**
+ * One `Exchange` stream as the channel serves it: grpc-js's call (see {@link channelServiceImplementation}), or an
+ * HTTP/2 stream served without grpc-js (`h2-exchange-stream.ts`).
+ */
+export interface ExchangeStream {
+  /** The request's metadata. */
+  readonly metadata: Metadata;
+  /** The caller's address, for log lines. */
+  getPeer(): string;
+  /** Sends the response headers. */
+  sendMetadata(headers: Metadata): void;
+  /** Sends a batch of answers; `written` runs once the connection has taken it. */
+  write(answers: readonly ChannelAnswer[], written: () => void): void;
+  /** Ends the stream with status OK. */
+  end(): void;
+  /** Ends the stream with the status `code` and `details`. */
+  fail(code: Status, details: string): void;
+  /** Stops reading requests, until {@link resume}. */
+  pause(): void;
+  resume(): void;
+  on(event: "data", listener: (batch: ChannelBatch | Undecodable) => void): unknown;
+  on(event: "end" | "cancelled" | "error", listener: () => void): unknown;
+}
+
+/** The handler table of `qmi.core.Channel` serving `serve` on grpc-js's calls. */
+export function channelServiceImplementation(serve: (stream: ExchangeStream) => void): UntypedServiceImplementation {
+  return {
+    Exchange: (call: ServerDuplexStream<ChannelBatch | Undecodable, readonly ChannelAnswer[]>) =>
+      serve({
+        metadata: call.metadata,
+        getPeer: () => call.getPeer(),
+        sendMetadata: (headers) => call.sendMetadata(headers),
+        write: (answers, written) => call.write(answers, written),
+        end: () => call.end(),
+        fail: (code, details) => call.emit("error", { code, details }),
+        pause: () => call.pause(),
+        resume: () => call.resume(),
+        on: (event: string, listener: (batch: ChannelBatch | Undecodable) => void) => call.on(event, listener),
+      }),
+  };
+}
+
+/** Serves `qmi.core.Channel` streams carrying `routes`, on grpc-js or not (see {@link ExchangeStream}). */
+export function exchangeServer(routes: ChannelRoutes, streams: StreamTracker, maxMessageBytes: number): (call: ExchangeStream) => void {
   /** The calls in flight on all of this server's streams. */
   const budget = new ChannelCallBudget();
-  return {
-    Exchange: (call: ServerDuplexStream<ChannelBatch | Undecodable, readonly ChannelAnswer[]>) => {
-      const callerContext = firstString(call.metadata, CONTEXT_METADATA);
-      /** Relates the caller's `deadline_ms` to this server's clock (see `caller-clock.ts`). */
-      const callerClock = new CallerClock();
-      callerClock.observe(clockValue(firstString(call.metadata, CLOCK_METADATA)), Date.now());
-      // What may go back: no more than the caller accepts, nor than this server sends (grpc.max_send_message_length).
-      const clientMax = Math.min(announcedLimit(call.metadata.get(MAX_MESSAGE_HEADER)), maxMessageBytes);
-      /** The largest answer the client assembles from parts (0: it takes none). */
-      const clientMaxCall = announcedCallBytes(call.metadata.get(MAX_CALL_HEADER));
-      const partBytes = partBytesFor(clientMax, ENVELOPE_BYTES);
-      /** Requests arriving in parts, and when each is given up if its parts stop coming. */
-      const requests = new PartAssembler<ChannelCall>(CHANNEL_MAX_CALL_BYTES);
-      const assemblyTimers = new Map<number, NodeJS.Timeout>();
-      const endAssembly = (id: number) => {
-        clearTimeout(assemblyTimers.get(id));
-        assemblyTimers.delete(id);
-      };
-      /** Answers being sent in parts; a cancelled call's id leaves, and its parts stop. */
-      const answering = new Set<number>();
-      /** Answer bytes handed to grpc-js and not yet written to the connection; past the limit, reading stops. */
-      let unsent = 0;
-      let paused = false;
-      const outbox = new Batcher<ChannelAnswer>((answers, bytes, written) => {
-        unsent += bytes;
-        if (!paused && unsent > CHANNEL_MAX_UNSENT_ANSWER_BYTES) {
-          paused = true;
-          call.pause();
+  return (call: ExchangeStream) => {
+    const callerContext = firstString(call.metadata, CONTEXT_METADATA);
+    /** Relates the caller's `deadline_ms` to this server's clock (see `caller-clock.ts`). */
+    const callerClock = new CallerClock();
+    callerClock.observe(clockValue(firstString(call.metadata, CLOCK_METADATA)), Date.now());
+    // What may go back: no more than the caller accepts, nor than this server sends (grpc.max_send_message_length).
+    const clientMax = Math.min(announcedLimit(call.metadata.get(MAX_MESSAGE_HEADER)), maxMessageBytes);
+    /** The largest answer the client assembles from parts (0: it takes none). */
+    const clientMaxCall = announcedCallBytes(call.metadata.get(MAX_CALL_HEADER));
+    const partBytes = partBytesFor(clientMax, ENVELOPE_BYTES);
+    /** Requests arriving in parts, and when each is given up if its parts stop coming. */
+    const requests = new PartAssembler<ChannelCall>(CHANNEL_MAX_CALL_BYTES);
+    const assemblyTimers = new Map<number, NodeJS.Timeout>();
+    const endAssembly = (id: number) => {
+      clearTimeout(assemblyTimers.get(id));
+      assemblyTimers.delete(id);
+    };
+    /** Answers being sent in parts; a cancelled call's id leaves, and its parts stop. */
+    const answering = new Set<number>();
+    /** Answer bytes handed to grpc-js and not yet written to the connection; past the limit, reading stops. */
+    let unsent = 0;
+    let paused = false;
+    const outbox = new Batcher<ChannelAnswer>((answers, bytes, written) => {
+      unsent += bytes;
+      if (!paused && unsent > CHANNEL_MAX_UNSENT_ANSWER_BYTES) {
+        paused = true;
+        call.pause();
+      }
+      call.write(answers, () => {
+        unsent -= bytes;
+        if (paused && unsent <= CHANNEL_MAX_UNSENT_ANSWER_BYTES / 2) {
+          paused = false;
+          call.resume();
         }
-        call.write(answers, () => {
-          unsent -= bytes;
-          if (paused && unsent <= CHANNEL_MAX_UNSENT_ANSWER_BYTES / 2) {
-            paused = false;
-            call.resume();
-          }
-          written?.();
-        });
-      }, batchBytesFor(clientMax));
-      /** Sends a large answer in parts, between the other answers (see `sendInParts`). */
-      const sendParts = (id: number, response: Buffer) => {
-        answering.add(id);
-        sendInParts(
-          splitParts(response, partBytes),
-          (part, first, more, written) => {
-            if (!more) answering.delete(id);
-            outbox.push(first ? { id, response: part, more, total_bytes: response.length } : { id, response: part, more }, part.length + 24, written);
-          },
-          () => open && answering.has(id),
-        );
-      };
-      const send = (answer: ChannelAnswer) => {
-        let payload = answer.response?.length ?? 0;
-        if (payload + ENVELOPE_BYTES > clientMax) {
-          if (payload <= clientMaxCall) return sendParts(answer.id, bytesOf(answer.response));
-          // Too large for the caller: this call fails alone, as a unary answer it could not receive would.
-          const message =
-            clientMaxCall > 0
-              ? `The answer is ${payload} bytes, more than the caller assembles from parts (${clientMaxCall}; ${MAX_CALL_HEADER})`
-              : `The answer is ${payload} bytes, more than the caller accepts (${clientMax}; security.max_message_bytes)`;
-          answer = { id: answer.id, code: Status.RESOURCE_EXHAUSTED, message, error_class: "" };
-          payload = 0;
-        }
-        // Its share of the batch: the response and the failure's strings, plus the fixed fields and framing.
-        outbox.push(answer, payload + (answer.message?.length ?? 0) + (answer.error_class?.length ?? 0) + 24);
-      };
-      /** Aborted when the stream ends: the signal of every call not marked cancellable. */
-      const streamAbort = new CallCancellation();
-      /** Calls in flight marked cancellable, by id (only these get a cancellation of their own). */
-      const cancellable = new Map<number, CallCancellation>();
-      let inFlight = 0;
-      let open = true;
-      const close = () => {
-        if (!open) return;
-        open = false;
-        outbox.clear();
-        requests.clear();
-        for (const timer of assemblyTimers.values()) clearTimeout(timer);
-        assemblyTimers.clear();
-        answering.clear();
-        untrack();
-        streamAbort.abort();
-        for (const abort of cancellable.values()) abort.abort();
-        cancellable.clear();
-      };
-      /** Set when the client half-closed or the server is stopping: new calls are refused, those in flight answered. */
-      let draining = false;
-      const drainThenEnd = () => {
-        draining = true;
-        const finish = () => {
-          if (!open) return; // cancelled or failed meanwhile: nothing left to answer
-          if (inFlight === 0) {
-            outbox.flush();
-            close();
-            call.end();
-          } else {
-            setTimeout(finish, 10).unref();
-          }
-        };
-        finish();
-      };
-      // The server is closing: let the calls in flight finish (the server's grace period bounds the wait).
-      const untrack = streams.add(drainThenEnd);
-      call.on("cancelled", close);
-      call.on("error", close);
-      call.on("end", drainThenEnd);
-      call.on("data", (batch: ChannelBatch | Undecodable) => {
-        if ("undecodable" in batch) {
-          const { undecodable, tooLarge } = batch;
-          if (tooLarge) {
-            log.warning(`Ended the qmi.core.Channel stream of ${call.getPeer()}: ${undecodable}`);
-            call.emit("error", { code: Status.RESOURCE_EXHAUSTED, details: `The call channel refuses ${undecodable} (at most ${CHANNEL_MAX_BATCH_CALLS})` });
-            return;
-          }
-          log.warning(`Dropped an undecodable qmi.core.Channel message from ${call.getPeer()}: ${undecodable}`);
-          return;
-        }
-        const now = Date.now();
-        callerClock.observe(clockValue(batch.clock_ms), now);
-        for (const envelope of batch.calls) serve(envelope, now);
+        written?.();
       });
-      const serve = (received: ChannelCall, now: number) => {
-        const id = received.id;
-        const envelope = received.cancel === true ? received : assembled(received);
-        if (envelope === undefined) return; // a part of a request still arriving, or of one refused
-        if (draining && envelope.cancel !== true) {
-          send(failure(id, new ConnectionError("The context is stopping; the call was not started")));
-          return;
+    }, batchBytesFor(clientMax));
+    /** Sends a large answer in parts, between the other answers (see `sendInParts`). */
+    const sendParts = (id: number, response: Buffer) => {
+      answering.add(id);
+      sendInParts(
+        splitParts(response, partBytes),
+        (part, first, more, written) => {
+          if (!more) answering.delete(id);
+          outbox.push(first ? { id, response: part, more, total_bytes: response.length } : { id, response: part, more }, part.length + 24, written);
+        },
+        () => open && answering.has(id),
+      );
+    };
+    const send = (answer: ChannelAnswer) => {
+      let payload = answer.response?.length ?? 0;
+      if (payload + ENVELOPE_BYTES > clientMax) {
+        if (payload <= clientMaxCall) return sendParts(answer.id, bytesOf(answer.response));
+        // Too large for the caller: this call fails alone, as a unary answer it could not receive would.
+        const message =
+          clientMaxCall > 0
+            ? `The answer is ${payload} bytes, more than the caller assembles from parts (${clientMaxCall}; ${MAX_CALL_HEADER})`
+            : `The answer is ${payload} bytes, more than the caller accepts (${clientMax}; security.max_message_bytes)`;
+        answer = { id: answer.id, code: Status.RESOURCE_EXHAUSTED, message, error_class: "" };
+        payload = 0;
+      }
+      // Its share of the batch: the response and the failure's strings, plus the fixed fields and framing.
+      outbox.push(answer, payload + (answer.message?.length ?? 0) + (answer.error_class?.length ?? 0) + 24);
+    };
+    /** Aborted when the stream ends: the signal of every call not marked cancellable. */
+    const streamAbort = new CallCancellation();
+    /** Calls in flight marked cancellable, by id (only these get a cancellation of their own). */
+    const cancellable = new Map<number, CallCancellation>();
+    let inFlight = 0;
+    let open = true;
+    const close = () => {
+      if (!open) return;
+      open = false;
+      outbox.clear();
+      requests.clear();
+      for (const timer of assemblyTimers.values()) clearTimeout(timer);
+      assemblyTimers.clear();
+      answering.clear();
+      untrack();
+      streamAbort.abort();
+      for (const abort of cancellable.values()) abort.abort();
+      cancellable.clear();
+    };
+    /** Set when the client half-closed or the server is stopping: new calls are refused, those in flight answered. */
+    let draining = false;
+    const drainThenEnd = () => {
+      draining = true;
+      const finish = () => {
+        if (!open) return; // cancelled or failed meanwhile: nothing left to answer
+        if (inFlight === 0) {
+          outbox.flush();
+          close();
+          call.end();
+        } else {
+          setTimeout(finish, 10).unref();
         }
-        if (envelope.cancel === true) {
-          requests.drop(id);
-          endAssembly(id);
-          answering.delete(id);
-          cancellable.get(id)?.abort();
-          return;
-        }
-        const path = envelope.path ?? "";
-        const route = routes.get(path);
-        if (!route) {
-          send({ id, code: Status.UNIMPLEMENTED, message: `The channel does not carry ${path || "an empty path"}`, error_class: "" });
-          return;
-        }
-        const timeout = envelope.timeout_ms ?? 0;
-        let deadline = timeout > 0 ? now + timeout : Infinity;
-        const callerDeadline = envelope.deadline_ms ?? 0;
-        if (callerDeadline > 0) deadline = Math.min(deadline, callerClock.toLocal(callerDeadline));
-        if (deadline <= now) {
-          send(failure(id, new DeadlineError(`${path} expired before it started (its caller's deadline had passed when it arrived)`)));
-          return;
-        }
-        if (inFlight >= CHANNEL_MAX_CALLS_IN_FLIGHT) {
-          const message = `The call channel has ${inFlight} calls in flight, its limit (${MAX_CALLS_HEADER}); ${path} was not started`;
-          send({ id, code: Status.RESOURCE_EXHAUSTED, message, error_class: "" });
-          return;
-        }
-        let request: WireMessage;
-        try {
-          request = route.deserialize(bytesOf(envelope.request));
-        } catch (error) {
-          send(failure(id, new InvalidArgumentError(`Cannot decode the request of ${path}: ${(error as Error).message}`)));
-          return;
-        }
-        if (!budget.take()) {
-          const message = `The context has ${budget.used} channel calls in flight, its limit; ${path} was not started`;
-          send({ id, code: Status.RESOURCE_EXHAUSTED, message, error_class: "" });
-          return;
-        }
-        let signal: CancelSignal = streamAbort;
-        if (envelope.cancellable === true) {
-          const cancellation = new CallCancellation();
-          cancellable.set(id, cancellation);
-          signal = cancellation;
-        }
-        inFlight++;
-        let outcome: Promise<WireMessage>;
-        try {
-          outcome = route.handler({
-            request,
-            object: envelope.object || undefined,
-            callerContext,
-            lockToken: envelope.lock_token || undefined,
-            leaseId: envelope.lease_id || undefined,
-            deadline,
-            signal,
-            via: call,
-          });
-        } catch (error) {
-          outcome = Promise.reject(QmiError.from(error));
-        }
-        outcome
-          .then(
-            (response): ChannelAnswer => {
-              try {
-                return { id, response: route.serialize(response) };
-              } catch (error) {
-                return failure(id, new QmiError(`Cannot encode the answer of ${path}: ${(error as Error).message}`));
-              }
-            },
-            (error: unknown) => failure(id, error),
-          )
-          .then((answer) => {
-            inFlight--;
-            budget.give();
-            cancellable.delete(id);
-            if (open) send(answer);
-          })
-          .catch((error: unknown) => log.warning(`Answering ${path} on the channel failed: ${String(error)}`));
       };
-      /**
-       * The call `received` is part of: itself when it is whole, the assembled call once its last part is in,
-       * undefined while parts are missing (or after its parts were refused, which is answered at once).
-       */
-      const assembled = (received: ChannelCall): ChannelCall | undefined => {
-        const id = received.id;
-        const part = bytesOf(received.request);
-        const more = received.more === true;
-        let outcome;
-        if (requests.has(id)) outcome = requests.add(id, part, more);
-        else if (more) {
-          outcome = requests.start(id, received, received.total_bytes ?? 0, part);
-          if (outcome === undefined) giveUpLater(received);
-        } else return received;
-        if (outcome === undefined) return undefined;
+      finish();
+    };
+    // The server is closing: let the calls in flight finish (the server's grace period bounds the wait).
+    const untrack = streams.add(drainThenEnd);
+    call.on("cancelled", close);
+    call.on("error", close);
+    call.on("end", drainThenEnd);
+    call.on("data", (batch: ChannelBatch | Undecodable) => {
+      if ("undecodable" in batch) {
+        const { undecodable, tooLarge } = batch;
+        if (tooLarge) {
+          log.warning(`Ended the qmi.core.Channel stream of ${call.getPeer()}: ${undecodable}`);
+          call.fail(Status.RESOURCE_EXHAUSTED, `The call channel refuses ${undecodable} (at most ${CHANNEL_MAX_BATCH_CALLS})`);
+          return;
+        }
+        log.warning(`Dropped an undecodable qmi.core.Channel message from ${call.getPeer()}: ${undecodable}`);
+        return;
+      }
+      const now = Date.now();
+      callerClock.observe(clockValue(batch.clock_ms), now);
+      for (const envelope of batch.calls) serve(envelope, now);
+    });
+    const serve = (received: ChannelCall, now: number) => {
+      const id = received.id;
+      const envelope = received.cancel === true ? received : assembled(received);
+      if (envelope === undefined) return; // a part of a request still arriving, or of one refused
+      if (draining && envelope.cancel !== true) {
+        send(failure(id, new ConnectionError("The context is stopping; the call was not started")));
+        return;
+      }
+      if (envelope.cancel === true) {
+        requests.drop(id);
         endAssembly(id);
-        if ("refused" in outcome) {
-          const message = `The request of ${received.path || "a call in parts"} ${outcome.refused}`;
-          send({ id, code: outcome.tooLarge ? Status.RESOURCE_EXHAUSTED : Status.INVALID_ARGUMENT, message, error_class: "" });
-          return undefined;
-        }
-        return { ...outcome.first, request: outcome.done, more: false };
-      };
-      /** Gives up the request in parts `first` begins when it is not whole by its deadline (or a minute). */
-      const giveUpLater = (first: ChannelCall) => {
-        const id = first.id;
-        const timeout = (first.timeout_ms ?? 0) > 0 ? Math.min(first.timeout_ms!, ASSEMBLY_TIMEOUT_MS) : ASSEMBLY_TIMEOUT_MS;
-        const timer = setTimeout(() => {
-          assemblyTimers.delete(id);
-          requests.ignore(id); // its parts still to come are dropped
-          const message = `${first.path || "A call in parts"}: its request was not whole within ${timeout} ms; it was not started`;
-          send(failure(id, new DeadlineError(message)));
-        }, timeout);
-        timer.unref();
-        assemblyTimers.set(id, timer);
-      };
-      const headers = new Metadata();
-      headers.set(MAX_MESSAGE_HEADER, String(maxMessageBytes));
-      headers.set(MAX_CALL_HEADER, String(CHANNEL_MAX_CALL_BYTES));
-      headers.set(MAX_CALLS_HEADER, String(CHANNEL_MAX_CALLS_IN_FLIGHT));
-      call.sendMetadata(headers);
-    },
+        answering.delete(id);
+        cancellable.get(id)?.abort();
+        return;
+      }
+      const path = envelope.path ?? "";
+      const route = routes.get(path);
+      if (!route) {
+        send({ id, code: Status.UNIMPLEMENTED, message: `The channel does not carry ${path || "an empty path"}`, error_class: "" });
+        return;
+      }
+      const timeout = envelope.timeout_ms ?? 0;
+      let deadline = timeout > 0 ? now + timeout : Infinity;
+      const callerDeadline = envelope.deadline_ms ?? 0;
+      if (callerDeadline > 0) deadline = Math.min(deadline, callerClock.toLocal(callerDeadline));
+      if (deadline <= now) {
+        send(failure(id, new DeadlineError(`${path} expired before it started (its caller's deadline had passed when it arrived)`)));
+        return;
+      }
+      if (inFlight >= CHANNEL_MAX_CALLS_IN_FLIGHT) {
+        const message = `The call channel has ${inFlight} calls in flight, its limit (${MAX_CALLS_HEADER}); ${path} was not started`;
+        send({ id, code: Status.RESOURCE_EXHAUSTED, message, error_class: "" });
+        return;
+      }
+      let request: WireMessage;
+      try {
+        request = route.deserialize(bytesOf(envelope.request));
+      } catch (error) {
+        send(failure(id, new InvalidArgumentError(`Cannot decode the request of ${path}: ${(error as Error).message}`)));
+        return;
+      }
+      if (!budget.take()) {
+        const message = `The context has ${budget.used} channel calls in flight, its limit; ${path} was not started`;
+        send({ id, code: Status.RESOURCE_EXHAUSTED, message, error_class: "" });
+        return;
+      }
+      let signal: CancelSignal = streamAbort;
+      if (envelope.cancellable === true) {
+        const cancellation = new CallCancellation();
+        cancellable.set(id, cancellation);
+        signal = cancellation;
+      }
+      inFlight++;
+      let outcome: Promise<WireMessage>;
+      try {
+        outcome = route.handler({
+          request,
+          object: envelope.object || undefined,
+          callerContext,
+          lockToken: envelope.lock_token || undefined,
+          leaseId: envelope.lease_id || undefined,
+          deadline,
+          signal,
+          via: call,
+        });
+      } catch (error) {
+        outcome = Promise.reject(QmiError.from(error));
+      }
+      outcome
+        .then(
+          (response): ChannelAnswer => {
+            try {
+              return { id, response: route.serialize(response) };
+            } catch (error) {
+              return failure(id, new QmiError(`Cannot encode the answer of ${path}: ${(error as Error).message}`));
+            }
+          },
+          (error: unknown) => failure(id, error),
+        )
+        .then((answer) => {
+          inFlight--;
+          budget.give();
+          cancellable.delete(id);
+          if (open) send(answer);
+        })
+        .catch((error: unknown) => log.warning(`Answering ${path} on the channel failed: ${String(error)}`));
+    };
+    /**
+     * The call `received` is part of: itself when it is whole, the assembled call once its last part is in,
+     * undefined while parts are missing (or after its parts were refused, which is answered at once).
+     */
+    const assembled = (received: ChannelCall): ChannelCall | undefined => {
+      const id = received.id;
+      const part = bytesOf(received.request);
+      const more = received.more === true;
+      let outcome;
+      if (requests.has(id)) outcome = requests.add(id, part, more);
+      else if (more) {
+        outcome = requests.start(id, received, received.total_bytes ?? 0, part);
+        if (outcome === undefined) giveUpLater(received);
+      } else return received;
+      if (outcome === undefined) return undefined;
+      endAssembly(id);
+      if ("refused" in outcome) {
+        const message = `The request of ${received.path || "a call in parts"} ${outcome.refused}`;
+        send({ id, code: outcome.tooLarge ? Status.RESOURCE_EXHAUSTED : Status.INVALID_ARGUMENT, message, error_class: "" });
+        return undefined;
+      }
+      return { ...outcome.first, request: outcome.done, more: false };
+    };
+    /** Gives up the request in parts `first` begins when it is not whole by its deadline (or a minute). */
+    const giveUpLater = (first: ChannelCall) => {
+      const id = first.id;
+      const timeout = (first.timeout_ms ?? 0) > 0 ? Math.min(first.timeout_ms!, ASSEMBLY_TIMEOUT_MS) : ASSEMBLY_TIMEOUT_MS;
+      const timer = setTimeout(() => {
+        assemblyTimers.delete(id);
+        requests.ignore(id); // its parts still to come are dropped
+        const message = `${first.path || "A call in parts"}: its request was not whole within ${timeout} ms; it was not started`;
+        send(failure(id, new DeadlineError(message)));
+      }, timeout);
+      timer.unref();
+      assemblyTimers.set(id, timer);
+    };
+    const headers = new Metadata();
+    headers.set(MAX_MESSAGE_HEADER, String(maxMessageBytes));
+    headers.set(MAX_CALL_HEADER, String(CHANNEL_MAX_CALL_BYTES));
+    headers.set(MAX_CALLS_HEADER, String(CHANNEL_MAX_CALLS_IN_FLIGHT));
+    call.sendMetadata(headers);
   };
 }

@@ -28,7 +28,9 @@ import { createServer as createTlsServer, type Server as TlsServer, type TLSSock
 import { ServerCredentials, type ConnectionInjector, type Server } from "@grpc/grpc-js";
 import { getLogger } from "../logging/log.ts";
 import type { TlsMaterial } from "../config/security-settings.ts";
-import { injectorWithWideWindows } from "./session-windows.ts";
+import type { Http2Server, Http2Session } from "node:http2";
+import { injectorAndServer } from "./grpc-http2-server.ts";
+import { widenWindows } from "./session-windows.ts";
 
 const log = getLogger("qmi.core.security");
 
@@ -98,6 +100,8 @@ export class ConnectionGate {
   readonly #open = new Set<Admitted>();
   readonly #refused = new RefusedLog();
   #closed = false;
+  /** The HTTP/2 server of the connections (grpc-js's, see `grpc-http2-server.ts`); undefined if it was not found. */
+  readonly http2Server: Http2Server | undefined;
 
   constructor(
     server: Server,
@@ -105,7 +109,11 @@ export class ConnectionGate {
     readonly limits: ConnectionLimits = CONNECTION_LIMITS,
   ) {
     // TLS ends here, so grpc-js is given the decrypted connection.
-    this.#injector = injectorWithWideWindows(server, () => server.createConnectionInjector(ServerCredentials.createInsecure()));
+    const { injector, http2Server } = injectorAndServer(server, () => server.createConnectionInjector(ServerCredentials.createInsecure()));
+    this.#injector = injector;
+    this.http2Server = http2Server;
+    if (http2Server) http2Server.on("session", (session: Http2Session) => widenWindows(session));
+    else log.warning("Could not find the HTTP/2 server of this grpc-js version: connections keep HTTP/2's 64 KiB windows, and large messages are slower");
     this.#tlsServer = tls && this.#endTls(tls);
   }
 

@@ -15,9 +15,12 @@ import {
 import type { PackageDefinition } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation } from "grpc-health-check";
-import { GuardedServer } from "./call-guard.ts";
+import { GuardedServer, RefusalLog } from "./call-guard.ts";
 import { ConnectionError, SubscriptionEndedError } from "../protocol/errors.ts";
-import { ChannelRoutes, channelDefinition, channelServiceImplementation } from "./channel-service.ts";
+import { ChannelRoutes, channelDefinition, channelServiceImplementation, exchangeServer } from "./channel-service.ts";
+import { serveExchangeStream, type DirectExchange } from "./h2-exchange-stream.ts";
+import { divertStreams } from "./grpc-http2-server.ts";
+import { EXCHANGE_PATH } from "../protocol/channel-codec.ts";
 import { implementationOf, type ServedService } from "./served-service.ts";
 import { coreServices, type CoreServicesHost } from "./core-services.ts";
 import { objectService } from "./object-service.ts";
@@ -84,6 +87,8 @@ export class ContextServer {
   readonly #security: SecuritySettings;
   /** Open server streams, ended when the server closes. */
   readonly streams = new StreamTracker();
+  /** True when the call channel's streams are served on HTTP/2 directly (`h2-exchange-stream.ts`), not by grpc-js. */
+  readonly channelOnHttp2: boolean;
   /** The RPCs `qmi.core.Channel` carries: the unary RPCs of the core services and of every object service served. */
   readonly #channelRoutes = new ChannelRoutes();
 
@@ -101,7 +106,22 @@ export class ContextServer {
       this.#serve(served);
       this.#coreServiceNames.push(served.service);
     }
-    this.#server.addService(channelDefinition(), channelServiceImplementation(this.#channelRoutes, this.streams, security.maxMessageBytes));
+    const serveExchange = exchangeServer(this.#channelRoutes, this.streams, security.maxMessageBytes);
+    const channel = channelDefinition();
+    // grpc-js serves the channel only where the context cannot serve it on the HTTP/2 stream itself.
+    this.#server.addService(channel, channelServiceImplementation(serveExchange));
+    const direct: DirectExchange = {
+      token: security.token,
+      maxMessageBytes: security.maxMessageBytes,
+      decode: channel.Exchange!.requestDeserialize as DirectExchange["decode"],
+      serve: serveExchange,
+      refusals: new RefusalLog(),
+    };
+    const http2Server = this.#gate.http2Server;
+    this.channelOnHttp2 = http2Server !== undefined && divertStreams(http2Server, EXCHANGE_PATH, (stream, headers) => serveExchangeStream(stream, headers, direct));
+    if (http2Server && !this.channelOnHttp2) {
+      log.warning("grpc-js's HTTP/2 server has other stream listeners than expected: the call channel is served through grpc-js (slower for large messages)");
+    }
     this.#reflectionPackages = loadTogetherForReflection([...core.map((served) => served.protoFile), CHANNEL_PROTO]);
     for (const service of this.#coreServiceNames) this.#health.setStatus(service, "SERVING");
     this.#health.addToServer(this.#server);

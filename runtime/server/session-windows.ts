@@ -13,11 +13,7 @@
  *
  * @module
  */
-import type { Http2Server, Http2Session } from "node:http2";
-import type { ConnectionInjector, Server } from "@grpc/grpc-js";
-import { getLogger } from "../logging/log.ts";
-
-const log = getLogger("qmi.core.server");
+import type { Http2Session } from "node:http2";
 
 /** The HTTP/2 settings a context's server gives each connection. */
 export interface SessionWindows {
@@ -36,28 +32,4 @@ export const SESSION_WINDOWS: SessionWindows = { streamWindow: 4 << 20, connecti
 export function widenWindows(session: Http2Session, windows: SessionWindows = SESSION_WINDOWS): void {
   session.settings({ initialWindowSize: windows.streamWindow, maxFrameSize: windows.maxFrameSize });
   session.setLocalWindowSize(windows.connectionWindow);
-}
-
-/** The part of grpc-js's `Server` that holds the HTTP/2 servers it created (not in its public types). */
-interface WithHttp2Servers {
-  readonly http2Servers?: Map<Http2Server, unknown>;
-}
-
-/**
- * `server.createConnectionInjector(...)` through `create`, with {@link widenWindows} applied to every session of
- * the HTTP/2 server grpc-js creates for it. grpc-js does not expose that server: it is found among the servers
- * grpc-js keeps (`http2Servers`); should a later grpc-js keep them otherwise, connections keep HTTP/2's default
- * windows (slower for large messages, nothing else), and a warning says so.
- */
-export function injectorWithWideWindows(server: Server, create: () => ConnectionInjector, windows: SessionWindows = SESSION_WINDOWS): ConnectionInjector {
-  const servers = (server as unknown as WithHttp2Servers).http2Servers;
-  const before = new Set(servers?.keys() ?? []);
-  const injector = create();
-  const created = [...(servers?.keys() ?? [])].filter((candidate) => !before.has(candidate));
-  if (created.length !== 1 || typeof created[0]!.on !== "function") {
-    log.warning("Could not find the HTTP/2 server of this grpc-js version: connections keep HTTP/2's 64 KiB windows, and large messages are slower");
-    return injector;
-  }
-  created[0]!.on("session", (session: Http2Session) => widenWindows(session, windows));
-  return injector;
 }
