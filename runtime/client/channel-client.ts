@@ -16,7 +16,7 @@ import { Batcher, ENVELOPE_BYTES, MAX_MESSAGE_HEADER, announcedLimit, batchBytes
 import { CLOCK_METADATA } from "../protocol/caller-clock.ts";
 import { MAX_CALLS_HEADER, announcedCallLimit } from "../protocol/channel-limits.ts";
 import { CHANNEL_MAX_CALL_BYTES, CHANNEL_PART_BYTES, MAX_CALL_HEADER, PartAssembler, announcedCallBytes, partBytesFor, sendInParts, splitParts } from "../protocol/channel-parts.ts";
-import { EXCHANGE_PATH, bytesOf, decodeAnswers, encodeCalls, type ChannelAnswer, type ChannelCall } from "../protocol/channel-codec.ts";
+import { EXCHANGE_PATH, bytesOf, decodeAnswers, encodeCallPieces, type ChannelAnswer, type ChannelCall } from "../protocol/channel-codec.ts";
 import { DeadlineEntry, deadlines } from "../host/deadline-watch.ts";
 import { CancelledError, ConnectionError, DeadlineError, InvalidArgumentError, ResourceExhaustedError, type QmiError } from "../protocol/errors.ts";
 import { H2GrpcStream } from "./h2-grpc-stream.ts";
@@ -164,7 +164,7 @@ export class ChannelClient {
           this.#maxCallBytes = announcedCallBytes(headers[MAX_CALL_HEADER]);
           this.#partBytes = partBytesFor(serverMax, ENVELOPE_BYTES);
           this.#maxInFlight = announcedCallLimit(headers[MAX_CALLS_HEADER]);
-          this.#link = { stream, outbox: new Batcher((calls, _bytes, written) => stream.write(encodeCalls(calls, Date.now()), written), batchBytesFor(serverMax)) };
+          this.#link = { stream, outbox: new Batcher((calls, _bytes, written) => stream.write(encodeCallPieces(calls, Date.now()), written), batchBytesFor(serverMax)) };
           this.#ready = undefined;
           resolve(true);
         },

@@ -18,6 +18,7 @@ import { connect as tlsConnect } from "node:tls";
 import { Metadata, status as Status, type ServiceError } from "@grpc/grpc-js";
 import type { SecuritySettings } from "../config/security-settings.ts";
 import { tlsFailureHint } from "../config/tls-problems.ts";
+import { grpcPrefix } from "../protocol/channel-codec.ts";
 
 /** What a {@link H2GrpcStream} reports. */
 export interface H2GrpcStreamEvents {
@@ -137,17 +138,18 @@ export class H2GrpcStream {
     return statusError(Status.UNAVAILABLE, hint ? `${hint}. (${error.message})` : error.message);
   }
 
-  /** Sends one message; `written` is called once HTTP/2 has taken it (not when the stream has ended). */
-  write(message: Buffer, written?: () => void): void {
+  /**
+   * Sends one message made of `pieces` written one after the other; `written` is called once HTTP/2 has taken it
+   * (not when the stream has ended).
+   */
+  write(pieces: readonly Buffer[], written?: () => void): void {
     if (this.#ended) return;
-    const prefix = Buffer.allocUnsafe(5);
-    prefix[0] = 0; // not compressed
-    prefix.writeUInt32BE(message.length, 1);
-    // The prefix and the message go out together (one writev) without copying the message into a frame: a
-    // request of megabytes was copied once more here.
     this.#stream.cork();
-    this.#stream.write(prefix);
-    this.#stream.write(message, written && (() => !this.#ended && written()));
+    // The prefix and the pieces go out together (one writev), none of them copied into a frame: a request of
+    // megabytes was copied once more here.
+    const done = written && (() => !this.#ended && written());
+    this.#stream.write(grpcPrefix(pieces), pieces.length === 0 ? done : undefined);
+    pieces.forEach((piece, i) => this.#stream.write(piece, i === pieces.length - 1 ? done : undefined));
     this.#stream.uncork();
   }
 

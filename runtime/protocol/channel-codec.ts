@@ -63,6 +63,8 @@ export interface ChannelAnswer {
 interface ChannelTypes {
   readonly calls: protobuf.Type;
   readonly answers: protobuf.Type;
+  readonly call: protobuf.Type;
+  readonly answer: protobuf.Type;
   readonly callsSchema: WireSchema;
   readonly answersSchema: WireSchema;
 }
@@ -74,8 +76,10 @@ function channelTypes(): ChannelTypes {
     const root = new protobuf.Root().loadSync(join(IDL_ROOT, CHANNEL_PROTO), { keepCase: true });
     const calls = root.lookupType("qmi.core.ChannelCalls");
     const answers = root.lookupType("qmi.core.ChannelAnswers");
+    const call = root.lookupType("qmi.core.ChannelCall");
+    const answer = root.lookupType("qmi.core.ChannelAnswer");
     root.resolveAll();
-    types = { calls, answers, callsSchema: wireSchemaOf(calls), answersSchema: wireSchemaOf(answers) };
+    types = { calls, answers, call, answer, callsSchema: wireSchemaOf(calls), answersSchema: wireSchemaOf(answers) };
   }
   return types;
 }
@@ -111,4 +115,71 @@ export function decodeAnswers(bytes: Uint8Array): readonly ChannelAnswer[] {
   const { answers: type, answersSchema } = channelTypes();
   checkWire(answersSchema, bytes);
   return (type.decode(bytes) as unknown as { answers: ChannelAnswer[] }).answers;
+}
+
+/**
+ * Payloads at least this large are written as they are, beside their envelope, rather than copied into it (see
+ * {@link encodeCallPieces}); smaller ones are cheaper to copy than to write apart.
+ */
+export const UNCOPIED_PAYLOAD_BYTES = 16 * 1024;
+
+/**
+ * `encodeCalls(calls, clockMs)` as pieces that make the same message when written one after the other: each request
+ * of {@link UNCOPIED_PAYLOAD_BYTES} or more is a piece of its own, not copied (field 3 of `ChannelCall`).
+ */
+export function encodeCallPieces(calls: readonly ChannelCall[], clockMs = 0): Buffer[] {
+  const { call } = channelTypes();
+  const pieces = itemPieces(calls, call, (c) => c.request, (c) => ({ ...c, request: undefined }), 3);
+  if (clockMs !== 0) {
+    // ChannelCalls.clock_ms = 2, a double: tag 0x11 and 8 bytes, little-endian.
+    const clock = Buffer.allocUnsafe(9);
+    clock[0] = 0x11;
+    clock.writeDoubleLE(clockMs, 1);
+    pieces.push(clock);
+  }
+  return pieces;
+}
+
+/** `encodeAnswers(answers)` as pieces, each response of {@link UNCOPIED_PAYLOAD_BYTES} or more not copied (field 2 of `ChannelAnswer`). */
+export function encodeAnswerPieces(answers: readonly ChannelAnswer[]): Buffer[] {
+  const { answer } = channelTypes();
+  return itemPieces(answers, answer, (a) => a.response, (a) => ({ ...a, response: undefined }), 2);
+}
+
+/**
+ * The repeated field 1 holding `items`: each item as `type` encodes it without its payload, then the payload field
+ * `payloadField` (length-delimited) appended as its own piece when it is large. A field's position in a message does
+ * not matter to a decoder, so the payload may come last.
+ */
+function itemPieces<T>(items: readonly T[], type: protobuf.Type, payloadOf: (item: T) => Uint8Array | undefined, withoutPayload: (item: T) => T, payloadField: number): Buffer[] {
+  const pieces: Buffer[] = [];
+  let small: Uint8Array[] = [];
+  const flushSmall = () => {
+    if (small.length > 0) pieces.push(Buffer.concat(small));
+    small = [];
+  };
+  for (const item of items) {
+    const payload = payloadOf(item);
+    if (payload === undefined || payload.length < UNCOPIED_PAYLOAD_BYTES) {
+      const body = type.encode(item as object).finish();
+      small.push(protobuf.Writer.create().uint32(0x0a).uint32(body.length).finish(), body);
+      continue;
+    }
+    const rest = type.encode(withoutPayload(item) as object).finish();
+    const payloadHead = protobuf.Writer.create().uint32((payloadField << 3) | 2).uint32(payload.length).finish();
+    const itemHead = protobuf.Writer.create().uint32(0x0a).uint32(rest.length + payloadHead.length + payload.length).finish();
+    small.push(itemHead, rest, payloadHead);
+    flushSmall();
+    pieces.push(bufferOf(payload));
+  }
+  flushSmall();
+  return pieces;
+}
+
+/** The 5-byte prefix of an uncompressed gRPC message made of `pieces` (its flag byte and its length). */
+export function grpcPrefix(pieces: readonly Uint8Array[]): Buffer {
+  const prefix = Buffer.allocUnsafe(5);
+  prefix[0] = 0;
+  prefix.writeUInt32BE(pieces.reduce((sum, piece) => sum + piece.length, 0), 1);
+  return prefix;
 }

@@ -16,7 +16,7 @@ import { constants as http2Constants, type IncomingHttpHeaders, type ServerHttp2
 import { EventEmitter } from "node:events";
 import { gunzipSync, inflateSync } from "node:zlib";
 import { Metadata, status as Status } from "@grpc/grpc-js";
-import { encodeAnswers, type ChannelAnswer, type ChannelBatch } from "../protocol/channel-codec.ts";
+import { encodeAnswerPieces, grpcPrefix, type ChannelAnswer, type ChannelBatch } from "../protocol/channel-codec.ts";
 import { UnauthenticatedError } from "../protocol/errors.ts";
 import { toStatus } from "../protocol/status-mapping.ts";
 import { RefusalLog, tokenProblem } from "./call-guard.ts";
@@ -111,13 +111,11 @@ class DirectExchangeStream extends EventEmitter implements ExchangeStream {
   write(answers: readonly ChannelAnswer[], written: () => void): void {
     if (this.#ended || this.stream.destroyed) return;
     if (!this.#headersSent) this.sendMetadata(new Metadata());
-    const message = encodeAnswers(answers);
-    const prefix = Buffer.allocUnsafe(PREFIX_BYTES);
-    prefix[0] = 0;
-    prefix.writeUInt32BE(message.length, 1);
+    // The large responses (a part of a trace) are written as they are, beside their envelope, not copied into it.
+    const pieces = encodeAnswerPieces(answers);
     this.stream.cork();
-    this.stream.write(prefix);
-    this.stream.write(message, () => written());
+    this.stream.write(grpcPrefix(pieces), pieces.length === 0 ? () => written() : undefined);
+    pieces.forEach((piece, i) => this.stream.write(piece, i === pieces.length - 1 ? () => written() : undefined));
     this.stream.uncork();
   }
 

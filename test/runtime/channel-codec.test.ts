@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { MethodDefinition } from "@grpc/proto-loader";
-import { bytesOf, decodeAnswers, decodeCalls, encodeAnswers, encodeCalls } from "../../runtime/protocol/channel-codec.ts";
+import { UNCOPIED_PAYLOAD_BYTES, bytesOf, decodeAnswers, decodeCalls, encodeAnswerPieces, encodeAnswers, encodeCallPieces, encodeCalls, grpcPrefix } from "../../runtime/protocol/channel-codec.ts";
 import { loadService } from "../../runtime/protocol/proto-files.ts";
 import { CHANNEL_PROTO, CHANNEL_SERVICE } from "../../runtime/protocol/core-services.ts";
 
@@ -71,6 +71,37 @@ describe("channel codec", () => {
       decodeAnswers(written).map((a) => [a.id, a.code, a.message, a.error_class]),
       [[5, 5, "no such object", "UnknownNameError"]],
     );
+  });
+
+  it("writes in pieces the message it writes whole, large payloads as they are (not copied)", () => {
+    const large = Buffer.alloc(UNCOPIED_PAYLOAD_BYTES, 3);
+    const huge = Buffer.alloc(300_000, 7);
+    const calls = [
+      { id: 1, path: "/a/B", request: Buffer.from([1, 2]), timeout_ms: 5 },
+      { id: 2, path: "/a/C", request: large, more: true, total_bytes: 2 * UNCOPIED_PAYLOAD_BYTES },
+      { id: 3, cancel: true },
+      { id: 4, path: "/a/D", request: huge, object: "o", lock_token: "t", deadline_ms: 1.5e12 },
+      { id: 5, path: "/a/E", request: Buffer.alloc(UNCOPIED_PAYLOAD_BYTES - 1, 1) },
+    ];
+    for (const clock of [0, 1_796_000_000_123.5]) {
+      const pieces = encodeCallPieces(calls, clock);
+      assert.deepEqual(decodeCalls(Buffer.concat(pieces)), decodeCalls(encodeCalls(calls, clock)));
+      assert.ok(pieces.some((piece) => piece.buffer === large.buffer && piece.length === large.length), "the large request is a piece of its own");
+      assert.ok(pieces.some((piece) => piece.buffer === huge.buffer), "the huge request is a piece of its own");
+      assert.equal(grpcPrefix(pieces).readUInt32BE(1), Buffer.concat(pieces).length);
+      // Another implementation of the .proto reads it too.
+      assert.equal((exchange.requestDeserialize(Buffer.concat(pieces)) as { calls: unknown[] }).calls.length, 5);
+    }
+    const answers = [
+      { id: 1, response: huge, more: true, total_bytes: 600_000 },
+      { id: 2, code: 5, message: "no such object", error_class: "UnknownNameError" },
+      { id: 3, response: Buffer.from("small") },
+      { id: 4, response: large },
+    ];
+    const pieces = encodeAnswerPieces(answers);
+    assert.deepEqual(decodeAnswers(Buffer.concat(pieces)), decodeAnswers(encodeAnswers(answers)));
+    assert.ok(pieces.some((piece) => piece.buffer === huge.buffer));
+    assert.deepEqual(encodeAnswerPieces([]), []);
   });
 
   it("throws on bytes that are not a message of the type", () => {

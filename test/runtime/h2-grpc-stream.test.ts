@@ -56,12 +56,12 @@ describe("H2GrpcStream: a gRPC bidi stream on node:http2 against a grpc-js serve
     try {
       const s = open(address, PATH, { "qmi-context": "tester" });
       const sent = [Buffer.alloc(0), Buffer.from("hello"), Buffer.alloc(3 * 1024 * 1024, 7), Buffer.from("after the big one")];
-      for (const m of sent) s.stream.write(m);
+      for (const m of sent) s.stream.write([m]);
       await s.received(sent.length);
       assert.equal(s.accepted(), true);
       assert.deepEqual(s.messages, sent);
       assert.equal(seenMetadata?.get("qmi-context")[0], "tester");
-      s.stream.write(Buffer.from([0xff]));
+      s.stream.write([Buffer.from([0xff])]);
       const status = await s.ended;
       assert.equal(status.code, Status.ABORTED);
       assert.equal(status.details, "asked to stop: ok");
@@ -82,7 +82,7 @@ describe("H2GrpcStream: a gRPC bidi stream on node:http2 against a grpc-js serve
     });
     try {
       const failing = open(address);
-      failing.stream.write(Buffer.from("x"));
+      failing.stream.write([Buffer.from("x")]);
       const status = await failing.ended;
       assert.equal(status.code, Status.FAILED_PRECONDITION);
       assert.equal(status.metadata.get("qmi-error")[0], "LockedError");
@@ -92,7 +92,7 @@ describe("H2GrpcStream: a gRPC bidi stream on node:http2 against a grpc-js serve
       assert.equal(unknown.accepted(), false);
 
       const limited = open(address, PATH, {}, { ...INSECURE, maxMessageBytes: 1024 });
-      limited.stream.write(Buffer.from("big"));
+      limited.stream.write([Buffer.from("big")]);
       const tooBig = await limited.ended;
       assert.equal(tooBig.code, Status.RESOURCE_EXHAUSTED);
       assert.equal(limited.messages.length, 0);
@@ -141,10 +141,10 @@ describe("H2GrpcStream: a gRPC bidi stream on node:http2 against a grpc-js serve
     try {
       const port = await new Promise<string>((resolve) => server.stdout!.on("data", (d: Buffer) => /PORT (\d+)/.test(String(d)) && resolve(/PORT (\d+)/.exec(String(d))![1]!)));
       const s = open(`127.0.0.1:${port}`, PATH, {}, INSECURE, { interval: 0.1, timeout: 0.3 });
-      s.stream.write(Buffer.from("ping"));
+      s.stream.write([Buffer.from("ping")]);
       await s.received(1);
       await new Promise((resolve) => setTimeout(resolve, 500)); // several pings answered: still open
-      s.stream.write(Buffer.from("still there"));
+      s.stream.write([Buffer.from("still there")]);
       await s.received(2);
       server.kill("SIGSTOP");
       const status = await s.ended;
