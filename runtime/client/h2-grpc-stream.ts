@@ -18,7 +18,7 @@ import { connect as tlsConnect } from "node:tls";
 import { Metadata, status as Status, type ServiceError } from "@grpc/grpc-js";
 import type { SecuritySettings } from "../config/security-settings.ts";
 import { tlsFailureHint } from "../config/tls-problems.ts";
-import { grpcPrefix } from "../protocol/channel-codec.ts";
+import { writeGrpcMessage } from "../protocol/channel-codec.ts";
 
 /** What a {@link H2GrpcStream} reports. */
 export interface H2GrpcStreamEvents {
@@ -144,13 +144,8 @@ export class H2GrpcStream {
    */
   write(pieces: readonly Buffer[], written?: () => void): void {
     if (this.#ended) return;
-    this.#stream.cork();
-    // The prefix and the pieces go out together (one writev), none of them copied into a frame: a request of
-    // megabytes was copied once more here.
-    const done = written && (() => !this.#ended && written());
-    this.#stream.write(grpcPrefix(pieces), pieces.length === 0 ? done : undefined);
-    pieces.forEach((piece, i) => this.#stream.write(piece, i === pieces.length - 1 ? done : undefined));
-    this.#stream.uncork();
+    // None of the pieces is copied into a frame: a request of megabytes was copied once more here.
+    writeGrpcMessage(this.#stream, pieces, written && (() => !this.#ended && written()));
   }
 
   /** Ends the stream and its connection; reports `CANCELLED`. */

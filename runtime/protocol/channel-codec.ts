@@ -176,10 +176,24 @@ function itemPieces<T>(items: readonly T[], type: protobuf.Type, payloadOf: (ite
   return pieces;
 }
 
-/** The 5-byte prefix of an uncompressed gRPC message made of `pieces` (its flag byte and its length). */
-export function grpcPrefix(pieces: readonly Uint8Array[]): Buffer {
+/** What {@link writeGrpcMessage} writes to: an HTTP/2 stream, either end. */
+export interface CorkableStream {
+  cork(): void;
+  uncork(): void;
+  write(chunk: Uint8Array, callback?: () => void): unknown;
+}
+
+/**
+ * Writes one uncompressed gRPC message made of `pieces`: its 5-byte prefix (flag and length), then the pieces one
+ * after the other, corked into one writev so that none of them is copied into a frame; `written` runs once the stream
+ * has taken the last byte.
+ */
+export function writeGrpcMessage(stream: CorkableStream, pieces: readonly Uint8Array[], written?: () => void): void {
   const prefix = Buffer.allocUnsafe(5);
   prefix[0] = 0;
   prefix.writeUInt32BE(pieces.reduce((sum, piece) => sum + piece.length, 0), 1);
-  return prefix;
+  stream.cork();
+  stream.write(prefix, pieces.length === 0 ? written : undefined);
+  pieces.forEach((piece, i) => stream.write(piece, i === pieces.length - 1 ? written : undefined));
+  stream.uncork();
 }

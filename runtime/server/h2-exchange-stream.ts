@@ -16,7 +16,7 @@ import { constants as http2Constants, type IncomingHttpHeaders, type ServerHttp2
 import { EventEmitter } from "node:events";
 import { gunzipSync, inflateSync } from "node:zlib";
 import { Metadata, status as Status } from "@grpc/grpc-js";
-import { encodeAnswerPieces, grpcPrefix, type ChannelAnswer, type ChannelBatch } from "../protocol/channel-codec.ts";
+import { encodeAnswerPieces, writeGrpcMessage, type ChannelAnswer, type ChannelBatch } from "../protocol/channel-codec.ts";
 import { UnauthenticatedError } from "../protocol/errors.ts";
 import { toStatus } from "../protocol/status-mapping.ts";
 import { RefusalLog, tokenProblem } from "./call-guard.ts";
@@ -112,11 +112,7 @@ class DirectExchangeStream extends EventEmitter implements ExchangeStream {
     if (this.#ended || this.stream.destroyed) return;
     if (!this.#headersSent) this.sendMetadata(new Metadata());
     // The large responses (a part of a trace) are written as they are, beside their envelope, not copied into it.
-    const pieces = encodeAnswerPieces(answers);
-    this.stream.cork();
-    this.stream.write(grpcPrefix(pieces), pieces.length === 0 ? () => written() : undefined);
-    pieces.forEach((piece, i) => this.stream.write(piece, i === pieces.length - 1 ? () => written() : undefined));
-    this.stream.uncork();
+    writeGrpcMessage(this.stream, encodeAnswerPieces(answers), () => written());
   }
 
   end(): void {
@@ -161,7 +157,8 @@ class DirectExchangeStream extends EventEmitter implements ExchangeStream {
   /** Frames the messages of `chunk` (with what came before it) and hands each on. */
   #read(chunk: Buffer): void {
     let offset = 0;
-    while (offset < chunk.length && !this.#ended) {
+    // An empty message whose prefix ends the chunk is still delivered now (`#messageBytes` 0), not with the next chunk.
+    while ((offset < chunk.length || this.#messageBytes === 0) && !this.#ended) {
       if (this.#messageBytes < 0) {
         const take = Math.min(PREFIX_BYTES - this.#pendingBytes, chunk.length - offset);
         this.#keep(chunk.subarray(offset, offset + take));

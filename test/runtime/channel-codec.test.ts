@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { MethodDefinition } from "@grpc/proto-loader";
-import { UNCOPIED_PAYLOAD_BYTES, bytesOf, decodeAnswers, decodeCalls, encodeAnswerPieces, encodeAnswers, encodeCallPieces, encodeCalls, grpcPrefix } from "../../runtime/protocol/channel-codec.ts";
+import { UNCOPIED_PAYLOAD_BYTES, bytesOf, decodeAnswers, decodeCalls, encodeAnswerPieces, encodeAnswers, encodeCallPieces, encodeCalls, writeGrpcMessage } from "../../runtime/protocol/channel-codec.ts";
 import { loadService } from "../../runtime/protocol/proto-files.ts";
 import { CHANNEL_PROTO, CHANNEL_SERVICE } from "../../runtime/protocol/core-services.ts";
 
@@ -9,6 +9,28 @@ type Loose = Record<string, unknown>;
 
 /** The same messages through @grpc/proto-loader, as another implementation of the .proto would read them. */
 const exchange = loadService(CHANNEL_PROTO, CHANNEL_SERVICE).Exchange as MethodDefinition<Loose, Loose>;
+
+/** What writeGrpcMessage writes for `pieces`: checks it is one corked write, reported written once, and returns its bytes. */
+function written(pieces: readonly Buffer[]): Buffer {
+  const chunks: Uint8Array[] = [];
+  let corked = 0;
+  let callbacks = 0;
+  const stream = {
+    cork: () => void corked++,
+    uncork: () => void corked--,
+    write: (chunk: Uint8Array, callback?: () => void) => {
+      assert.equal(corked, 1, "written while corked");
+      chunks.push(chunk);
+      if (callback) callbacks++;
+      callback?.();
+    },
+  };
+  writeGrpcMessage(stream, pieces, () => undefined);
+  assert.equal(corked, 0);
+  assert.equal(callbacks, 1);
+  assert.ok(pieces.every((piece) => chunks.includes(piece)), "the pieces themselves, not copies");
+  return Buffer.concat(chunks);
+}
 
 describe("channel codec", () => {
   it("round-trips calls; absent fields read as the proto3 defaults", () => {
@@ -88,7 +110,9 @@ describe("channel codec", () => {
       assert.deepEqual(decodeCalls(Buffer.concat(pieces)), decodeCalls(encodeCalls(calls, clock)));
       assert.ok(pieces.some((piece) => piece.buffer === large.buffer && piece.length === large.length), "the large request is a piece of its own");
       assert.ok(pieces.some((piece) => piece.buffer === huge.buffer), "the huge request is a piece of its own");
-      assert.equal(grpcPrefix(pieces).readUInt32BE(1), Buffer.concat(pieces).length);
+      const message = written(pieces);
+      assert.equal(message.readUInt32BE(1), Buffer.concat(pieces).length);
+      assert.deepEqual(message.subarray(5), Buffer.concat(pieces));
       // Another implementation of the .proto reads it too.
       assert.equal((exchange.requestDeserialize(Buffer.concat(pieces)) as { calls: unknown[] }).calls.length, 5);
     }
@@ -102,6 +126,7 @@ describe("channel codec", () => {
     assert.deepEqual(decodeAnswers(Buffer.concat(pieces)), decodeAnswers(encodeAnswers(answers)));
     assert.ok(pieces.some((piece) => piece.buffer === huge.buffer));
     assert.deepEqual(encodeAnswerPieces([]), []);
+    assert.deepEqual(written([]), Buffer.from([0, 0, 0, 0, 0]), "an empty message is its prefix, and is reported written");
   });
 
   it("throws on bytes that are not a message of the type", () => {
