@@ -7,12 +7,13 @@ import type { QmiConfig } from "../runtime/config/config.ts";
 import { discoverContexts } from "../runtime/discovery/discover-contexts.ts";
 import { DEFAULT_DISCOVERY_PORT, discoveryScope } from "../runtime/discovery/scope.ts";
 import { UnknownNameError } from "../runtime/protocol/errors.ts";
+import { configuredAddress } from "../runtime/config/configured-peers.ts";
 
 /** `host:port` of the context `name`. */
 export async function resolveContextAddress(name: string, address: string | undefined, config: QmiConfig): Promise<string> {
   if (address !== undefined) return address;
-  const configured = config.contexts?.[name];
-  if (configured?.tcp_server_port) return `${configured.host ?? "127.0.0.1"}:${configured.tcp_server_port}`;
+  const configured = configuredAddress(config, name);
+  if (configured !== undefined) return configured;
   const found = await discoverContexts({
     scope: discoveryScope("127.0.0.1", config.discovery?.address),
     port: config.discovery?.port ?? DEFAULT_DISCOVERY_PORT,

@@ -15,6 +15,7 @@
  * @module
  */
 import type { Context } from "../../runtime/context/context.ts";
+import { configuredAddress } from "../../runtime/config/configured-peers.ts";
 import type { PeerDescription, PeerObjectInfo } from "../../runtime/context/peer-description.ts";
 import { QMI_VERSION } from "../../runtime/context/version.ts";
 import { QmiError } from "../../runtime/protocol/errors.ts";
@@ -106,9 +107,9 @@ export class LabMonitor {
     this.#refreshMs = (options.refreshSeconds ?? 1) * 1000;
     this.#discoveryMs = (options.discoverySeconds ?? 2) * 1000;
     this.#state = this.#build();
-    for (const [name, config] of Object.entries(context.config.contexts ?? {})) {
-      if (name === context.name || config.tcp_server_port === undefined || config.tcp_server_port === 0) continue;
-      this.#know(name, `${config.host ?? "127.0.0.1"}:${config.tcp_server_port}`, true);
+    for (const name of Object.keys(context.config.contexts ?? {})) {
+      const address = configuredAddress(context.config, name);
+      if (address !== undefined) this.#know(name, address, true);
     }
   }
 

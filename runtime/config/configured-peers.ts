@@ -1,9 +1,17 @@
 /**
- * `contexts.<name>.connect_to_peers`: the peers a context connects to when it starts.
+ * `contexts.<name>.connect_to_peers`: the peers a context connects to when it starts, and where a configured
+ * context serves.
  *
  * @module
  */
 import { ConnectionError, QmiError } from "../protocol/errors.ts";
+import type { QmiConfig } from "./config-schema.ts";
+
+/** `host:port` of context `name` as `config` gives it (`contexts.<name>.host`, default 127.0.0.1, and a non-zero `tcp_server_port`), if it does. */
+export function configuredAddress(config: QmiConfig, name: string): string | undefined {
+  const entry = config.contexts?.[name];
+  return entry?.tcp_server_port ? `${entry.host ?? "127.0.0.1"}:${entry.tcp_server_port}` : undefined;
+}
 
 /** What {@link connectConfiguredPeers} needs of a context. */
 interface PeerConnector {

@@ -17,7 +17,7 @@ import { dispatch, dispatchLock, type DispatchRequest, type LockDispatchRequest 
 import { UnknownNameError, UsageError } from "../protocol/errors.ts";
 import { findGeneratedForClass, missingHostImportHint } from "../protocol/generated-services.ts";
 import { applyLoggingConfig, getLogger } from "../logging/log.ts";
-import { connectConfiguredPeers } from "../config/configured-peers.ts";
+import { configuredAddress, connectConfiguredPeers } from "../config/configured-peers.ts";
 import { discoverContexts, type DiscoveredContext, type DiscoverPeerOptions } from "../discovery/discover-contexts.ts";
 import type { DiscoveryResponder } from "../discovery/discovery-responder.ts";
 import { discoverySettings } from "../discovery/discovery-settings.ts";
@@ -411,14 +411,14 @@ export class Context {
   }
 
   #configuredAddress(name: string): string {
-    const entry = this.config.contexts?.[name];
-    if (entry?.tcp_server_port === undefined || entry.tcp_server_port === 0) {
+    const address = configuredAddress(this.config, name);
+    if (address === undefined) {
       throw new UnknownNameError(
         `No address known for context ${name}: give one ({ address: "host:port" }) or configure ` +
           `contexts.${name}.host and tcp_server_port${this.configPath ? ` in ${this.configPath}` : ""}`,
       );
     }
-    return `${entry.host ?? DEFAULT_HOST}:${entry.tcp_server_port}`;
+    return address;
   }
 
   #localProxy(hosted: HostedObject, defaults: CallOptions): RpcProxy {
