@@ -13,13 +13,12 @@ import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { Context } from "../runtime/context/context.ts";
 import { QmiError } from "../runtime/protocol/errors.ts";
+import { isLoopbackHost } from "../runtime/discovery/scope.ts";
 import { DEFAULT_DASHBOARD_PORT, startDashboard } from "../dashboard/server/dashboard-server.ts";
 import { PROCESS_OUTPUT, type CommandOutput } from "./command-output.ts";
 import { importModules } from "./import-modules.ts";
 
 const DEFAULT_NAME = "qmi_dashboard";
-/** Addresses of this machine only. */
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 const HELP = `Usage: qmi dashboard [options]
 
@@ -104,7 +103,7 @@ export async function runDashboard(argv: readonly string[], output: CommandOutpu
     const configured = context.config.dashboard;
     const host = values.host ?? configured?.host;
     const dashboard = await startDashboard({ context, port: port ?? configured?.port ?? DEFAULT_DASHBOARD_PORT, ...(host !== undefined && { host }) });
-    if (!LOOPBACK.test(host ?? "127.0.0.1") && context.security.token === undefined) {
+    if (!isLoopbackHost(host ?? "127.0.0.1") && context.security.token === undefined) {
       output.err(`qmi dashboard: warning: serving ${dashboard.url} beyond this machine without security.token: anyone who can reach it can call every instrument\n`);
     }
     const workgroup = context.config.workgroup ?? "default";
