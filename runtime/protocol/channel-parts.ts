@@ -8,10 +8,14 @@
  * larger than its limit is refused at the first part (before the rest arrives), a part that would go past the
  * announced total ends that call, and all the parts being assembled on one stream, and in one process, stay
  * within {@link ASSEMBLY_BUDGET_BYTES}; a request whose parts stop coming is given up at its deadline (or after
- * {@link ASSEMBLY_TIMEOUT_MS}), so that a client cannot hold that memory by never sending its last part. A part is a view of the sender's encoded message: splitting copies nothing.
+ * {@link ASSEMBLY_TIMEOUT_MS}), so that a client cannot hold that memory by never sending its last part. A part is a
+ * view of the sender's encoded message: splitting copies nothing. The receiver copies each part once, into the
+ * whole, laid out so that the reader can view a large typed array in it without a further copy.
  *
  * @module
  */
+import { lendMessageBuffer } from "./typed-arrays.ts";
+import { bulkPayloadStart } from "./wire-reader.ts";
 
 /** Header (and stream metadata) in which each side announces the largest request or answer it assembles from parts. */
 export const MAX_CALL_HEADER = "qmi-max-call-bytes";
@@ -115,7 +119,10 @@ export type PartOutcome<T> =
 interface Assembly<T> {
   readonly first: T;
   readonly total: number;
-  /** The whole message, filled in as parts arrive (allocated at the first; its pages are touched as they fill). */
+  /**
+   * The whole message, filled in as parts arrive (allocated at the first; its pages are touched as they fill), and
+   * lent to the reader once whole (`lendMessageBuffer`).
+   */
   readonly bytes: Buffer;
   received: number;
 }
@@ -158,7 +165,9 @@ export class PartAssembler<T> {
       this.#refused.add(id);
       return { refused: problem, tooLarge };
     }
-    const bytes = Buffer.allocUnsafe(total);
+    // Shifted so that the bulk field's payload is 8-byte aligned: the reader can then view a trace in place.
+    const shift = (8 - (bulkPayloadStart(part, total) % 8)) % 8;
+    const bytes = lendMessageBuffer(Buffer.allocUnsafeSlow(total + shift).subarray(shift));
     part.copy(bytes, 0);
     this.#assemblies.set(id, { first, total, bytes, received: part.length });
     return undefined;

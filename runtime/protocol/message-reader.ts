@@ -1,7 +1,7 @@
 /**
  * Reads protobuf into TypeScript values, strictly, by a {@link TypeDescriptor} (see `codec.ts`): fields with a
  * bounds-checked {@link WireReader}, repeated numbers gathered as they come (packed or not) and assembled at the
- * end, a single packed payload of doubles or floats in one copy.
+ * end, a single packed payload of doubles or floats in one copy (or none, see `lendMessageBuffer`).
  *
  * @module
  */
@@ -11,7 +11,7 @@ import type { FieldDescriptor, ProtoScalar, ServiceDescriptor, SignalDescriptor,
 import { elementOf, enumOf, invalid, isPackable, MAX_DATE_MS, messageOf, PROTO_KEY, protoKey, required, wireTypeOf } from "./codec-values.ts";
 import { unspecifiedName } from "./proto-names.ts";
 import { WireFormatError } from "./strict-wire.ts";
-import { LITTLE_ENDIAN, TYPED_ARRAY_KINDS } from "./typed-arrays.ts";
+import { isLentMessageBuffer, LITTLE_ENDIAN, TYPED_ARRAY_KINDS } from "./typed-arrays.ts";
 import { FIXED32, FIXED64, LENGTH_DELIMITED, VARINT, WireReader } from "./wire-reader.ts";
 
 /** Field index by number, per field list. */
@@ -65,7 +65,9 @@ function readScalar(r: WireReader, proto: ProtoScalar, bigint: boolean, wireType
     }
     case "bytes": {
       const { start, end } = r.span();
-      return new Uint8Array(r.buf.subarray(start, end)); // its own copy: the wire's buffer is reused
+      // Its own copy, unless the message was assembled from parts and lent (the wire's buffers are reused).
+      const view = r.buf.subarray(start, end);
+      return isLentMessageBuffer(r.buf) ? new Uint8Array(view.buffer, view.byteOffset, view.length) : new Uint8Array(view);
     }
     default:
       return integer64(r.uint64(), proto, bigint, path);
@@ -201,10 +203,16 @@ function finishList(service: ServiceDescriptor, type: Extract<TypeDescriptor, { 
   const { buf, parts } = list;
   const proto = element.kind === "scalar" ? element.proto : "int32";
   const width = proto === "double" ? 8 : proto === "float" ? 4 : 0;
-  // The common case, one packed payload of doubles or floats: one copy into an aligned array.
+  // The common case, one packed payload of doubles or floats: a view of it where it is aligned in a message lent to
+  // the reader (one assembled from parts, see `channel-parts.ts`), otherwise one copy into an aligned array.
   if (width > 0 && parts.length === 1 && parts[0] instanceof Packed) {
     const { start, end } = parts[0];
     if ((end - start) % width !== 0) throw new WireFormatError(`has ${path}, a packed field of ${(end - start)} bytes, not a multiple of ${width}`);
+    const at = buf.byteOffset + start;
+    if (LITTLE_ENDIAN && at % width === 0 && isLentMessageBuffer(buf)) {
+      const view = width === 8 ? new Float64Array(buf.buffer, at, (end - start) / 8) : new Float32Array(buf.buffer, at, (end - start) / 4);
+      return kind ? view : numbersOf(view);
+    }
     const floats = proto === "double" ? new Float64Array((end - start) / 8) : new Float32Array((end - start) / 4);
     if (LITTLE_ENDIAN) new Uint8Array(floats.buffer).set(buf.subarray(start, end));
     else for (let i = 0; i < floats.length; i++) floats[i] = width === 8 ? buf.readDoubleLE(start + i * 8) : buf.readFloatLE(start + i * 4);

@@ -76,3 +76,21 @@ export function bufferOf(bytes: Uint8Array): Buffer {
 export function bytesOfArray(array: ArrayBufferView): Uint8Array {
   return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 }
+
+/**
+ * ArrayBuffers that hold one received message assembled from parts, which nothing writes to once it is whole: the
+ * reader may hand out views into them (a large typed array, `bytes`) instead of copies. Such a view's `buffer` is the
+ * whole message, so it has a `byteOffset` and the message's other bytes around it.
+ */
+const messageBuffers = new WeakSet<ArrayBufferLike>();
+
+/** Marks `bytes` (its whole ArrayBuffer) as a received message the reader may keep views into. */
+export function lendMessageBuffer(bytes: Buffer): Buffer {
+  messageBuffers.add(bytes.buffer);
+  return bytes;
+}
+
+/** True when the reader may keep views into `bytes` (see {@link lendMessageBuffer}). */
+export function isLentMessageBuffer(bytes: Buffer): boolean {
+  return messageBuffers.has(bytes.buffer);
+}

@@ -128,3 +128,41 @@ export class WireReader {
     if (this.end - this.pos < bytes) throw new WireFormatError(`ends inside a ${bytes * 8}-bit value`);
   }
 }
+
+/** How deep {@link bulkPayloadStart} looks into nested messages. */
+const BULK_SEARCH_DEPTH = 4;
+
+/**
+ * Where the payload of a message's bulk field probably starts, judged from the message's first bytes `head` and its
+ * length `total`: the length-delimited field holding at least half the message, followed into nested messages
+ * while one of their fields does too (a trace inside a message). 0 when there is none, or the bytes do not parse;
+ * a wrong guess only costs the reader a copy (see `lendMessageBuffer`).
+ */
+export function bulkPayloadStart(head: Buffer, total: number): number {
+  let found = 0;
+  let end = total;
+  const r = new WireReader(head, 0, Math.min(head.length, total));
+  try {
+    for (let depth = 0; depth < BULK_SEARCH_DEPTH && r.pos < r.end; ) {
+      const wireType = r.uint32() & 7;
+      if (wireType !== LENGTH_DELIMITED) {
+        r.skip(wireType);
+        continue;
+      }
+      const length = r.uint32();
+      const start = r.pos;
+      if (start + length > end) return found;
+      if (2 * length < total) {
+        if (start + length > r.end) return found; // it runs past the head: nothing more to see
+        r.pos = start + length;
+        continue;
+      }
+      found = start;
+      end = start + length;
+      depth++;
+    }
+  } catch {
+    // a head cut inside a field, or bytes that are not protobuf: keep what was found
+  }
+  return found;
+}

@@ -13,8 +13,9 @@ import { EchoInstrument } from "qmi-ts/drivers/dummy/echo-instrument";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
 import { EchoInstrumentProxy, EchoInstrumentService } from "qmi-ts/generated/drivers/dummy/echo-instrument";
 import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
-import { decodeResponse, encodeRequest } from "../../runtime/protocol/codec.ts";
-import { assemblyBudget, CHANNEL_MAX_CALL_BYTES, MAX_CALL_HEADER } from "../../runtime/protocol/channel-parts.ts";
+import { decodeResponse, encodeRequest, encodeResponse } from "../../runtime/protocol/codec.ts";
+import { assemblyBudget, ByteBudget, CHANNEL_MAX_CALL_BYTES, MAX_CALL_HEADER, PartAssembler, splitParts } from "../../runtime/protocol/channel-parts.ts";
+import { bulkPayloadStart } from "../../runtime/protocol/wire-reader.ts";
 import { rawChannel, type RawAnswer } from "../helpers/raw-channel.ts";
 import { startChild } from "../helpers/child-context.ts";
 import { withinSeconds } from "../helpers/within.ts";
@@ -23,6 +24,72 @@ import { until } from "../helpers/process-usage.ts";
 const echoPath = (rpc: string) => `/${EchoInstrumentService.protoService}/${rpc}`;
 const echoMethod = (name: string) => EchoInstrumentService.methods.find((m) => m.name === name)!;
 const sines = (count: number) => new Float64Array(count).map((_, i) => Math.sin(i));
+
+describe("a message assembled from parts", () => {
+  /** `message` cut in parts of 64 KiB and put together again, as a receiving side does. */
+  const assemble = (message: Buffer): Buffer => {
+    const assembler = new PartAssembler<string>(CHANNEL_MAX_CALL_BYTES, new ByteBudget());
+    const parts = splitParts(message, 65_536);
+    assert.equal(assembler.start(7, "first", message.length, parts[0]!), undefined);
+    for (let i = 1; i < parts.length - 1; i++) assert.equal(assembler.add(7, parts[i]!, true), undefined);
+    const outcome = assembler.add(7, parts.at(-1)!, false);
+    assert.ok(outcome && "done" in outcome, "the whole message");
+    assert.deepEqual(outcome.done, message, "the same bytes");
+    return outcome.done;
+  };
+  const response = (name: string, value: unknown) => encodeResponse(EchoInstrumentService, echoMethod(name), value);
+
+  it("finds where the bulk field's payload starts from the first bytes only", () => {
+    const doubles = response("echoFloat64Array", sines(100_000)); // field 1, then 800,000 as a 3-byte varint
+    assert.equal(bulkPayloadStart(doubles.subarray(0, 65_536), doubles.length), 4);
+    const trace = response("echoTrace", { interval: 0.5, samples: sines(50_000), counts: new Int16Array(3) });
+    // value (1) { interval (fixed64, 9 bytes), samples (2) { 400,000 bytes }, counts (3) { 3 bytes } }: nested.
+    assert.equal(bulkPayloadStart(trace.subarray(0, 1000), trace.length), 4 + 9 + 4);
+    assert.equal(bulkPayloadStart(Buffer.alloc(0), 1000), 0, "no bytes");
+    assert.equal(bulkPayloadStart(Buffer.from([0x0a, 0xff]), 1000), 0, "cut inside a varint");
+    assert.equal(bulkPayloadStart(Buffer.from([0x0a, 0x05, 1, 2, 3, 4, 5]), 7), 2, "a small message's one field");
+    assert.equal(bulkPayloadStart(Buffer.from([0x0f, 0x0a, 0x05]), 1000), 0, "wire type 7: not protobuf");
+    for (let seed = 0; seed < 200; seed++) {
+      const noise = Buffer.from(new Float64Array(64).map((_, i) => Math.sin(seed * 64 + i) * 1e300).buffer);
+      const start = bulkPayloadStart(noise, 1_000_000);
+      assert.ok(Number.isInteger(start) && start >= 0 && start < 1_000_000, `noise ${seed}: ${start}`);
+    }
+  });
+
+  it("is laid out so that a large typed array reads as a view of it, and anything else as before", () => {
+    const values = sines(100_000);
+    values[5] = -0;
+    values[6] = NaN;
+    const message = response("echoFloat64Array", values);
+    const whole = assemble(message);
+    assert.equal((whole.byteOffset + 4) % 8, 0, "the payload is 8-byte aligned");
+    const read = decodeResponse(EchoInstrumentService, echoMethod("echoFloat64Array"), whole) as Float64Array;
+    assert.deepEqual(read, values);
+    assert.ok(Object.is(read[5], -0) && Number.isNaN(read[6]));
+    assert.equal(read.buffer, whole.buffer, "a view of the assembled message, not a copy");
+    const copy = decodeResponse(EchoInstrumentService, echoMethod("echoFloat64Array"), message) as Float64Array;
+    assert.deepEqual(copy, values);
+    assert.notEqual(copy.buffer, message.buffer, "a message not assembled here is copied from, never viewed");
+
+    const floats = new Float32Array(values);
+    const float32Read = decodeResponse(EchoInstrumentService, echoMethod("echoFloat32Array"), assemble(response("echoFloat32Array", floats)));
+    assert.deepEqual(float32Read, floats);
+    const list = decodeResponse(EchoInstrumentService, echoMethod("echoList"), assemble(response("echoList", Array.from(values))));
+    assert.ok(Array.isArray(list) && list.length === 100_000 && Object.is(list[5], -0), "a number[] is still an array");
+    const bytes = new Uint8Array(300_000).map((_, i) => i % 253);
+    const bytesWhole = assemble(response("echoBytes", bytes));
+    const bytesRead = decodeResponse(EchoInstrumentService, echoMethod("echoBytes"), bytesWhole) as Uint8Array;
+    assert.deepEqual(bytesRead, bytes);
+    assert.equal(bytesRead.buffer, bytesWhole.buffer, "bytes are viewed too");
+
+    const trace = { interval: 0.5, samples: values, counts: new Int16Array([1, -2, 3]) };
+    const traceWhole = assemble(response("echoTrace", trace));
+    const traceRead = decodeResponse(EchoInstrumentService, echoMethod("echoTrace"), traceWhole) as typeof trace;
+    assert.deepEqual(traceRead, trace);
+    assert.equal(traceRead.samples.buffer, traceWhole.buffer, "the trace inside a message is viewed");
+    assert.notEqual(traceRead.counts.buffer, traceWhole.buffer, "its small narrow array is read element by element");
+  });
+});
 
 describe("large messages in parts on the call channel", () => {
   let server: Context;
@@ -231,7 +298,9 @@ describe("10^7 doubles (80 MB each way) between two processes with the default c
       server.process.stdin!.write("rss after\n");
       const [, serverPeak] = await server.waitForLine(/^RSS after (\d+) (\d+)$/, 10);
       const payloadMb = 80;
-      // The client holds the array it sent and the one it got back (2 × the payload) besides the transfer's.
+      // The client holds the array it sent and the one it got back (2 × the payload) besides the transfer's; the
+      // server the request (its array a view of it) and the answer it writes, and garbage the collector has not
+      // reached yet: under load, a payload's worth.
       const clientOver = Number(clientPeak) - Number(clientBefore);
       const serverOver = Number(serverPeak) - Number(serverBefore);
       assert.ok(clientOver <= 3 * payloadMb, `client: peak ${clientPeak} MB, ${clientBefore} MB before the call`);
