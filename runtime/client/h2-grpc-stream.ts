@@ -19,6 +19,7 @@ import { Metadata, status as Status, type ServiceError } from "@grpc/grpc-js";
 import type { SecuritySettings } from "../config/security-settings.ts";
 import { tlsFailureHint } from "../config/tls-problems.ts";
 import { writeGrpcMessage } from "../protocol/channel-codec.ts";
+import { GrpcMessageReader } from "../protocol/grpc-message-reader.ts";
 
 /** What a {@link H2GrpcStream} reports. */
 export interface H2GrpcStreamEvents {
@@ -61,11 +62,7 @@ function statusOf(headers: IncomingHttpHeaders): ServiceError | undefined {
 export class H2GrpcStream {
   readonly #session: ClientHttp2Session;
   readonly #stream: ClientHttp2Stream;
-  /** Received bytes not yet making a whole message. */
-  #pending: Buffer[] = [];
-  #pendingBytes = 0;
-  /** The length of the message being received, once its header is in; -1 before. */
-  #frameLength = -1;
+  readonly #reader: GrpcMessageReader;
   #ended = false;
   /** The connection (and its TLS handshake) completed. */
   #connected = false;
@@ -126,7 +123,15 @@ export class H2GrpcStream {
       if (headers[":status"] !== 200) return this.#end(statusError(Status.UNAVAILABLE, `HTTP status ${headers[":status"]}`));
       this.events.onAccepted(headers);
     });
-    this.#stream.on("data", (chunk: Buffer) => this.#receive(chunk));
+    this.#reader = new GrpcMessageReader(security.maxMessageBytes, {
+      message: ({ body, compressed }) => {
+        if (this.#ended) return;
+        if (compressed) return this.#end(statusError(Status.INTERNAL, "Received a compressed message"));
+        this.events.onMessage(body);
+      },
+      tooLarge: (length) => this.#end(statusError(Status.RESOURCE_EXHAUSTED, `Received message larger than max (${length} vs. ${security.maxMessageBytes})`)),
+    });
+    this.#stream.on("data", (chunk: Buffer) => this.#reader.push(chunk));
     this.#stream.on("trailers", (trailers) => this.#end(statusOf(trailers) ?? statusError(Status.INTERNAL, "Trailers without a status")));
     this.#stream.on("error", (error: Error) => this.#end(this.#failure(error)));
     this.#stream.on("close", () => this.#end(statusError(Status.UNAVAILABLE, "The stream closed without a status")));
@@ -153,33 +158,6 @@ export class H2GrpcStream {
     this.#end(statusError(Status.CANCELLED, "Cancelled on client"));
   }
 
-  #receive(chunk: Buffer): void {
-    this.#pending.push(chunk);
-    this.#pendingBytes += chunk.length;
-    while (!this.#ended && this.#pendingBytes >= 5) {
-      if (this.#frameLength < 0) {
-        // The 5-byte header: a compression flag and the length. (Only the header is joined here, so a large
-        // message arriving in many chunks is copied once, when it is complete.)
-        const first = this.#pending[0]!;
-        const head = first.length >= 5 ? first : Buffer.concat(this.#pending, this.#pendingBytes);
-        const length = head.readUInt32BE(1);
-        if (head[0] !== 0) return this.#end(statusError(Status.INTERNAL, "Received a compressed message"));
-        if (length > this.security.maxMessageBytes) {
-          return this.#end(statusError(Status.RESOURCE_EXHAUSTED, `Received message larger than max (${length} vs. ${this.security.maxMessageBytes})`));
-        }
-        this.#frameLength = length;
-      }
-      if (this.#pendingBytes < 5 + this.#frameLength) return;
-      const all = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending, this.#pendingBytes);
-      const message = all.subarray(5, 5 + this.#frameLength);
-      const rest = all.subarray(5 + this.#frameLength);
-      this.#pending = rest.length > 0 ? [rest] : [];
-      this.#pendingBytes = rest.length;
-      this.#frameLength = -1;
-      this.events.onMessage(message);
-    }
-  }
-
   /** Sends a ping; no answer within `timeout` seconds ends the stream. */
   #ping(timeout: number): void {
     if (this.#ended || this.#pingTimer || this.#session.connecting) return;
@@ -200,6 +178,7 @@ export class H2GrpcStream {
   #end(status: ServiceError): void {
     if (this.#ended) return;
     this.#ended = true;
+    this.#reader.stop();
     clearInterval(this.#keepalive);
     clearTimeout(this.#pingTimer);
     if (!this.#stream.closed) this.#stream.close(h2.NGHTTP2_CANCEL);

@@ -3,9 +3,9 @@
  *
  * Bulk data crosses the channel in 256 KiB parts, and grpc-js's path cost each of them several copies and turns of
  * the event loop: the interceptor chain, a pause and resume of the stream per message, the framed copy of every
- * answer. Here a request is framed straight from the stream's chunks and an answer is written as its 5-byte prefix
- * and its bytes, corked, with no copy. Everything grpc-js did for this path is done here too, with the same
- * statuses and messages: the token check of `call-guard.ts` before anything is read (`UNAUTHENTICATED` with the
+ * answer. Here a request is framed straight from the stream's chunks (`grpc-message-reader.ts`) and an answer is
+ * written as its 5-byte prefix and its bytes, corked, with no copy. Everything grpc-js did for this path is done here
+ * too, with the same statuses and messages: the token check of `call-guard.ts` before anything is read (`UNAUTHENTICATED` with the
  * `qmi-error` trailer), `grpc.max_receive_message_length` (`RESOURCE_EXHAUSTED`, "Received message larger than
  * max"), gzip and deflate requests inflated within that limit, and a content type that is not gRPC refused with
  * HTTP 415. The connections themselves, their settings, keepalive and shutdown stay grpc-js's.
@@ -17,6 +17,7 @@ import { EventEmitter } from "node:events";
 import { gunzipSync, inflateSync } from "node:zlib";
 import { Metadata, status as Status } from "@grpc/grpc-js";
 import { encodeAnswerPieces, writeGrpcMessage, type ChannelAnswer, type ChannelBatch } from "../protocol/channel-codec.ts";
+import { GrpcMessageReader, type GrpcMessage } from "../protocol/grpc-message-reader.ts";
 import { UnauthenticatedError } from "../protocol/errors.ts";
 import { toStatus } from "../protocol/status-mapping.ts";
 import { RefusalLog, tokenProblem } from "./call-guard.ts";
@@ -36,7 +37,6 @@ export interface DirectExchange {
   readonly refusals: RefusalLog;
 }
 
-const PREFIX_BYTES = 5;
 const RESPONSE_HEADERS = {
   [http2Constants.HTTP2_HEADER_STATUS]: 200,
   [http2Constants.HTTP2_HEADER_CONTENT_TYPE]: "application/grpc+proto",
@@ -68,12 +68,7 @@ export function serveExchangeStream(stream: ServerHttp2Stream, headers: Incoming
 class DirectExchangeStream extends EventEmitter implements ExchangeStream {
   #headersSent = false;
   #ended = false;
-  /** Bytes of the message being read: its prefix first, then its body. */
-  #pending: Buffer[] = [];
-  #pendingBytes = 0;
-  /** The body length of the message being read, once its prefix is in. */
-  #messageBytes = -1;
-  #compressed = false;
+  readonly #reader: GrpcMessageReader;
 
   constructor(
     private readonly stream: ServerHttp2Stream,
@@ -81,11 +76,15 @@ class DirectExchangeStream extends EventEmitter implements ExchangeStream {
     private readonly exchange: DirectExchange,
   ) {
     super();
+    this.#reader = new GrpcMessageReader(exchange.maxMessageBytes, {
+      message: (message) => this.#deliver(message),
+      tooLarge: (length) => this.fail(Status.RESOURCE_EXHAUSTED, `Received message larger than max (${length} vs ${exchange.maxMessageBytes})`),
+    });
   }
 
   /** Starts reading requests, once the channel listens. */
   start(): void {
-    this.stream.on("data", (chunk: Buffer) => this.#read(chunk));
+    this.stream.on("data", (chunk: Buffer) => this.#reader.push(chunk));
     this.stream.on("end", () => {
       if (!this.#ended) this.emit("end");
     });
@@ -143,6 +142,7 @@ class DirectExchangeStream extends EventEmitter implements ExchangeStream {
   #finish(code: Status, details: string, trailers?: Metadata): void {
     if (this.#ended || this.stream.destroyed) return;
     this.#ended = true;
+    this.#reader.stop();
     const status = { "grpc-status": String(code), "grpc-message": encodeURI(details), ...trailers?.toHttp2Headers() };
     if (!this.#headersSent) {
       // Trailers only: the status goes with the response headers.
@@ -154,52 +154,10 @@ class DirectExchangeStream extends EventEmitter implements ExchangeStream {
     this.stream.end();
   }
 
-  /** Frames the messages of `chunk` (with what came before it) and hands each on. */
-  #read(chunk: Buffer): void {
-    let offset = 0;
-    // An empty message whose prefix ends the chunk is still delivered now (`#messageBytes` 0), not with the next chunk.
-    while ((offset < chunk.length || this.#messageBytes === 0) && !this.#ended) {
-      if (this.#messageBytes < 0) {
-        const take = Math.min(PREFIX_BYTES - this.#pendingBytes, chunk.length - offset);
-        this.#keep(chunk.subarray(offset, offset + take));
-        offset += take;
-        if (this.#pendingBytes < PREFIX_BYTES) return;
-        const prefix = this.#takePending();
-        this.#compressed = prefix[0] !== 0;
-        this.#messageBytes = prefix.readUInt32BE(1);
-        if (this.#messageBytes > this.exchange.maxMessageBytes) {
-          this.fail(Status.RESOURCE_EXHAUSTED, `Received message larger than max (${this.#messageBytes} vs ${this.exchange.maxMessageBytes})`);
-          return;
-        }
-      }
-      const take = Math.min(this.#messageBytes - this.#pendingBytes, chunk.length - offset);
-      // A message wholly inside this chunk is a view of it, not a copy.
-      const body =
-        this.#pendingBytes === 0 && take === this.#messageBytes
-          ? chunk.subarray(offset, offset + take)
-          : (this.#keep(chunk.subarray(offset, offset + take)), this.#pendingBytes === this.#messageBytes ? this.#takePending() : undefined);
-      offset += take;
-      if (body === undefined) return;
-      this.#messageBytes = -1;
-      this.#deliver(body);
-    }
-  }
-
-  #keep(part: Buffer): void {
-    this.#pending.push(part);
-    this.#pendingBytes += part.length;
-  }
-
-  #takePending(): Buffer {
-    const whole = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending, this.#pendingBytes);
-    this.#pending = [];
-    this.#pendingBytes = 0;
-    return whole;
-  }
-
-  #deliver(body: Buffer): void {
+  #deliver({ body, compressed }: GrpcMessage): void {
+    if (this.#ended) return;
     let bytes = body;
-    if (this.#compressed) {
+    if (compressed) {
       const encoding = this.metadata.get("grpc-encoding")[0] ?? "identity";
       if (encoding !== "gzip" && encoding !== "deflate") {
         this.fail(Status.UNIMPLEMENTED, `Received message compressed with unsupported encoding "${String(encoding)}"`);
