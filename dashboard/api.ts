@@ -55,6 +55,8 @@ export interface HelloEvent {
   readonly stream: string;
   /** The most points kept per plotted signal for this stream while the browser does not read; more are dropped and counted. */
   readonly maxBufferedPoints: number;
+  /** The dashboard's clock as the stream opened, milliseconds since 1970: the clock of every `lastSeen`. */
+  readonly serverTime: number;
 }
 
 /** The lab as the dashboard sees it. */

@@ -73,7 +73,7 @@ export class EventStream {
     });
     // A lost stream is retried after a second (browsers otherwise wait about three).
     response.write("retry: 1000\n\n");
-    const hello: HelloEvent = { stream: this.id, maxBufferedPoints: MAX_BUFFERED_POINTS };
+    const hello: HelloEvent = { stream: this.id, maxBufferedPoints: MAX_BUFFERED_POINTS, serverTime: Date.now() };
     this.#write("hello", hello);
     this.#timer = setInterval(() => this.#flush(), FLUSH_MS);
     this.#heartbeat = setInterval(() => this.#writable() && response.write(": ping\n\n"), HEARTBEAT_MS);

@@ -11,6 +11,7 @@ import type { RetryDecision, StreamStatus } from "./events.ts";
 import { LabView } from "./lab-view.ts";
 import { showLogin } from "./login-view.ts";
 import { Plots } from "./plots.ts";
+import { setServerTime } from "./server-clock.ts";
 import { Session } from "./session.ts";
 import { setNote, setText } from "./dom.ts";
 
@@ -33,7 +34,10 @@ const session = new Session(() => void start());
 const plots = new Plots(page.plots, session);
 const lab = new LabView(page.lab, page.dashboard, { session, plots });
 const stream = new EventStream("/api/events", {
-  hello: (event) => plots.setStream(event.stream),
+  hello: (event) => {
+    setServerTime(event.serverTime);
+    plots.setStream(event.stream);
+  },
   lab: (event) => lab.update(event),
   points: (event) => plots.points(event),
   plotEnded: (event) => plots.ended(event),

@@ -5,6 +5,7 @@ import { KeyedList, el, setAttr, setNote, setText } from "./dom.ts";
 import type { ItemView } from "./dom.ts";
 import { ObjectView } from "./object-view.ts";
 import type { ObjectServices } from "./object-view.ts";
+import { serverNow } from "./server-clock.ts";
 
 export class ContextView implements ItemView<ContextState> {
   readonly element: HTMLElement;
@@ -36,10 +37,10 @@ export class ContextView implements ItemView<ContextState> {
     setText(this.#pid, context.pid === undefined ? "–" : String(context.pid));
     setNote(this.#problem, context.problem);
     this.#objects.update(context.objects);
-    this.tick(Date.now());
+    this.tick(serverNow());
   }
 
-  /** Advances the uptime from when the context last answered; a context that does not answer does not age. */
+  /** Advances the uptime from when the context last answered (`now` on the server's clock); a context that does not answer does not age. */
   tick(now: number): void {
     const { uptimeSeconds, lastSeen, connected } = this.#context;
     if (uptimeSeconds === undefined) return setText(this.#uptime, "–");

@@ -3,6 +3,7 @@
 import type { ContextState, LabState } from "../api.ts";
 import { ContextView } from "./context-view.ts";
 import { KeyedList, setText } from "./dom.ts";
+import { serverNow } from "./server-clock.ts";
 import type { ObjectServices } from "./object-view.ts";
 
 export class LabView {
@@ -16,7 +17,7 @@ export class LabView {
     this.#contexts = new KeyedList(container, (context) => context.name, (context) => new ContextView(services, context));
     // Uptimes tick between lab events, which only come when something changed.
     setInterval(() => {
-      const now = Date.now();
+      const now = serverNow();
       for (const view of this.#contexts.views()) view.tick(now);
     }, 1000);
   }

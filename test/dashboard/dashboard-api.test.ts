@@ -120,6 +120,7 @@ describe("the dashboard's HTTP API", () => {
   it("streams the lab: the context found by discovery, its objects, methods with parameters, signals and the task", async () => {
     const { reader, hello } = await client.events();
     assert.equal(hello.maxBufferedPoints, 20_000);
+    assert.ok(Math.abs(hello.serverTime - Date.now()) < 10_000, `the dashboard's clock, ms since 1970: ${hello.serverTime}`);
     const state = await labWhere(reader, (c) => c?.connected === true && c.objects.some((o) => o.task?.status !== undefined), "lab_a with its task");
     await reader.cancel();
     assert.equal(state.dashboard.name, "dash_api_dashboard");

@@ -103,6 +103,24 @@ describe("qmi dashboard in a browser", { skip: skipUnlessPresent(!existsSync(CHR
     assert.match((await page.getByTestId("object-lab_a.nsg").textContent()) ?? "", /NoisySineGenerator/);
   });
 
+  it("ticks uptimes on the dashboard's clock: a browser whose clock is an hour ahead shows the same", async () => {
+    const skewed = await browser.newPage();
+    try {
+      await skewed.addInitScript(() => {
+        const browserNow = Date.now;
+        Date.now = () => browserNow() + 3_600_000;
+      });
+      await skewed.goto(dashboard.url);
+      await skewed.locator('[data-testid="context-lab_a"][data-connected="true"]').waitFor();
+      // The lab's contexts started well under ten minutes ago; on the browser's own clock they would be an hour older.
+      const uptime = await textWhere(skewed, "uptime-lab_a", (text) => /^\d\d:\d\d:\d\d$/.test(text), 10);
+      assert.match(uptime, /^00:0\d:\d\d$/);
+      assert.match(await textWhere(page, "uptime-lab_a", (text) => /^\d\d:\d\d:\d\d$/.test(text), 10), /^00:0\d:\d\d$/);
+    } finally {
+      await skewed.close();
+    }
+  });
+
   it("calls setAmplitude from its form, and a separate qmi call sees the change", async () => {
     const result = await callFromForm(page, "lab_a.nsg.setAmplitude", { amplitude: "3.25" });
     assert.doesNotMatch(result, /Error/);
