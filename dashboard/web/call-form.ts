@@ -70,8 +70,13 @@ function showResult(result: HTMLElement, text: string, state: "pending" | "ok" |
 function fieldFor(param: ParamInfo): Field {
   const name = param.name;
   switch (param.input) {
-    case "boolean":
-      return el("input", { type: "checkbox", name });
+    case "boolean": {
+      if (!param.optional) return el("input", { type: "checkbox", name });
+      // An optional flag has three states: left out, true, false.
+      const select = el("select", { name });
+      select.append(el("option", { value: "" }, ""), el("option", { value: "true" }, "true"), el("option", { value: "false" }, "false"));
+      return select;
+    }
     case "enum": {
       const select = el("select", { name });
       if (param.optional) select.append(el("option", { value: "" }, ""));

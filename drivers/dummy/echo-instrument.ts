@@ -197,6 +197,14 @@ export class EchoInstrument extends Instrument {
   }
 
   /**
+   * Which flag was given: `"true"`, `"false"`, or `"omitted"` when it was left out.
+   * @param flag - an optional boolean
+   */
+  @rpcMethod async flagGiven(flag?: boolean): Promise<string> {
+    return flag === undefined ? "omitted" : String(flag);
+  }
+
+  /**
    * The label, or nothing when it is empty.
    * @param label - any string
    */

@@ -54,13 +54,17 @@ async function textWhere(page: Page, testId: string, accept: (text: string) => b
   throw new Error(`${testId} did not show the expected text within ${seconds} s (last: ${JSON.stringify(text)})`);
 }
 
-/** Calls `context.object.method` with `args` from the page's form; resolves with the result line. */
+/** Calls `context.object.method` with `args` from the page's form (a choice by its value); resolves with the result line. */
 async function callFromForm(page: Page, target: string, args: Record<string, string>): Promise<string> {
   const [context, object] = target.split(".");
   const methods = page.getByTestId(`methods-${context}.${object}`);
   if ((await methods.getAttribute("open")) === null) await methods.locator("summary").click();
   const form = page.getByTestId(`call-${target}`);
-  for (const [name, value] of Object.entries(args)) await form.locator(`[name="${name}"]`).fill(value);
+  for (const [name, value] of Object.entries(args)) {
+    const field = form.locator(`[name="${name}"]`);
+    if ((await field.evaluate((element) => element.tagName)) === "SELECT") await field.selectOption(value);
+    else await field.fill(value);
+  }
   const result = page.getByTestId(`result-${target}`);
   const before = (await result.isVisible()) ? await result.textContent() : null;
   await form.locator('button[type="submit"], input[type="submit"]').first().click();
@@ -119,6 +123,13 @@ describe("qmi dashboard in a browser", { skip: skipUnlessPresent(!existsSync(CHR
     } finally {
       await skewed.close();
     }
+  });
+
+  it("leaves out an optional boolean parameter, or gives it as true or false", async () => {
+    assert.equal(await callFromForm(page, "lab_a.echo.flagGiven", {}), '"omitted"');
+    assert.equal(await callFromForm(page, "lab_a.echo.flagGiven", { flag: "false" }), '"false"');
+    assert.equal(await callFromForm(page, "lab_a.echo.flagGiven", { flag: "true" }), '"true"');
+    assert.equal(await callFromForm(page, "lab_a.echo.flagGiven", { flag: "" }), '"omitted"', "and left out again");
   });
 
   it("calls setAmplitude from its form, and a separate qmi call sees the change", async () => {

@@ -641,6 +641,26 @@ export const EchoInstrumentService: ServiceDescriptor = {
       doc: "Sum of the arguments given; the optional ones count as 0 when left out.",
     },
     {
+      name: "flagGiven",
+      rpcName: "FlagGiven",
+      requestType: "FlagGivenRequest",
+      responseType: "FlagGivenResponse",
+      params: [
+        {
+          name: "flag",
+          protoName: "flag",
+          number: 1,
+          type: { kind: "scalar", proto: "bool" },
+          optional: true,
+          doc: "an optional boolean",
+        },
+      ],
+      result: { kind: "scalar", proto: "string" },
+      resultOptional: false,
+      signature: "flagGiven(flag?: boolean): Promise<string>",
+      doc: 'Which flag was given: `"true"`, `"false"`, or `"omitted"` when it was left out.',
+    },
+    {
       name: "nonEmpty",
       rpcName: "NonEmpty",
       requestType: "NonEmptyRequest",
@@ -946,6 +966,14 @@ export class EchoInstrumentProxy extends RpcProxy {
   }
 
   /**
+   * Which flag was given: `"true"`, `"false"`, or `"omitted"` when it was left out.
+   * @param flag - an optional boolean
+   */
+  flagGiven(flag?: boolean, options?: CallOptions): Promise<string> {
+    return this[invoke]("flagGiven", [flag], options) as Promise<string>;
+  }
+
+  /**
    * The label, or nothing when it is empty.
    * @param label - any string
    */
@@ -1004,6 +1032,8 @@ registerGeneratedModule({
     "  rpc EchoSetting(EchoSettingRequest) returns (EchoSettingResponse);",
     "  // Sum of the arguments given; the optional ones count as 0 when left out.",
     "  rpc Sum(SumRequest) returns (SumResponse);",
+    '  // Which flag was given: `"true"`, `"false"`, or `"omitted"` when it was left out.',
+    "  rpc FlagGiven(FlagGivenRequest) returns (FlagGivenResponse);",
     "  // The label, or nothing when it is empty.",
     "  rpc NonEmpty(NonEmptyRequest) returns (NonEmptyResponse);",
     "  // Signal: published by {@link EchoInstrument.publishTrace}: a typed-array signal payload.",
@@ -1276,6 +1306,15 @@ registerGeneratedModule({
     "",
     "message SumResponse {",
     "  double value = 1;",
+    "}",
+    "",
+    "message FlagGivenRequest {",
+    "  // an optional boolean",
+    "  optional bool flag = 1;",
+    "}",
+    "",
+    "message FlagGivenResponse {",
+    "  string value = 1;",
     "}",
     "",
     "message NonEmptyRequest {",
