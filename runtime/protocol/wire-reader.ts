@@ -129,19 +129,21 @@ export class WireReader {
   }
 }
 
-/** How deep {@link bulkPayloadStart} looks into nested messages. */
+/** How deep {@link bulkPayloadStart} looks into nested messages, and how many of the first bytes it reads. */
 const BULK_SEARCH_DEPTH = 4;
+const BULK_SEARCH_BYTES = 4096;
 
 /**
  * Where the payload of a message's bulk field probably starts, judged from the message's first bytes `head` and its
  * length `total`: the length-delimited field holding at least half the message, followed into nested messages
- * while one of their fields does too (a trace inside a message). 0 when there is none, or the bytes do not parse;
- * a wrong guess only costs the reader a copy (see `lendMessageBuffer`).
+ * while one of their fields does too (a trace inside a message). 0 when there is none within the first
+ * {@link BULK_SEARCH_BYTES} bytes (a part from anyone costs little to look at), or the bytes do not parse; a wrong
+ * guess only costs the reader a copy (see `lendMessageBuffer`).
  */
 export function bulkPayloadStart(head: Buffer, total: number): number {
   let found = 0;
   let end = total;
-  const r = new WireReader(head, 0, Math.min(head.length, total));
+  const r = new WireReader(head, 0, Math.min(head.length, total, BULK_SEARCH_BYTES));
   try {
     for (let depth = 0; depth < BULK_SEARCH_DEPTH && r.pos < r.end; ) {
       const wireType = r.uint32() & 7;

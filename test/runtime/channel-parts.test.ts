@@ -49,6 +49,10 @@ describe("a message assembled from parts", () => {
     assert.equal(bulkPayloadStart(Buffer.from([0x0a, 0xff]), 1000), 0, "cut inside a varint");
     assert.equal(bulkPayloadStart(Buffer.from([0x0a, 0x05, 1, 2, 3, 4, 5]), 7), 2, "a small message's one field");
     assert.equal(bulkPayloadStart(Buffer.from([0x0f, 0x0a, 0x05]), 1000), 0, "wire type 7: not protobuf");
+    // Only the first 4 KiB are looked at: 3,000 one-byte fields (6,000 bytes) and then the bulk field.
+    const late = Buffer.concat([Buffer.alloc(6000).fill(Buffer.from([0x08, 0x01])), Buffer.from([0x12, 0x80, 0x80, 0x04])]);
+    assert.equal(bulkPayloadStart(late, 6004 + 65_536), 0, "a bulk field after 4 KiB of others is not searched for");
+    assert.equal(bulkPayloadStart(late.subarray(5000), 1004 + 65_536), 1004, "the same field found within the first 4 KiB");
     for (let seed = 0; seed < 200; seed++) {
       const noise = Buffer.from(new Float64Array(64).map((_, i) => Math.sin(seed * 64 + i) * 1e300).buffer);
       const start = bulkPayloadStart(noise, 1_000_000);
