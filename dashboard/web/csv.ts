@@ -1,9 +1,12 @@
-/** CSV export of plotted points: `time,<fields...>`, time in seconds since 1970, absent values left empty. */
+/**
+ * CSV export of plotted points: `<x>,<fields...>`, where x is `time` (when each point was received, seconds since
+ * 1970) or the field the plot uses as x; absent values left empty.
+ */
 
 type Column = ArrayLike<number | null | undefined>;
 
-export function toCsv(fields: readonly string[], time: Column, columns: readonly Column[]): string {
-  const lines = [["time", ...fields].map(quote).join(",")];
+export function toCsv(x: string, fields: readonly string[], time: Column, columns: readonly Column[]): string {
+  const lines = [[x, ...fields].map(quote).join(",")];
   for (let i = 0; i < time.length; i++) {
     const row = [String(time[i] ?? "")];
     for (const column of columns) row.push(String(column[i] ?? ""));

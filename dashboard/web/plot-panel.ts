@@ -1,7 +1,8 @@
 /**
- * One live plot: a uPlot chart of a signal's numeric fields against time, keeping the last N points. Points are
- * counted as they arrive, but the chart is redrawn at most every {@link MIN_REDRAW_MS}, on an animation frame, and
- * not at all while paused.
+ * One live plot: a uPlot chart of a signal's numeric fields against time, keeping the last N points. The x axis is
+ * when the dashboard received each point, or a time-like field of the signal the user picks (a sample's own `t`:
+ * at 10 kHz about ten samples arrive in the same millisecond). Points are counted as they arrive, but the chart is
+ * redrawn at most every {@link MIN_REDRAW_MS}, on an animation frame, and not at all while paused.
  */
 
 import uPlot from "uplot";
@@ -13,8 +14,10 @@ const MIN_REDRAW_MS = 100;
 const DEFAULT_LIMIT = 1000;
 const MAX_LIMIT = 1_000_000;
 const HEIGHT = 240;
-/** Fields named like a time stamp, not plotted until asked for. */
+/** Fields named like a time stamp, not plotted until asked for, and offered as the x axis. */
 const TIME_LIKE = /^(t|time|timestamp)$/i;
+/** x values from this on read as seconds since 1970 (1973 and later), and get a date axis. */
+const EPOCH_SECONDS = 1e8;
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
 
 export class PlotPanel {
@@ -24,11 +27,18 @@ export class PlotPanel {
   #time: number[] = [];
   #values: (number | null)[][];
   #limit = DEFAULT_LIMIT;
+  /** While paused: the points of the moment it was paused, which the chart shows (against either x) and exports. */
+  #frozen: { time: number[]; values: (number | null)[][] } | undefined;
   #received = 0;
   #paused = false;
   #redrawPending = false;
   #lastRedraw = 0;
-  readonly #chart: uPlot;
+  #chart: uPlot;
+  readonly #chartBox = el("div", { class: "chart" });
+  /** The field plotted as x, or undefined for the time each point was received. */
+  #x: string | undefined;
+  readonly #timeLike: readonly string[];
+  readonly #shownFields: readonly string[];
   readonly #resize: ResizeObserver;
   readonly #receivedText: HTMLOutputElement;
   readonly #droppedText: HTMLOutputElement;
@@ -60,6 +70,7 @@ export class PlotPanel {
       pause.setAttribute("aria-pressed", String(this.#paused));
       pause.textContent = this.#paused ? "resume" : "pause";
       // Freeze on the points of this moment, not on the last throttled frame.
+      this.#frozen = this.#paused ? { time: this.#time.slice(), values: this.#values.map((column) => column.slice()) } : undefined;
       if (this.#paused) this.#chart.setData(this.#data());
       else this.#scheduleRedraw();
     });
@@ -68,41 +79,58 @@ export class PlotPanel {
     const close = el("button", { type: "button", class: "close", "aria-label": `close the plot of ${signal}`, "data-testid": `close-${signal}` }, "×");
     close.addEventListener("click", onClose);
 
-    const chartBox = el("div", { class: "chart" });
+    this.#timeLike = fields.filter((field) => TIME_LIKE.test(field.split(".").at(-1) ?? field));
+    this.#shownFields = this.#timeLike.length === fields.length ? fields : fields.filter((field) => !this.#timeLike.includes(field));
+    const xChoice = el("select", { "data-testid": `x-${signal}` }, el("option", { value: "" }, "received"), ...this.#timeLike.map((field) => el("option", { value: field }, field)));
+    xChoice.addEventListener("change", () => {
+      this.#x = xChoice.value === "" ? undefined : xChoice.value;
+      this.#chart.destroy();
+      this.#chart = this.#makeChart();
+    });
     const controls = el(
       "div",
       { class: "plot-controls" },
       el("label", {}, "last ", limit, " points"),
+      el("label", { hidden: this.#timeLike.length === 0 }, "x ", xChoice),
       pause,
       csv,
       el("span", {}, "received ", this.#receivedText),
       el("span", {}, "dropped ", this.#droppedText),
     );
-    this.element = el("section", { class: "plot", "data-testid": `plot-panel-${signal}`, "aria-label": `plot of ${signal}` }, el("header", {}, el("h2", {}, signal), close), controls, this.#note, chartBox);
+    this.element = el("section", { class: "plot", "data-testid": `plot-panel-${signal}`, "aria-label": `plot of ${signal}` }, el("header", {}, el("h2", {}, signal), close), controls, this.#note, this.#chartBox);
 
-    const timeLike = fields.filter((field) => TIME_LIKE.test(field.split(".").at(-1) ?? field));
-    const shownFields = timeLike.length === fields.length ? fields : fields.filter((field) => !timeLike.includes(field));
-    this.#chart = new uPlot(
+    this.#chart = this.#makeChart();
+    this.#resize = new ResizeObserver(() => {
+      const width = Math.max(200, Math.floor(this.#chartBox.clientWidth));
+      if (width !== this.#chart.width) this.#chart.setSize({ width, height: HEIGHT });
+    });
+    this.#resize.observe(this.#chartBox);
+  }
+
+  /** A chart of the points kept, against the chosen x. */
+  #makeChart(): uPlot {
+    const data = this.#data();
+    const firstX = data[0][0];
+    const fields = this.#fields;
+    return new uPlot(
       {
-        width: 600,
+        width: this.#chartBox.clientWidth > 0 ? Math.max(200, Math.floor(this.#chartBox.clientWidth)) : 600,
         height: HEIGHT,
         // Each field on its own scale, so that a field of large numbers does not flatten the others; the axis is
         // the first shown field's. Time-like fields (a sample's own `t`) start hidden: a click on the legend shows them.
-        scales: { x: { time: true }, ...Object.fromEntries(fields.map((field) => [field, { auto: true }])) },
-        axes: [{}, { scale: shownFields[0] ?? fields[0] ?? "y" }],
+        scales: {
+          x: { time: this.#x === undefined || firstX === undefined || firstX >= EPOCH_SECONDS },
+          ...Object.fromEntries(fields.map((field) => [field, { auto: true }])),
+        },
+        axes: [{}, { scale: this.#shownFields[0] ?? fields[0] ?? "y" }],
         series: [
-          { label: "time" },
-          ...fields.map((field, i) => ({ label: field, scale: field, show: shownFields.includes(field), stroke: COLORS[i % COLORS.length] ?? "#000", width: 1.5 })),
+          { label: this.#x ?? "time" },
+          ...fields.map((field, i) => ({ label: field, scale: field, show: this.#shownFields.includes(field), stroke: COLORS[i % COLORS.length] ?? "#000", width: 1.5 })),
         ],
       },
-      this.#data(),
-      chartBox,
+      data,
+      this.#chartBox,
     );
-    this.#resize = new ResizeObserver(() => {
-      const width = Math.max(200, Math.floor(chartBox.clientWidth));
-      if (width !== this.#chart.width) this.#chart.setSize({ width, height: HEIGHT });
-    });
-    this.#resize.observe(chartBox);
   }
 
   addPoints(event: PointsEvent): void {
@@ -130,10 +158,12 @@ export class PlotPanel {
   }
 
   #trim(): void {
-    const excess = this.#time.length - this.#limit;
-    if (excess <= 0) return;
-    this.#time.splice(0, excess);
-    for (const column of this.#values) column.splice(0, excess);
+    for (const { time, values } of [{ time: this.#time, values: this.#values }, ...(this.#frozen ? [this.#frozen] : [])]) {
+      const excess = time.length - this.#limit;
+      if (excess <= 0) continue;
+      time.splice(0, excess);
+      for (const column of values) column.splice(0, excess);
+    }
   }
 
   #scheduleRedraw(): void {
@@ -151,15 +181,22 @@ export class PlotPanel {
     );
   }
 
-  /** A copy, so that the chart keeps showing (and exporting) what it drew while the arrays move on. */
-  #data(): uPlot.AlignedData {
-    return [this.#time.slice(), ...this.#values.map((column) => column.slice())];
+  /**
+   * A copy, so that the chart keeps showing (and exporting) what it drew while the arrays move on. Against a field,
+   * the points without a value of it are left out (an x must be a number).
+   */
+  #data(): [number[], ...(number | null)[][]] {
+    const { time, values } = this.#frozen ?? { time: this.#time, values: this.#values };
+    if (this.#x === undefined) return [time.slice(), ...values.map((column) => column.slice())];
+    const xColumn = values[this.#fields.indexOf(this.#x)] ?? [];
+    const rows = xColumn.flatMap((x, i) => (typeof x === "number" && Number.isFinite(x) ? [i] : []));
+    return [rows.map((i) => xColumn[i] as number), ...values.map((column) => rows.map((i) => column[i] ?? null))];
   }
 
   /** Exports what the chart shows: while paused, the points of the moment it was paused. */
   #exportCsv(): void {
     const [time, ...columns] = this.#chart.data;
     const stamp = new Date().toISOString().replaceAll(":", "-").slice(0, 19);
-    downloadText(`${this.signal}-${stamp}.csv`, toCsv(this.#fields, time ?? [], columns));
+    downloadText(`${this.signal}-${stamp}.csv`, toCsv(this.#x ?? "time", this.#fields, time ?? [], columns));
   }
 }

@@ -9,7 +9,7 @@
  * README's `docs/dashboard.png`.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -148,6 +148,33 @@ describe("qmi dashboard in a browser", { skip: skipUnlessPresent(!existsSync(CHR
     await textWhere(page, "received-lab_a.nsg.sampleTaken", (text) => Number(text) > first);
     assert.equal(await page.getByTestId("dropped-lab_a.nsg.sampleTaken").textContent(), "0");
     assert.equal(await page.locator('[data-testid="plot-panel-lab_a.nsg.sampleTaken"] canvas').count() > 0, true);
+  });
+
+  it("exports what the plot shows as CSV, against the time received or against the sample's own t", async () => {
+    const signal = "lab_a.nsg.sampleTaken";
+    const exportCsv = async () => {
+      const [download] = await Promise.all([page.waitForEvent("download", { timeout: 10_000 }), page.getByTestId(`csv-${signal}`).click()]);
+      const text = readFileSync((await download.path())!, "utf8");
+      const [header, ...rows] = text.trim().split("\n");
+      return { header, rows: rows.map((row) => row.split(",").map(Number)) };
+    };
+    await page.getByTestId(`pause-${signal}`).click(); // the export is then exactly what the paused chart holds
+    const received = await exportCsv();
+    assert.equal(received.header, "time,t,value");
+    assert.ok(received.rows.length > 20, `${received.rows.length} rows`);
+    for (const [time, t, value] of received.rows) {
+      assert.ok(Math.abs(time! - t!) < 5, `received within seconds of the sample's t: ${time} ${t}`);
+      assert.ok(Number.isFinite(value), `a value: ${value}`);
+    }
+    await page.getByTestId(`x-${signal}`).selectOption("t");
+    const againstT = await exportCsv();
+    assert.equal(againstT.header, "t,t,value");
+    assert.equal(againstT.rows.length, received.rows.length, "the same points");
+    againstT.rows.forEach(([x, t], i) => assert.equal(x, t, `row ${i}: x is the sample's t`));
+    assert.ok(againstT.rows.every(([x], i) => i === 0 || x! >= againstT.rows[i - 1]![0]!), "t only grows");
+    await page.getByTestId(`x-${signal}`).selectOption("");
+    await page.getByTestId(`pause-${signal}`).click();
+    assert.equal((await exportCsv()).header, "time,t,value", "back to the time received");
   });
 
   it("follows a task's status as it changes", async () => {
