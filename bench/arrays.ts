@@ -62,18 +62,25 @@ export interface PeerFigures {
 }
 
 /** How an array travels: the echo method (the first of `methods` the service has) and the payload it takes. */
-interface ArrayKind {
+export interface ArrayKind {
   readonly type: "number[]" | "Uint8Array" | "Float64Array";
   readonly methods: readonly string[];
   readonly payload: (doubles: Float64Array) => unknown;
 }
 
-const KINDS: readonly ArrayKind[] = [
+export const KINDS: readonly ArrayKind[] = [
   { type: "number[]", methods: ["echoList"], payload: (doubles) => Array.from(doubles) },
   { type: "Uint8Array", methods: ["echoBytes"], payload: (doubles) => new Uint8Array(doubles.buffer, doubles.byteOffset, doubles.byteLength) },
   // Being added to the driver while this benchmark was written, under one name or the other.
   { type: "Float64Array", methods: ["echoFloat64Array"], payload: (doubles) => doubles },
 ];
+
+/** The remote figures of one payload size between two processes on the built package (`arrays-built.ts`). */
+export interface BuiltArrayFigures {
+  readonly doubles: number;
+  readonly rawTcp: RoundTrip;
+  readonly remote: Readonly<Record<ArrayKind["type"], Outcome>>;
+}
 
 /** What {@link benchArrays} measured for one payload size. */
 export interface ArrayFigures {
@@ -111,7 +118,7 @@ export async function benchArrays(address: string, rawPort: number, sizes: reado
 }
 
 /** {@link WARM_UP_ROUNDS} untimed round trips of {@link WARM_UP_DOUBLES} doubles on every path. */
-async function warmUp(raw: FramedEchoClient, echoes: readonly EchoInstrumentProxy[]): Promise<void> {
+export async function warmUp(raw: FramedEchoClient, echoes: readonly EchoInstrumentProxy[]): Promise<void> {
   const doubles = sineWave(WARM_UP_DOUBLES);
   const calls: (() => Promise<unknown>)[] = [() => raw.roundTrip(new Uint8Array(doubles.buffer))];
   for (const kind of KINDS) {
@@ -122,7 +129,7 @@ async function warmUp(raw: FramedEchoClient, echoes: readonly EchoInstrumentProx
   for (const call of calls) for (let i = 0; i < WARM_UP_ROUNDS; i++) await call();
 }
 
-function sineWave(count: number): Float64Array {
+export function sineWave(count: number): Float64Array {
   return Float64Array.from({ length: count }, (_, i) => Math.sin(i / 10));
 }
 
@@ -138,6 +145,19 @@ async function benchSize(
   localEcho: EchoInstrumentProxy,
   remoteEcho: EchoInstrumentProxy,
 ): Promise<ArrayFigures> {
+  const { rawTcp, remote } = await benchRemote(count, rounds, raw, remoteEcho);
+  const doubles = sineWave(count);
+  const inProcess = await eachKind((kind) => echoOutcome(localEcho, kind, doubles, rounds));
+  return { doubles: count, bytes: doubles.byteLength, rawTcp, inProcess, remote, path: process.env.QMI_CALL_PATH === "unary" ? "unary" : "channel" };
+}
+
+/** The raw echo and the remote kinds of one payload size, taking turns. */
+export async function benchRemote(
+  count: number,
+  rounds: number,
+  raw: FramedEchoClient,
+  remoteEcho: EchoInstrumentProxy,
+): Promise<{ rawTcp: RoundTrip; remote: Record<ArrayKind["type"], Outcome> }> {
   const doubles = sineWave(count);
   const bytes = doubles.byteLength;
   const rawBytes = new Uint8Array(doubles.buffer);
@@ -156,15 +176,7 @@ async function benchSize(
   }
   const medians = await interleavedMedians(calls, rounds, bytes);
   for (const kind of KINDS) remote[kind.type] ??= medians[kind.type]!;
-  const inProcess = await eachKind((kind) => echoOutcome(localEcho, kind, doubles, rounds));
-  return {
-    doubles: count,
-    bytes,
-    rawTcp: medians.raw!,
-    inProcess,
-    remote: remote as Record<ArrayKind["type"], Outcome>,
-    path: process.env.QMI_CALL_PATH === "unary" ? "unary" : "channel",
-  };
+  return { rawTcp: medians.raw!, remote: remote as Record<ArrayKind["type"], Outcome> };
 }
 
 function notAvailable(kind: ArrayKind): Outcome {
@@ -241,9 +253,10 @@ const PEER_TYPE: Readonly<Record<ArrayKind["type"], keyof Omit<PeerFigures, "dou
 
 /**
  * The table rows of benchmark 11: a heading that says what the figures are, then per size and array type one
- * row in-process and one remote (next to the raw TCP echo and Python QMI's figure, each with its ratio to it).
+ * row in-process, one remote (next to the raw TCP echo and Python QMI's figure, each with its ratio to it) and one
+ * remote between processes on the built package (next to the raw echo measured in turn with it).
  */
-export function arrayRows(figures: readonly ArrayFigures[], peer: readonly PeerFigures[] | string): ArrayRow[] {
+export function arrayRows(figures: readonly ArrayFigures[], peer: readonly PeerFigures[] | string, built: readonly BuiltArrayFigures[] | string): ArrayRow[] {
   const rows: ArrayRow[] = [
     heading("11 arrays: median ms per round trip · MB/s = bytes each way ÷ round trip"),
   ];
@@ -261,6 +274,16 @@ export function arrayRows(figures: readonly ArrayFigures[], peer: readonly PeerF
         ratio: "ms" in remote ? `${round(remote.ms / size.rawTcp.ms)}×` : "",
         goal: "",
         peer: peerCell,
+      });
+      const builtSize = typeof built === "string" ? undefined : built.find((b) => b.doubles === size.doubles);
+      const builtRemote = builtSize?.remote[kind.type];
+      rows.push({
+        benchmark: `${label}, remote, built package (${size.path})`,
+        qmi: builtRemote ? cell(builtRemote) : typeof built === "string" ? built : "not measured",
+        baseline: builtSize ? `raw TCP echo ${cell(builtSize.rawTcp)}` : "",
+        ratio: builtSize && builtRemote && "ms" in builtRemote ? `${round(builtRemote.ms / builtSize.rawTcp.ms)}×` : "",
+        goal: kind.type === "Float64Array" && size.doubles === 1_000_000 ? "≤ 2×" : "",
+        peer: builtSize && peerSize ? peerColumn(PEER_TYPE[kind.type], peerSize[PEER_TYPE[kind.type]], builtSize.rawTcp) : "",
       });
     }
   }

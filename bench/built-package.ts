@@ -1,0 +1,64 @@
+/**
+ * Benchmark 11 on the built package: builds `dist/` (`scripts/build.mjs`, as `npm run build` does), then measures
+ * the remote round trips between two processes running it (`arrays-built.ts`), so that the figures are those a lab
+ * gets from the installed package.
+ *
+ * @module
+ */
+import { execFile, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import type { BuiltArrayFigures } from "./arrays.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+/** `qmi-ts` resolved to `dist/` in the child processes (see `tsconfig.built.json`). */
+const BUILT_ENV = { ...process.env, TSX_TSCONFIG_PATH: "bench/tsconfig.built.json" };
+const run = promisify(execFile);
+
+/** The figures for `sizes` doubles, or why there are none. */
+export async function benchArraysBuilt(sizes: readonly number[]): Promise<BuiltArrayFigures[] | string> {
+  try {
+    await run(process.execPath, ["scripts/build.mjs"], { cwd: ROOT, timeout: 180_000 });
+  } catch (error) {
+    return `not measured: the build failed (${(error as Error).message.split("\n")[0]})`;
+  }
+  const server = spawn(process.execPath, ["--import", "tsx", "bench/arrays-built.ts", "serve"], { cwd: ROOT, env: BUILT_ENV, stdio: ["pipe", "pipe", "inherit"] });
+  try {
+    const ready = await firstLine(server.stdout!, /^READY (\d+) (\d+)$/, 60_000);
+    const measure = await run(process.execPath, ["--import", "tsx", "bench/arrays-built.ts", "measure", ready[1]!, ready[2]!, ...sizes.map(String)], {
+      cwd: ROOT,
+      env: BUILT_ENV,
+      timeout: 600_000,
+      maxBuffer: 1 << 20,
+    });
+    const figures = /^FIGURES (.*)$/m.exec(measure.stdout);
+    if (!figures) return `not measured: the client printed no figures`;
+    return JSON.parse(figures[1]!) as BuiltArrayFigures[];
+  } catch (error) {
+    return `not measured: ${(error as Error).message.split("\n")[0]}`;
+  } finally {
+    server.stdin!.end();
+    if (server.exitCode === null && server.signalCode === null) {
+      const exited = new Promise((resolve) => server.once("exit", resolve));
+      const timer = setTimeout(() => server.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** The first line of `stream` matching `pattern`, within `timeoutMs`. */
+function firstLine(stream: NodeJS.ReadableStream, pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: stream });
+    const timer = setTimeout(() => reject(new Error(`no line like ${pattern} within ${timeoutMs / 1000} s`)), timeoutMs);
+    lines.on("line", (line) => {
+      const match = pattern.exec(line);
+      if (!match) return;
+      clearTimeout(timer);
+      resolve(match);
+    });
+    lines.on("close", () => reject(new Error(`the server ended before printing ${pattern}`)));
+  });
+}
