@@ -6,10 +6,10 @@
  * @module
  */
 import { execFile, spawn } from "node:child_process";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { BuiltArrayFigures } from "./arrays.ts";
+import { watch } from "./watched-child.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** `qmi-ts` resolved to `dist/` in the child processes (see `tsconfig.built.json`). */
@@ -23,9 +23,10 @@ export async function benchArraysBuilt(sizes: readonly number[]): Promise<BuiltA
   } catch (error) {
     return `not measured: the build failed (${(error as Error).message.split("\n")[0]})`;
   }
-  const server = spawn(process.execPath, ["--import", "tsx", "bench/arrays-built.ts", "serve"], { cwd: ROOT, env: BUILT_ENV, stdio: ["pipe", "pipe", "inherit"] });
+  // `stop()` closes its stdin (the serve mode then stops) and sends SIGTERM, and kills it after 5 s.
+  const server = watch(spawn(process.execPath, ["--import", "tsx", "bench/arrays-built.ts", "serve"], { cwd: ROOT, env: BUILT_ENV, stdio: ["pipe", "pipe", "pipe"] }), "built server");
   try {
-    const ready = await firstLine(server.stdout!, /^READY (\d+) (\d+)$/, 60_000);
+    const ready = await server.waitFor(/^READY (\d+) (\d+)$/, 60);
     const measure = await run(process.execPath, ["--import", "tsx", "bench/arrays-built.ts", "measure", ready[1]!, ready[2]!, ...sizes.map(String)], {
       cwd: ROOT,
       env: BUILT_ENV,
@@ -38,27 +39,6 @@ export async function benchArraysBuilt(sizes: readonly number[]): Promise<BuiltA
   } catch (error) {
     return `not measured: ${(error as Error).message.split("\n")[0]}`;
   } finally {
-    server.stdin!.end();
-    if (server.exitCode === null && server.signalCode === null) {
-      const exited = new Promise((resolve) => server.once("exit", resolve));
-      const timer = setTimeout(() => server.kill("SIGKILL"), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await server.stop();
   }
-}
-
-/** The first line of `stream` matching `pattern`, within `timeoutMs`. */
-function firstLine(stream: NodeJS.ReadableStream, pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: stream });
-    const timer = setTimeout(() => reject(new Error(`no line like ${pattern} within ${timeoutMs / 1000} s`)), timeoutMs);
-    lines.on("line", (line) => {
-      const match = pattern.exec(line);
-      if (!match) return;
-      clearTimeout(timer);
-      resolve(match);
-    });
-    lines.on("close", () => reject(new Error(`the server ended before printing ${pattern}`)));
-  });
 }

@@ -21,15 +21,15 @@
  * Run by `npm run bench -- --only dashboard` (30 s phases) and in the smoke run (1 s), not in the full run (see
  * bench/README.md); also alone: npx tsx bench/dashboard-load.ts [seconds=30] [--json]
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { PUBLISHER_CONTEXT, type PublisherMark } from "./dashboard-publisher.ts";
+import { watch, type Watched } from "./watched-child.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const CHROMIUM = "/usr/bin/chromium";
@@ -213,54 +213,6 @@ function publisherPhase(start: PublisherMark, end: PublisherMark): PublisherPhas
     cpuPercent: (100 * (end.cpuSeconds - start.cpuSeconds)) / seconds,
     loopDelayP99Ms: end.loopDelayP99Ms,
     loopDelayMaxMs: end.loopDelayMaxMs,
-  };
-}
-
-/** A child process whose stdout lines can be waited for. */
-interface Watched {
-  readonly process: ChildProcess;
-  waitFor(pattern: RegExp, seconds: number): Promise<RegExpMatchArray>;
-  /** Asks it to stop (`quit` on stdin, SIGTERM), then kills it after 5 s. */
-  stop(): Promise<void>;
-  /** SIGKILL, if it still runs. */
-  kill(): void;
-}
-
-function watch(child: ChildProcess, name: string): Watched {
-  let output = "";
-  const waiters: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
-  createInterface({ input: child.stdout! }).on("line", (line) => {
-    output = (output + line + "\n").slice(-4000);
-    for (const waiter of [...waiters]) {
-      const match = line.match(waiter.pattern);
-      if (!match) continue;
-      waiters.splice(waiters.indexOf(waiter), 1);
-      waiter.resolve(match);
-    }
-  });
-  child.stderr!.on("data", (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const running = () => child.exitCode === null && child.signalCode === null;
-  return {
-    process: child,
-    waitFor: (pattern, seconds) =>
-      new Promise<RegExpMatchArray>((resolve, reject) => {
-        const fail = (why: string) => () => reject(new Error(`${name}: ${why} waiting for ${pattern}; its output:\n${output}`));
-        const timer = setTimeout(fail(`nothing within ${seconds} s`), seconds * 1000);
-        void exited.then(() => (clearTimeout(timer), fail("exited")()));
-        waiters.push({ pattern, resolve: (m) => (clearTimeout(timer), resolve(m)) });
-      }),
-    async stop() {
-      if (!running()) return;
-      child.stdin!.end("quit\n");
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
-    kill() {
-      if (running()) child.kill("SIGKILL");
-    },
   };
 }
 
