@@ -24,7 +24,7 @@ export async function benchArraysBuilt(sizes: readonly number[]): Promise<BuiltA
     return `not measured: the build failed (${(error as Error).message.split("\n")[0]})`;
   }
   // `stop()` closes its stdin (the serve mode then stops) and sends SIGTERM, and kills it after 5 s.
-  const server = watch(spawn(process.execPath, ["--import", "tsx", "bench/arrays-built.ts", "serve"], { cwd: ROOT, env: BUILT_ENV, stdio: ["pipe", "pipe", "pipe"] }), "built server");
+  const server = watch(spawn(process.execPath, ["--import", "tsx", "bench/arrays-built.ts", "serve"], { cwd: ROOT, env: BUILT_ENV, stdio: ["pipe", "pipe", "inherit"] }), "built server");
   try {
     const ready = await server.waitFor(/^READY (\d+) (\d+)$/, 60);
     const measure = await run(process.execPath, ["--import", "tsx", "bench/arrays-built.ts", "measure", ready[1]!, ready[2]!, ...sizes.map(String)], {

@@ -19,7 +19,6 @@
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { benchRawGrpcBidi, benchRawGrpcUnary, benchTcpPingPong, type CallFigures } from "./baselines.ts";
 import { benchArraysBuilt } from "./built-package.ts";
@@ -33,6 +32,7 @@ import { benchQmiPeer } from "./qmi-peer.ts";
 import { benchRecordingInChild } from "./recording.ts";
 import { benchRemoteCalls, type RemoteCallFigures } from "./remote-calls.ts";
 import { round } from "./stats.ts";
+import { watch } from "./watched-child.ts";
 import { benchSignals } from "./signals.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -89,32 +89,8 @@ function row(benchmark: string, qmi: number, unit: string, baselineName: string,
 }
 
 async function startServer() {
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/server.ts"], { cwd: ROOT, stdio: ["pipe", "pipe", "inherit"] });
-  const lines = createInterface({ input: child.stdout! });
-  const waiters: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
-  lines.on("line", (line) => {
-    for (const waiter of [...waiters]) {
-      const match = line.match(waiter.pattern);
-      if (!match) continue;
-      waiters.splice(waiters.indexOf(waiter), 1);
-      waiter.resolve(match);
-    }
-  });
-  const waitFor = (pattern: RegExp, seconds: number) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`bench server: no ${pattern} within ${seconds} s`)), seconds * 1000);
-      waiters.push({ pattern, resolve: (m) => (clearTimeout(timer), resolve(m)) });
-    });
-  const ready = await new Promise<RegExpMatchArray>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("bench server did not start within 60 s")), 60_000);
-    lines.once("line", (line) => {
-      clearTimeout(timer);
-      const match = /^READY (\d+) (\d+) (\d+) (\d+) (\d+)$/.exec(line);
-      if (match) resolve(match);
-      else reject(new Error(`bench server said ${line}`));
-    });
-    child.once("exit", (code) => reject(new Error(`bench server exited (${code})`)));
-  });
+  const child = watch(spawn(process.execPath, ["--import", "tsx", "bench/server.ts"], { cwd: ROOT, stdio: ["pipe", "pipe", "inherit"] }), "bench server");
+  const ready = await child.waitFor(/^READY (\d+) (\d+) (\d+) (\d+) (\d+)$/, 60);
   return {
     qmiPort: Number(ready[1]),
     tcpPort: Number(ready[2]),
@@ -122,17 +98,11 @@ async function startServer() {
     guardedPort: Number(ready[4]),
     framedPort: Number(ready[5]),
     async burst(count: number) {
-      const done = waitFor(/^BURST DONE$/, 60);
-      child.stdin!.write(`burst ${count}\n`);
+      const done = child.waitFor(/^BURST DONE$/, 60);
+      child.process.stdin!.write(`burst ${count}\n`);
       await done;
     },
-    async stop() {
-      child.stdin!.end("quit\n");
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => (child.kill("SIGKILL"), resolve()), 5000);
-        child.once("exit", () => (clearTimeout(timer), resolve()));
-      });
-    },
+    stop: () => child.stop(),
   };
 }
 

@@ -17,7 +17,7 @@ export interface Watched {
   kill(): void;
 }
 
-/** Watches `child` (spawned with piped stdio); `name` names it in errors, with its last output. */
+/** Watches `child` (spawned with piped stdin and stdout; stderr is kept too when piped); `name` names it in errors, with its last output. */
 export function watch(child: ChildProcess, name: string): Watched {
   let output = "";
   const waiters: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
@@ -30,7 +30,7 @@ export function watch(child: ChildProcess, name: string): Watched {
       waiter.resolve(match);
     }
   });
-  child.stderr!.on("data", (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  child.stderr?.on("data", (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const running = () => child.exitCode === null && child.signalCode === null;
   return {
