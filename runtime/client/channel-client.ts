@@ -168,7 +168,7 @@ export class ChannelClient {
           this.#ready = undefined;
           resolve(true);
         },
-        onMessage: (message) => {
+        onMessage: (message, release) => {
           let answers: readonly ChannelAnswer[];
           try {
             answers = decodeAnswers(message);
@@ -176,7 +176,13 @@ export class ChannelClient {
             this.#fail(stream, new ConnectionError(`The call channel to ${this.where} sent an undecodable answer`));
             return stream.cancel(); // the next call reconnects
           }
-          for (const answer of answers) this.#answer(answer);
+          let keeps = false;
+          for (const answer of answers) {
+            // A whole answer's response is a view of the message, handed to its caller; a part is copied into its whole.
+            if (answer.more !== true && !this.#answers.has(answer.id)) keeps = true;
+            this.#answer(answer);
+          }
+          if (!keeps) release();
         },
         onEnd: (status: ServiceError) => {
           clearTimeout(timer);

@@ -25,8 +25,11 @@ import { GrpcMessageReader } from "../protocol/grpc-message-reader.ts";
 export interface H2GrpcStreamEvents {
   /** The server accepted the call (sent its response headers, without a status). */
   onAccepted(headers: IncomingHttpHeaders): void;
-  /** One message, unframed. */
-  onMessage(message: Buffer): void;
+  /**
+   * One message, unframed. `release` says that nothing of it is kept past the return, so that its memory may be
+   * reused (see `GrpcMessage.release`); without it, the message is the handler's to keep.
+   */
+  onMessage(message: Buffer, release: () => void): void;
   /** The stream ended (by the server's status, a failure, or {@link H2GrpcStream.cancel}); called once. */
   onEnd(status: ServiceError): void;
 }
@@ -124,10 +127,10 @@ export class H2GrpcStream {
       this.events.onAccepted(headers);
     });
     this.#reader = new GrpcMessageReader(security.maxMessageBytes, {
-      message: ({ body, compressed }) => {
+      message: ({ body, compressed, release }) => {
         if (this.#ended) return;
         if (compressed) return this.#end(statusError(Status.INTERNAL, "Received a compressed message"));
-        this.events.onMessage(body);
+        this.events.onMessage(body, release);
       },
       tooLarge: (length) => this.#end(statusError(Status.RESOURCE_EXHAUSTED, `Received message larger than max (${length} vs. ${security.maxMessageBytes})`)),
     });

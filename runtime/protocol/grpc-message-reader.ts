@@ -6,13 +6,28 @@
  * A message within one chunk is handed on as a view of it; one spread over several is joined once, when its last
  * chunk is in. The limit is checked from the prefix, before any of the message is kept.
  *
- * (Joining into one buffer reused for every message of a stream, instead of a new one each time, was measured for
- * 8 MB round trips in 256 KiB parts: no difference within the noise, so the simpler contract stayed.)
+ * A joined message of {@link SPARE_MIN_BYTES} to {@link SPARE_MAX_BYTES} (such as a part of a large call or answer)
+ * is joined into a buffer that the process reuses for the next such message once its handler has said, by
+ * {@link GrpcMessage.release}, that it keeps nothing of it (a part is copied into the whole it belongs to). Each
+ * part otherwise left a buffer of its size behind: 8 MB of them per 8 MB received, which V8 counts against the
+ * heap's limit until its next full collection, so that one ran for nearly every 8 MB round trip (bench/README.md,
+ * "Where an 8 MB round trip goes now").
  *
  * @module
  */
 
 const PREFIX_BYTES = 5;
+
+/** Joined messages from this size on are joined into the reusable buffer (smaller ones cost little to allocate). */
+export const SPARE_MIN_BYTES = 64 * 1024;
+/** Joined messages up to this size are joined into the reusable buffer (the parts of calls are 256 KiB). */
+export const SPARE_MAX_BYTES = 1024 * 1024;
+
+/**
+ * The reusable buffer, while no handler holds it: one per process, since handlers run one at a time (a message
+ * joined from within a handler that holds it gets a buffer of its own).
+ */
+let spare: Buffer | undefined;
 
 /** One message read. */
 export interface GrpcMessage {
@@ -20,6 +35,11 @@ export interface GrpcMessage {
   readonly body: Buffer;
   /** The flag byte was set: the body is compressed with the stream's `grpc-encoding`. */
   readonly compressed: boolean;
+  /**
+   * Says that the handler keeps nothing of {@link body} (no view of it, nor of bytes decoded from it) past its
+   * return, so that its memory may be reused for a later message. Without it, the body is the handler's to keep.
+   */
+  release(): void;
 }
 
 /** What a {@link GrpcMessageReader} reports. */
@@ -86,14 +106,34 @@ export class GrpcMessageReader {
       this.#chunks.push(piece);
       this.#received += take;
       if (this.#received < this.#messageBytes) return;
-      const body = Buffer.concat(this.#chunks, this.#messageBytes);
-      this.#chunks = [];
-      this.#hand(body);
+      this.#join();
     }
   }
 
   #hand(body: Buffer): void {
     this.#messageBytes = -1;
-    this.handlers.message({ body, compressed: this.#compressed });
+    this.handlers.message({ body, compressed: this.#compressed, release: keepsItsBuffer });
+  }
+
+  /** Joins the chunks of the message just completed and hands it on (see the module documentation). */
+  #join(): void {
+    const length = this.#messageBytes;
+    const chunks = this.#chunks;
+    this.#chunks = [];
+    if (length < SPARE_MIN_BYTES || length > SPARE_MAX_BYTES) return this.#hand(Buffer.concat(chunks, length));
+    let buffer = spare;
+    spare = undefined;
+    if (!buffer || buffer.length < length) buffer = Buffer.allocUnsafe(length);
+    let at = 0;
+    for (const chunk of chunks) at += chunk.copy(buffer, at);
+    let released = false;
+    this.#messageBytes = -1;
+    this.handlers.message({ body: buffer.subarray(0, length), compressed: this.#compressed, release: () => void (released = true) });
+    // The larger stays, when a message joined within the handler was put back meanwhile.
+    const putBack = spare as Buffer | undefined;
+    if (released && (!putBack || putBack.length < buffer.length)) spare = buffer;
   }
 }
+
+/** The release of a body whose memory is not reused (a view of its chunk, or a buffer of its own). */
+function keepsItsBuffer(): void {}

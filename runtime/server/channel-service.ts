@@ -133,7 +133,11 @@ export interface ExchangeStream {
   /** Stops reading requests, until {@link resume}. */
   pause(): void;
   resume(): void;
-  on(event: "data", listener: (batch: ChannelBatch | Undecodable) => void): unknown;
+  /**
+   * A batch of calls; `release`, when given, says that nothing of the message it was decoded from is kept past the
+   * listener's return, so that its memory may be reused (see `GrpcMessage.release`).
+   */
+  on(event: "data", listener: (batch: ChannelBatch | Undecodable, release?: () => void) => void): unknown;
   on(event: "end" | "cancelled" | "error", listener: () => void): unknown;
 }
 
@@ -263,7 +267,7 @@ export function exchangeServer(routes: ChannelRoutes, streams: StreamTracker, ma
     call.on("cancelled", close);
     call.on("error", close);
     call.on("end", drainThenEnd);
-    call.on("data", (batch: ChannelBatch | Undecodable) => {
+    call.on("data", (batch: ChannelBatch | Undecodable, release?: () => void) => {
       if ("undecodable" in batch) {
         const { undecodable, tooLarge } = batch;
         if (tooLarge) {
@@ -276,7 +280,13 @@ export function exchangeServer(routes: ChannelRoutes, streams: StreamTracker, ma
       }
       const now = Date.now();
       callerClock.observe(clockValue(batch.clock_ms), now);
-      for (const envelope of batch.calls) serve(envelope, now);
+      let keeps = false;
+      for (const envelope of batch.calls) {
+        // A whole call's request is a view of the message, decoded when it runs; a part is copied into its whole.
+        if (envelope.cancel !== true && envelope.more !== true && !requests.has(envelope.id)) keeps = true;
+        serve(envelope, now);
+      }
+      if (!keeps) release?.();
     });
     const serve = (received: ChannelCall, now: number) => {
       const id = received.id;
@@ -376,8 +386,9 @@ export function exchangeServer(routes: ChannelRoutes, streams: StreamTracker, ma
       let outcome;
       if (requests.has(id)) outcome = requests.add(id, part, more);
       else if (more) {
-        outcome = requests.start(id, received, received.total_bytes ?? 0, part);
-        if (outcome === undefined) giveUpLater(received);
+        const first = { ...received, request: undefined }; // its bytes are copied into the whole: nothing holds the message
+        outcome = requests.start(id, first, received.total_bytes ?? 0, part);
+        if (outcome === undefined) giveUpLater(first);
       } else return received;
       if (outcome === undefined) return undefined;
       endAssembly(id);

@@ -154,7 +154,7 @@ class DirectExchangeStream extends EventEmitter implements ExchangeStream {
     this.stream.end();
   }
 
-  #deliver({ body, compressed }: GrpcMessage): void {
+  #deliver({ body, compressed, release }: GrpcMessage): void {
     if (this.#ended) return;
     let bytes = body;
     if (compressed) {
@@ -173,6 +173,7 @@ class DirectExchangeStream extends EventEmitter implements ExchangeStream {
         return;
       }
     }
-    this.emit("data", this.exchange.decode(bytes));
+    // A decompressed message is a buffer of its own: nothing to release.
+    this.emit("data", this.exchange.decode(bytes), bytes === body ? release : undefined);
   }
 }

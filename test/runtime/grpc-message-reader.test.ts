@@ -1,14 +1,15 @@
 /**
  * The framing of gRPC messages on the call channel (`runtime/protocol/grpc-message-reader.ts`): messages cut from
- * chunks of any size, views where a message lies in one chunk, the limit checked from the prefix. End to end,
- * concurrent answers that arrive in the same reads come back intact.
+ * chunks of any size, views where a message lies in one chunk, the limit checked from the prefix, the memory of a
+ * joined message reused only once its handler released it. End to end, concurrent answers that arrive in the same
+ * reads, and whole answers read between the parts of a large one, come back intact.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Context } from "qmi-ts";
 import { EchoInstrument } from "qmi-ts/drivers/dummy/echo-instrument";
 import { EchoInstrumentProxy } from "qmi-ts/generated/drivers/dummy/echo-instrument";
-import { GrpcMessageReader, type GrpcMessage } from "../../runtime/protocol/grpc-message-reader.ts";
+import { GrpcMessageReader, SPARE_MAX_BYTES, SPARE_MIN_BYTES, type GrpcMessage } from "../../runtime/protocol/grpc-message-reader.ts";
 
 const framed = (body: Buffer, compressed = false) => {
   const prefix = Buffer.alloc(5);
@@ -76,6 +77,65 @@ describe("GrpcMessageReader", () => {
   });
 });
 
+describe("GrpcMessageReader's reused buffer", () => {
+  /** Each message of `bodies` framed and pushed in 16 KiB chunks to `reader`. */
+  const pushAll = (reader: GrpcMessageReader, bodies: readonly Buffer[]) => {
+    const stream = Buffer.concat(bodies.map((body) => framed(body)));
+    for (let at = 0; at < stream.length; at += 16_384) reader.push(stream.subarray(at, at + 16_384));
+  };
+  /** A reader that releases the messages `release` picks, keeping each body (as handed on) and a copy of it then. */
+  const keeping = (release: (index: number) => boolean) => {
+    const kept: { body: Buffer; copy: Buffer }[] = [];
+    const reader = new GrpcMessageReader(8 * 1024 * 1024, {
+      message: (message) => {
+        kept.push({ body: message.body, copy: Buffer.from(message.body) });
+        if (release(kept.length - 1)) message.release();
+      },
+      tooLarge: () => assert.fail("not too large"),
+    });
+    return { reader, kept };
+  };
+
+  it("joins the next message into the memory of one released, and not of one kept", () => {
+    const bodies = [filled(300_000, 1), filled(260_000, 2), filled(280_000, 3), filled(250_000, 4)];
+    const { reader, kept } = keeping((i) => i !== 1); // the second is kept, as a whole answer is
+    pushAll(reader, bodies);
+    kept.forEach(({ copy }, i) => assert.ok(copy.equals(bodies[i]!), `message ${i} as handed on`));
+    assert.equal(kept[1]!.body.buffer, kept[0]!.body.buffer, "the second reuses the first's memory, released");
+    assert.notEqual(kept[2]!.body.buffer, kept[1]!.body.buffer, "the third does not take the kept second's");
+    assert.ok(kept[1]!.body.equals(bodies[1]!), "the kept second still holds its bytes after two more messages");
+    assert.equal(kept[3]!.body.buffer, kept[2]!.body.buffer);
+  });
+
+  it("reuses no memory for joined messages under 64 KiB or over 1 MiB, released or not", () => {
+    const bodies = [filled(SPARE_MIN_BYTES - 1, 5), filled(SPARE_MIN_BYTES - 2, 6), filled(SPARE_MAX_BYTES + 1, 7), filled(SPARE_MAX_BYTES + 2, 8)];
+    const { reader, kept } = keeping(() => true);
+    pushAll(reader, bodies);
+    const buffers = new Set(kept.map(({ body }) => body.buffer));
+    assert.equal(buffers.size, 4, "four buffers of their own");
+    kept.forEach(({ body }, i) => assert.ok(body.equals(bodies[i]!), `message ${i} keeps its bytes`));
+  });
+
+  it("gives a message joined within the handler of another its own memory", () => {
+    const inner = keeping(() => true);
+    const outerBodies = [filled(200_000, 9), filled(200_000, 10)];
+    const innerBody = filled(150_000, 11);
+    let outerSeen = 0;
+    const outer = new GrpcMessageReader(8 * 1024 * 1024, {
+      message: (message) => {
+        const before = Buffer.from(message.body);
+        if (outerSeen++ === 0) pushAll(inner.reader, [innerBody]); // while this one holds the reused buffer
+        assert.ok(message.body.equals(before), "the outer message is untouched by the inner one");
+        message.release();
+      },
+      tooLarge: () => assert.fail("not too large"),
+    });
+    pushAll(outer, outerBodies);
+    assert.equal(outerSeen, 2);
+    assert.ok(inner.kept[0]!.copy.equals(innerBody));
+  });
+});
+
 describe("messages read from chunks, end to end", () => {
   let server: Context;
   let client: Context;
@@ -96,6 +156,16 @@ describe("messages read from chunks, end to end", () => {
     for (let round = 0; round < 3; round++) {
       const sent = Array.from({ length: 64 }, (_, i) => new Uint8Array(filled(40_000 + i * 2500, round * 64 + i)));
       const back = await Promise.all(sent.map((bytes) => echo.echoBytes(bytes)));
+      back.forEach((bytes, i) => assert.deepEqual(bytes, sent[i], `echo ${i} of round ${round}`));
+    }
+  });
+
+  it("come back intact when whole answers of 70 to 900 kB arrive between the parts of an 8 MB one, three times", async () => {
+    for (let round = 0; round < 3; round++) {
+      const trace = new Float64Array(1_000_000).map((_, i) => Math.sin(i + round));
+      const sent = Array.from({ length: 24 }, (_, i) => new Uint8Array(filled(70_000 + i * 36_000, round * 24 + i)));
+      const [traceBack, ...back] = await Promise.all([echo.echoFloat64Array(trace), ...sent.map((bytes) => echo.echoBytes(bytes))]);
+      assert.deepEqual(traceBack, trace, `the trace of round ${round}`);
       back.forEach((bytes, i) => assert.deepEqual(bytes, sent[i], `echo ${i} of round ${round}`));
     }
   });
