@@ -31,6 +31,8 @@ import { handleShutdownSignals } from "./shutdown-signals.ts";
 let current: Context | undefined;
 let starting: Promise<Context> | undefined;
 let removeSignalHandlers: (() => void) | undefined;
+/** The stop under way, if any: a SIGINT or SIGTERM meanwhile waits for it instead of stopping again. */
+let stopping: Promise<void> | undefined;
 
 /**
  * Starts the process-wide context `name`. Fails if one is already running. Until {@link stop}, SIGINT and
@@ -41,7 +43,7 @@ export async function start(name: string, options: ContextOptions = {}): Promise
   starting = Context.start(name, options);
   try {
     current = await starting;
-    removeSignalHandlers = handleShutdownSignals(current, stop);
+    removeSignalHandlers = handleShutdownSignals(current, () => stopping ?? stop());
     return current;
   } finally {
     starting = undefined;
@@ -55,11 +57,11 @@ export async function stop(): Promise<void> {
   current = undefined;
   const removeHandlers = removeSignalHandlers;
   removeSignalHandlers = undefined;
-  try {
-    await running.stop();
-  } finally {
+  stopping = running.stop().finally(() => {
+    stopping = undefined;
     removeHandlers?.();
-  }
+  });
+  await stopping;
 }
 
 /** The process-wide context. Fails if none is running. */

@@ -211,4 +211,27 @@ describe(`faults across processes (${path} call path)`, () => {
       await client.stop();
     }
   });
+
+  it("SIGTERM while the program stops its context waits for that stop, which it does not repeat", { todo: KNOWN[`${path}:sigterm`] }, async () => {
+    const server = start("test/fixtures/shutdown-server.ts", ["stopped_server", "stop-on-stdin"]);
+    const port = (await server.waitForLine(/^LISTENING (\d+)/))[1]!;
+    const client = await Context.start("stopped_client", { config: quiet });
+    try {
+      await connect(client, path, "stopped_server", `127.0.0.1:${port}`);
+      const nsg = await client.getInstrument("stopped_server.nsg", NoisySineGeneratorProxy);
+      const inFlight = nsg.wait(0.8, { timeout: 10 }).then(() => "finished", (e: unknown) => e);
+      await sleep(200);
+      server.process.stdin!.end(); // the program's own stop() begins, and waits for the call in flight
+      await sleep(250);
+      assert.match(server.output(), /Context stopped_server stopping: no new calls/, "the program is stopping");
+      server.process.kill("SIGTERM");
+      assert.equal(await inFlight, "finished", "the call in flight finished, not cut");
+      assert.ok([0, 143].includes((await server.waitForExit(20))!), "exits when the stop is done");
+      const output = server.output();
+      assert.doesNotMatch(output, /failed/, output);
+      assert.equal(output.match(/Context stopped_server stopped/g)?.length, 1, `stopped once:\n${output}`);
+    } finally {
+      await client.stop();
+    }
+  });
 });
