@@ -20,6 +20,7 @@ import { EXCHANGE_PATH, bytesOf, decodeAnswers, encodeCallPieces, type ChannelAn
 import { DeadlineEntry, deadlines } from "../host/deadline-watch.ts";
 import { CancelledError, ConnectionError, DeadlineError, InvalidArgumentError, ResourceExhaustedError, type QmiError } from "../protocol/errors.ts";
 import { H2GrpcStream } from "./h2-grpc-stream.ts";
+import { giveBackSendBuffer } from "../protocol/send-buffers.ts";
 import type { SecuritySettings } from "../config/security-settings.ts";
 import { errorFromWire, fromStatus } from "../protocol/status-mapping.ts";
 import type { CallRecord } from "../protocol/call-record.ts";
@@ -242,8 +243,12 @@ export class ChannelClient {
     this.#sendParts(link, pending, envelope, strings);
   }
 
-  /** The request of `pending` is all written: the call keeps only what it needs for its answer. */
+  /**
+   * The request of `pending` is all written: the call keeps only what it needs for its answer, and the request's
+   * memory may hold the next one (send-buffers.ts).
+   */
   #written(pending: PendingCall): void {
+    giveBackSendBuffer(pending.call.request);
     pending.call = { ...pending.call, request: EMPTY_REQUEST };
   }
 

@@ -21,6 +21,7 @@ import type { MethodDescriptor, ServiceDescriptor, SignalDescriptor, TypeDescrip
 import { eventFields, finishValue, readSlots, readValueField } from "./message-reader.ts";
 import { bufferOf } from "./typed-arrays.ts";
 import { finish, tag, writeField, writeRequest } from "./message-writer.ts";
+import { finishForSending } from "./send-buffers.ts";
 import { LENGTH_DELIMITED, VARINT, WireReader } from "./wire-reader.ts";
 
 /** A protobuf message of a core service, as `@grpc/proto-loader` reads and writes it. */
@@ -42,12 +43,15 @@ export function checkRequest(service: ServiceDescriptor, method: MethodDescripto
   writeRequest(service, method, args, protobuf.Writer.create());
 }
 
-/** Checks the number and types of the arguments, then writes them as the method's request message. */
+/**
+ * Checks the number and types of the arguments, then writes them as the method's request message (a large one in a
+ * buffer that its sender may give back, see `send-buffers.ts`).
+ */
 export function encodeRequest(service: ServiceDescriptor, method: MethodDescriptor, args: readonly unknown[]): Buffer {
   if (args.length === 0 && method.params.length === 0) return EMPTY;
   const w = protobuf.Writer.create();
   writeRequest(service, method, args, w);
-  return finish(w);
+  return finishForSending(w);
 }
 
 /**
@@ -55,10 +59,14 @@ export function encodeRequest(service: ServiceDescriptor, method: MethodDescript
  * `path` names it in errors. A void value writes nothing.
  */
 export function encodeValue(service: ServiceDescriptor, type: TypeDescriptor, value: unknown, path: string): Buffer {
+  return writeValue(service, type, value, path, finish);
+}
+
+function writeValue(service: ServiceDescriptor, type: TypeDescriptor, value: unknown, path: string, finishing: (w: protobuf.Writer) => Buffer): Buffer {
   if (type.kind === "void") return EMPTY;
   const w = protobuf.Writer.create();
   writeField(service, w, 1, type, value, path);
-  return finish(w);
+  return finishing(w);
 }
 
 /**
@@ -69,10 +77,13 @@ export function decodeValue(service: ServiceDescriptor, type: TypeDescriptor, by
   return finishValue(service, type, readValueField(service, bufferOf(bytes), type, path), path);
 }
 
-/** Writes a method's result as its response message (`value = 1`, absent for void or undefined). */
+/**
+ * Writes a method's result as its response message (`value = 1`, absent for void or undefined); a large one in a
+ * buffer that its sender may give back (see `send-buffers.ts`).
+ */
 export function encodeResponse(service: ServiceDescriptor, method: MethodDescriptor, result: unknown): Buffer {
   if (result === undefined && method.resultOptional) return EMPTY;
-  return encodeValue(service, method.result, result, `result of ${method.name}()`);
+  return writeValue(service, method.result, result, `result of ${method.name}()`, finishForSending);
 }
 
 /**

@@ -42,6 +42,7 @@ import { ConnectionError, DeadlineError, InvalidArgumentError, QmiError } from "
 import { type CallHandler } from "./incoming-call.ts";
 import { getLogger } from "../logging/log.ts";
 import { errorToWire } from "../protocol/status-mapping.ts";
+import { SEND_BUFFER_MIN_BYTES, giveBackSendBuffer } from "../protocol/send-buffers.ts";
 import type { StreamTracker } from "./stream-tracker.ts";
 import { CONTEXT_METADATA, firstString } from "../protocol/metadata-keys.ts";
 
@@ -207,7 +208,9 @@ export function exchangeServer(routes: ChannelRoutes, streams: StreamTracker, ma
         splitParts(response, partBytes),
         (part, first, more, written) => {
           if (!more) answering.delete(id);
-          outbox.push(first ? { id, response: part, more, total_bytes: response.length } : { id, response: part, more }, part.length + 24, written);
+          const envelope = first ? { id, response: part, more, total_bytes: response.length } : { id, response: part, more };
+          // Once its last part is written, the answer's memory may hold the next one (send-buffers.ts).
+          outbox.push(envelope, part.length + 24, written ?? (() => giveBackSendBuffer(response)));
         },
         () => open && answering.has(id),
       );
@@ -225,7 +228,9 @@ export function exchangeServer(routes: ChannelRoutes, streams: StreamTracker, ma
         payload = 0;
       }
       // Its share of the batch: the response and the failure's strings, plus the fixed fields and framing.
-      outbox.push(answer, payload + (answer.message?.length ?? 0) + (answer.error_class?.length ?? 0) + 24);
+      const bytes = payload + (answer.message?.length ?? 0) + (answer.error_class?.length ?? 0) + 24;
+      const response = answer.response;
+      outbox.push(answer, bytes, response && payload >= SEND_BUFFER_MIN_BYTES ? () => giveBackSendBuffer(response) : undefined);
     };
     /** Aborted when the stream ends: the signal of every call not marked cancellable. */
     const streamAbort = new CallCancellation();

@@ -1,0 +1,79 @@
+/**
+ * The memory of large requests and responses on their way out, reused from one message to the next.
+ *
+ * A request or response of 1 MiB to 16 MiB (a trace of 10^5 to 2·10^6 doubles) is written into a buffer that the
+ * call channel hands back once the transport has written it (`ChannelClient`, `channel-service.ts`), and the next
+ * such message is written into it again. Otherwise each left a buffer of its size behind, and V8 counts such
+ * buffers against the heap's limit until its next full collection: with the other buffers of a round trip, a
+ * process echoing 8 MB ran one nearly every round trip (bench/README.md, "Why the client collected").
+ *
+ * Only buffers taken here are taken back ({@link giveBackSendBuffer} ignores any other), and only by the code that
+ * wrote the message and knows that nothing else holds it; a message that goes elsewhere (the unary path, whose
+ * transport is grpc-js's) is simply never given back. At most one buffer waits here, and it is let go after
+ * {@link IDLE_MS} unused, so that a process that once sent traces does not keep their memory.
+ *
+ * @module
+ */
+import type { Writer } from "protobufjs";
+
+/** Messages from this size on are written into a reused buffer. */
+export const SEND_BUFFER_MIN_BYTES = 1024 * 1024;
+/** Messages up to this size are written into a reused buffer (larger ones are rare, and costly to keep). */
+export const SEND_BUFFER_MAX_BYTES = 16 * 1024 * 1024;
+/** A buffer waiting longer than this is let go. */
+const IDLE_MS = 10_000;
+
+/** The memory this module handed out and has not been given back, by its `ArrayBuffer`. */
+const issued = new WeakSet<ArrayBufferLike>();
+/** The buffer waiting to be reused, if any. */
+let waiting: Buffer | undefined;
+let idleTimer: NodeJS.Timeout | undefined;
+
+/**
+ * `w.finish()`, into a reused buffer when the message is of {@link SEND_BUFFER_MIN_BYTES} to
+ * {@link SEND_BUFFER_MAX_BYTES} (see the module documentation): give it back with {@link giveBackSendBuffer} once
+ * it is written, or drop it.
+ */
+export function finishForSending(w: Writer): Buffer {
+  const length = w.len;
+  if (length < SEND_BUFFER_MIN_BYTES || length > SEND_BUFFER_MAX_BYTES) return w.finish() as Buffer;
+  const buffer = takeBuffer(length);
+  // protobufjs's finish() writes into what its writer class's alloc() returns: that is this buffer, for this call.
+  const writerClass = w.constructor as unknown as { alloc(size: number): Uint8Array };
+  const alloc = writerClass.alloc;
+  writerClass.alloc = () => buffer;
+  try {
+    return w.finish() as Buffer;
+  } finally {
+    writerClass.alloc = alloc;
+  }
+}
+
+/**
+ * Takes back a message written by {@link finishForSending} once the transport has written it: its memory is then
+ * reused, so nothing may read or keep it any more. Any other buffer is ignored.
+ */
+export function giveBackSendBuffer(message: Uint8Array): void {
+  const memory = message.buffer;
+  if (!issued.has(memory)) return;
+  issued.delete(memory);
+  if (waiting && waiting.length >= memory.byteLength) return; // the larger one stays
+  waiting = Buffer.from(memory);
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(letGo, IDLE_MS);
+  idleTimer.unref();
+}
+
+/** A buffer of `length` bytes, on the waiting one when it is large enough and not more than twice as large. */
+function takeBuffer(length: number): Buffer {
+  const reused = waiting && waiting.length >= length && waiting.length <= 2 * length ? waiting : undefined;
+  if (reused) waiting = undefined;
+  const memory = reused ?? Buffer.allocUnsafeSlow(length);
+  issued.add(memory.buffer);
+  return memory.subarray(0, length);
+}
+
+function letGo(): void {
+  waiting = undefined;
+  idleTimer = undefined;
+}
