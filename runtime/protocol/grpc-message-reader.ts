@@ -11,7 +11,7 @@
  * {@link GrpcMessage.release}, that it keeps nothing of it (a part is copied into the whole it belongs to). Each
  * part otherwise left a buffer of its size behind: 8 MB of them per 8 MB received, which V8 counts against the
  * heap's limit until its next full collection, so that one ran for nearly every 8 MB round trip (bench/README.md,
- * "Where an 8 MB round trip goes now").
+ * "Why the client collected on nearly every round trip").
  *
  * @module
  */

@@ -1,16 +1,17 @@
 /**
  * The memory of large requests and responses on their way out, reused from one message to the next.
  *
- * A request or response of 1 MiB to 16 MiB (a trace of 10^5 to 2·10^6 doubles) is written into a buffer that the
+ * A request or response of 1 MiB to 16 MiB (a trace of 1.3·10^5 to 2·10^6 doubles) is written into a buffer that the
  * call channel hands back once the transport has written it (`ChannelClient`, `channel-service.ts`), and the next
  * such message is written into it again. Otherwise each left a buffer of its size behind, and V8 counts such
  * buffers against the heap's limit until its next full collection: with the other buffers of a round trip, a
- * process echoing 8 MB ran one nearly every round trip (bench/README.md, "Why the client collected").
+ * process echoing 8 MB ran one nearly every round trip (bench/README.md, "Why the client collected on nearly every
+ * round trip").
  *
  * Only buffers taken here are taken back ({@link giveBackSendBuffer} ignores any other), and only by the code that
  * wrote the message and knows that nothing else holds it; a message that goes elsewhere (the unary path, whose
- * transport is grpc-js's) is simply never given back. At most one buffer waits here, and it is let go after
- * {@link IDLE_MS} unused, so that a process that once sent traces does not keep their memory.
+ * transport is grpc-js's) is simply never given back. At most one buffer waits here, and it is let go after 10 s
+ * unused, so that a process that once sent traces does not keep their memory.
  *
  * @module
  */
