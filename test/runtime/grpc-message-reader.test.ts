@@ -6,9 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { Context } from "qmi-ts";
-import { EchoInstrument } from "qmi-ts/drivers/dummy/echo-instrument";
-import { EchoInstrumentProxy } from "qmi-ts/generated/drivers/dummy/echo-instrument";
+import type { EchoInstrumentProxy } from "qmi-ts/generated/drivers/dummy/echo-instrument";
+import { startEchoPair, type EchoPair } from "../helpers/echo-pair.ts";
 import { GrpcMessageReader, SPARE_MAX_BYTES, SPARE_MIN_BYTES, type GrpcMessage } from "../../runtime/protocol/grpc-message-reader.ts";
 
 const framed = (body: Buffer, compressed = false) => {
@@ -137,20 +136,13 @@ describe("GrpcMessageReader's reused buffer", () => {
 });
 
 describe("messages read from chunks, end to end", () => {
-  let server: Context;
-  let client: Context;
+  let pair: EchoPair;
   let echo: EchoInstrumentProxy;
   before(async () => {
-    server = await Context.start("reader_server", { config: null });
-    client = await Context.start("reader_client", { config: null });
-    await (await server.makeInstrument("echo", EchoInstrument)).open();
-    await client.connectToPeer("reader_server", { address: server.address, callPath: "channel" });
-    echo = await client.getInstrument("reader_server.echo", EchoInstrumentProxy);
+    pair = await startEchoPair("reader");
+    echo = pair.echo;
   });
-  after(async () => {
-    await client.stop();
-    await server.stop();
-  });
+  after(() => pair.stop());
 
   it("come back intact when 64 concurrent echoes of 40 to 200 kB share the connection, three times", async () => {
     for (let round = 0; round < 3; round++) {

@@ -6,9 +6,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it, mock } from "node:test";
 import protobuf from "protobufjs";
-import { Context } from "qmi-ts";
-import { EchoInstrument } from "qmi-ts/drivers/dummy/echo-instrument";
-import { EchoInstrumentProxy } from "qmi-ts/generated/drivers/dummy/echo-instrument";
+import type { EchoInstrumentProxy } from "qmi-ts/generated/drivers/dummy/echo-instrument";
+import { startEchoPair, type EchoPair } from "../helpers/echo-pair.ts";
 import { SEND_BUFFER_MAX_BYTES, SEND_BUFFER_MIN_BYTES, finishForSending, giveBackSendBuffer } from "../../runtime/protocol/send-buffers.ts";
 
 /** A message of about `length` bytes, one bytes field of `seed`s, written by `finishForSending`. */
@@ -69,20 +68,13 @@ describe("send buffers", () => {
 });
 
 describe("large requests and answers in reused memory, end to end", () => {
-  let server: Context;
-  let client: Context;
+  let pair: EchoPair;
   let echo: EchoInstrumentProxy;
   before(async () => {
-    server = await Context.start("send_buffers_server", { config: null });
-    client = await Context.start("send_buffers_client", { config: null });
-    await (await server.makeInstrument("echo", EchoInstrument)).open();
-    await client.connectToPeer("send_buffers_server", { address: server.address, callPath: "channel" });
-    echo = await client.getInstrument("send_buffers_server.echo", EchoInstrumentProxy);
+    pair = await startEchoPair("send_buffers");
+    echo = pair.echo;
   });
-  after(async () => {
-    await client.stop();
-    await server.stop();
-  });
+  after(() => pair.stop());
 
   it("come back intact: 1 to 12 MB echoes in sequence, and six started one turn of the event loop apart, five rounds", async () => {
     const trace = (doubles: number, seed: number) => new Float64Array(doubles).map((_, i) => Math.sin(i * 0.001 + seed));
