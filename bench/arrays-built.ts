@@ -8,6 +8,8 @@
  *   echo server; prints `READY <qmi port> <raw echo port>` and stops when stdin closes.
  * - `measure <qmi port> <raw echo port> <doubles>...`: the raw echo and the three kinds taking turns
  *   (`benchRemote`), after the warm-up; prints `FIGURES <json>` (an array of {@link BuiltArrayFigures}).
+ * - `measure-float64 ...`: the same with the `Float64Array` echo alone taking turns with the raw one, for
+ *   `TRACE_STREAM_ROUNDS` round trips (a stream of traces).
  *
  * Started by `built-package.ts`.
  *
@@ -17,7 +19,7 @@ import * as qmi from "qmi-ts";
 import { EchoInstrument } from "qmi-ts/drivers/dummy/echo-instrument";
 import { EchoInstrumentProxy } from "qmi-ts/generated/drivers/dummy/echo-instrument";
 import type { AddressInfo } from "node:net";
-import { ARRAY_CONTEXT_CONFIG, benchRemote, roundsFor, warmUp, type BuiltArrayFigures } from "./arrays.ts";
+import { ARRAY_CONTEXT_CONFIG, KINDS, TRACE_STREAM_ROUNDS, benchRemote, roundsFor, warmUp, type BuiltArrayFigures } from "./arrays.ts";
 import { FramedEchoClient, startFramedEchoServer } from "./raw-echo.ts";
 
 const resolved = import.meta.resolve("qmi-ts");
@@ -34,7 +36,8 @@ if (mode === "serve") {
     framed.close();
     void qmi.stop().then(() => process.exit(0));
   });
-} else if (mode === "measure") {
+} else if (mode === "measure" || mode === "measure-float64") {
+  const kinds = mode === "measure" ? KINDS : KINDS.filter((kind) => kind.type === "Float64Array");
   const [qmiPort, rawPort, ...sizes] = args.map(Number);
   const context = await qmi.start("bench_built_client", { config: ARRAY_CONTEXT_CONFIG });
   const raw = await FramedEchoClient.connect(rawPort!);
@@ -43,12 +46,15 @@ if (mode === "serve") {
     const echo = await context.getInstrument("bench_built_server.echo", EchoInstrumentProxy);
     await warmUp(raw, [echo]);
     const figures: BuiltArrayFigures[] = [];
-    for (const doubles of sizes) figures.push({ doubles, ...(await benchRemote(doubles, roundsFor(doubles, false), raw, echo)) });
+    for (const doubles of sizes) {
+      const rounds = mode === "measure" ? roundsFor(doubles, false) : TRACE_STREAM_ROUNDS;
+      figures.push({ doubles, ...(await benchRemote(doubles, rounds, raw, echo, kinds)) });
+    }
     console.log(`FIGURES ${JSON.stringify(figures)}`);
   } finally {
     raw.close();
     await qmi.stop();
   }
 } else {
-  throw new Error(`usage: arrays-built.ts serve | measure <qmi port> <raw echo port> <doubles>...`);
+  throw new Error(`usage: arrays-built.ts serve | measure[-float64] <qmi port> <raw echo port> <doubles>...`);
 }

@@ -79,8 +79,27 @@ export const KINDS: readonly ArrayKind[] = [
 export interface BuiltArrayFigures {
   readonly doubles: number;
   readonly rawTcp: RoundTrip;
-  readonly remote: Readonly<Record<ArrayKind["type"], Outcome>>;
+  /** Each kind measured (all of them, or `Float64Array` alone for a stream of traces). */
+  readonly remote: Readonly<Partial<Record<ArrayKind["type"], Outcome>>>;
 }
+
+/**
+ * A stream of traces on the built package: the 10^6-double `Float64Array` echo taking turns with the raw echo
+ * alone, between processes with the default heap and with {@link TUNED_HEAP_FLAGS}.
+ */
+export interface TraceStreamFigures {
+  readonly defaultHeap: readonly BuiltArrayFigures[] | string;
+  readonly tunedHeap: readonly BuiltArrayFigures[] | string;
+}
+
+/**
+ * The node options of the "heap tuned" processes: an initial old generation of 128 MB, under which V8 does not
+ * start a full collection for the buffers a stream of traces leaves behind (see bench/README.md).
+ */
+export const TUNED_HEAP_FLAGS: readonly string[] = ["--initial-old-space-size=128"];
+
+/** Round trips of a stream of traces (more than {@link roundsFor}'s: only two paths take turns). */
+export const TRACE_STREAM_ROUNDS = 31;
 
 /** What {@link benchArrays} measured for one payload size. */
 export interface ArrayFigures {
@@ -148,7 +167,8 @@ async function benchSize(
   const { rawTcp, remote } = await benchRemote(count, rounds, raw, remoteEcho);
   const doubles = sineWave(count);
   const inProcess = await eachKind((kind) => echoOutcome(localEcho, kind, doubles, rounds));
-  return { doubles: count, bytes: doubles.byteLength, rawTcp, inProcess, remote, path: process.env.QMI_CALL_PATH === "unary" ? "unary" : "channel" };
+  const path = process.env.QMI_CALL_PATH === "unary" ? "unary" : "channel";
+  return { doubles: count, bytes: doubles.byteLength, rawTcp, inProcess, remote: remote as Record<ArrayKind["type"], Outcome>, path }; // every kind
 }
 
 /** The raw echo and the remote kinds of one payload size, taking turns. */
@@ -157,7 +177,8 @@ export async function benchRemote(
   rounds: number,
   raw: FramedEchoClient,
   remoteEcho: EchoInstrumentProxy,
-): Promise<{ rawTcp: RoundTrip; remote: Record<ArrayKind["type"], Outcome> }> {
+  kinds: readonly ArrayKind[] = KINDS,
+): Promise<{ rawTcp: RoundTrip; remote: Partial<Record<ArrayKind["type"], Outcome>> }> {
   const doubles = sineWave(count);
   const bytes = doubles.byteLength;
   const rawBytes = new Uint8Array(doubles.buffer);
@@ -166,7 +187,7 @@ export async function benchRemote(
   // in the next, and the kinds after it as far apart.
   const calls: Record<string, () => Promise<unknown>> = { raw: () => raw.roundTrip(rawBytes) };
   const remote: Partial<Record<ArrayKind["type"], Outcome>> = {};
-  for (const kind of KINDS) {
+  for (const kind of kinds) {
     const method = methodOf(kind);
     if (!method) remote[kind.type] = notAvailable(kind);
     else {
@@ -175,8 +196,8 @@ export async function benchRemote(
     }
   }
   const medians = await interleavedMedians(calls, rounds, bytes);
-  for (const kind of KINDS) remote[kind.type] ??= medians[kind.type]!;
-  return { rawTcp: medians.raw!, remote: remote as Record<ArrayKind["type"], Outcome> };
+  for (const kind of kinds) remote[kind.type] ??= medians[kind.type]!;
+  return { rawTcp: medians.raw!, remote };
 }
 
 function notAvailable(kind: ArrayKind): Outcome {
@@ -253,10 +274,17 @@ const PEER_TYPE: Readonly<Record<ArrayKind["type"], keyof Omit<PeerFigures, "dou
 
 /**
  * The table rows of benchmark 11: a heading that says what the figures are, then per size and array type one
- * row in-process, one remote (next to the raw TCP echo and Python QMI's figure, each with its ratio to it) and one
- * remote between processes on the built package (next to the raw echo measured in turn with it).
+ * row in-process, one remote (next to the raw TCP echo and Python QMI's figure, each with its ratio to it), one
+ * remote between processes on the built package (next to the raw echo measured in turn with it) and, for 10^6
+ * doubles as `Float64Array`, two for a stream of traces (that echo and the raw one alone, with the default heap and
+ * with a tuned one).
  */
-export function arrayRows(figures: readonly ArrayFigures[], peer: readonly PeerFigures[] | string, built: readonly BuiltArrayFigures[] | string): ArrayRow[] {
+export function arrayRows(
+  figures: readonly ArrayFigures[],
+  peer: readonly PeerFigures[] | string,
+  built: readonly BuiltArrayFigures[] | string,
+  stream: TraceStreamFigures | string,
+): ArrayRow[] {
   const rows: ArrayRow[] = [
     heading("11 arrays: median ms per round trip · MB/s = bytes each way ÷ round trip"),
   ];
@@ -285,7 +313,28 @@ export function arrayRows(figures: readonly ArrayFigures[], peer: readonly PeerF
         goal: kind.type === "Float64Array" && size.doubles === 1_000_000 ? "≤ 2×" : "",
         peer: builtSize && peerSize ? peerColumn(PEER_TYPE[kind.type], peerSize[PEER_TYPE[kind.type]], builtSize.rawTcp) : "",
       });
+      if (kind.type === "Float64Array") rows.push(...traceStreamRows(label, size.doubles, stream, peerSize?.numpy));
     }
+  }
+  return rows;
+}
+
+/** The rows of the stream of traces of `doubles`, if it was measured at that size. */
+function traceStreamRows(label: string, doubles: number, stream: TraceStreamFigures | string, numpy: Outcome | undefined): ArrayRow[] {
+  if (typeof stream === "string") return doubles === 1_000_000 ? [{ ...heading(`${label}, remote, built package, a stream of traces`), qmi: stream }] : [];
+  const rows: ArrayRow[] = [];
+  for (const [heap, figures] of [["default heap", stream.defaultHeap], [`heap tuned (${TUNED_HEAP_FLAGS.join(" ")})`, stream.tunedHeap]] as const) {
+    const size = typeof figures === "string" ? undefined : figures.find((f) => f.doubles === doubles);
+    const remote = size?.remote.Float64Array;
+    if (typeof figures !== "string" && !size) continue;
+    rows.push({
+      benchmark: `${label}, remote, built package, a stream of traces, ${heap}`,
+      qmi: remote ? cell(remote) : (figures as string),
+      baseline: size ? `raw TCP echo ${cell(size.rawTcp)}` : "",
+      ratio: size && remote && "ms" in remote ? `${round(remote.ms / size.rawTcp.ms)}×` : "",
+      goal: "",
+      peer: size && numpy ? peerColumn("numpy", numpy, size.rawTcp) : "",
+    });
   }
   return rows;
 }

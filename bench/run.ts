@@ -24,7 +24,7 @@ import { benchRawGrpcBidi, benchRawGrpcUnary, benchTcpPingPong, type CallFigures
 import { benchArraysBuilt } from "./built-package.ts";
 import { benchCodegen, type CodegenFigures } from "./codegen-time.ts";
 import { benchDashboardLoad, RATE_HZ, TABS } from "./dashboard-load.ts";
-import { ARRAY_SIZES, arrayRows, benchArrays, roundsFor, type ArrayFigures } from "./arrays.ts";
+import { ARRAY_SIZES, TUNED_HEAP_FLAGS, arrayRows, benchArrays, roundsFor, type ArrayFigures, type TraceStreamFigures } from "./arrays.ts";
 import { benchInProcess } from "./in-process.ts";
 import { benchLoopPeriodInChild } from "./loop-period.ts";
 import { benchPython } from "./python-client.ts";
@@ -182,6 +182,15 @@ results.qmiPeer = qmiPeer;
 // Benchmark 11 again between two processes on the built package, as a lab runs it (built-package.ts).
 const arraysBuilt = smoke ? "not measured (smoke run)" : await benchArraysBuilt(arraySizes);
 results.arraysBuilt = arraysBuilt;
+// And a stream of 10^6-double traces on the same build, with the default heap and a tuned one (TUNED_HEAP_FLAGS).
+const traceStream: TraceStreamFigures | string =
+  typeof arraysBuilt === "string"
+    ? arraysBuilt
+    : {
+        defaultHeap: await benchArraysBuilt([1_000_000], { build: false, float64Only: true }),
+        tunedHeap: await benchArraysBuilt([1_000_000], { build: false, float64Only: true, nodeFlags: TUNED_HEAP_FLAGS }),
+      };
+results.traceStream = traceStream;
 
 const loops = [];
 for (const periodMs of [10, 1]) {
@@ -204,7 +213,7 @@ if (!smoke) {
   row("8 npm run gen (all sources)", codegen.genMs, "ms", "", undefined);
   row("8 npm run gen -- --check", codegen.checkMs, "ms", "", undefined);
 }
-rows.push(...arrayRows(arrays, qmiPeer, arraysBuilt));
+rows.push(...arrayRows(arrays, qmiPeer, arraysBuilt, traceStream));
 // Benchmark 13 in the smoke run only (see the module doc); last, as Chromium and the dashboard are the heaviest.
 if (smoke) await dashboardLoad();
 report();
