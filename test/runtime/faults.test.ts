@@ -219,11 +219,10 @@ describe(`faults across processes (${path} call path)`, () => {
     try {
       await connect(client, path, "stopped_server", `127.0.0.1:${port}`);
       const nsg = await client.getInstrument("stopped_server.nsg", NoisySineGeneratorProxy);
-      const inFlight = nsg.wait(0.8, { timeout: 10 }).then(() => "finished", (e: unknown) => e);
+      const inFlight = nsg.wait(1.5, { timeout: 10 }).then(() => "finished", (e: unknown) => e);
       await sleep(200);
       server.process.stdin!.end(); // the program's own stop() begins, and waits for the call in flight
-      await sleep(250);
-      assert.match(server.output(), /Context stopped_server stopping: no new calls/, "the program is stopping");
+      await eventually(async () => assert.match(server.output(), /Context stopped_server stopping: no new calls/), 10);
       server.process.kill("SIGTERM");
       assert.equal(await inFlight, "finished", "the call in flight finished, not cut");
       assert.ok([0, 143].includes((await server.waitForExit(20))!), "exits when the stop is done");
