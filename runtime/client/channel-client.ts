@@ -178,11 +178,7 @@ export class ChannelClient {
             return stream.cancel(); // the next call reconnects
           }
           let keeps = false;
-          for (const answer of answers) {
-            // A whole answer's response is a view of the message, handed to its caller; a part is copied into its whole.
-            if (answer.more !== true && !this.#answers.has(answer.id)) keeps = true;
-            this.#answer(answer);
-          }
+          for (const answer of answers) keeps = this.#answer(answer) || keeps;
           if (!keeps) release();
         },
         onEnd: (status: ServiceError) => {
@@ -297,16 +293,24 @@ export class ChannelClient {
     }
   }
 
-  #answer(received: ChannelAnswer): void {
+  /**
+   * Hands `received` to its call, or to the answer it is a part of. True when its caller got a view of the message
+   * `received` came in (a whole answer's response); a part is copied into its whole.
+   */
+  #answer(received: ChannelAnswer): boolean {
     const id = received.id;
     const pending = this.#pending.get(id);
     const answer = this.#assembled(received, pending);
-    if (!answer || !pending) return; // a part of an answer still arriving; or its call was cancelled or timed out meanwhile
+    if (!answer || !pending) return false; // a part of an answer still arriving; or its call was cancelled or timed out meanwhile
     this.#settle(id, pending);
     const code = answer.code ?? Status.OK;
-    if (code === Status.OK) return pending.resolve(bytesOf(answer.response));
+    if (code === Status.OK) {
+      pending.resolve(bytesOf(answer.response));
+      return answer === received;
+    }
     const wire = { code, message: answer.message ?? "", errorClass: answer.error_class ?? "" };
     pending.reject(errorFromWire(wire, `${pending.call.what} on ${this.where}`));
+    return false;
   }
 
   /**

@@ -286,17 +286,18 @@ export function exchangeServer(routes: ChannelRoutes, streams: StreamTracker, ma
       const now = Date.now();
       callerClock.observe(clockValue(batch.clock_ms), now);
       let keeps = false;
-      for (const envelope of batch.calls) {
-        // A whole call's request is a view of the message, decoded when it runs; a part is copied into its whole.
-        if (envelope.cancel !== true && envelope.more !== true && !requests.has(envelope.id)) keeps = true;
+      for (const received of batch.calls) {
+        const envelope = received.cancel === true ? received : assembled(received);
+        if (envelope === undefined) continue; // a part of a request still arriving, or of one refused
+        // A whole call's request is a view of the message, decoded when it runs; a part was copied into its whole.
+        if (envelope === received && received.cancel !== true) keeps = true;
         serve(envelope, now);
       }
       if (!keeps) release?.();
     });
-    const serve = (received: ChannelCall, now: number) => {
-      const id = received.id;
-      const envelope = received.cancel === true ? received : assembled(received);
-      if (envelope === undefined) return; // a part of a request still arriving, or of one refused
+    /** Serves `envelope`: a cancellation, or a whole call (as it came, or assembled from its parts). */
+    const serve = (envelope: ChannelCall, now: number) => {
+      const id = envelope.id;
       if (draining && envelope.cancel !== true) {
         send(failure(id, new ConnectionError("The context is stopping; the call was not started")));
         return;
