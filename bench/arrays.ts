@@ -329,7 +329,7 @@ function traceStreamRows(label: string, doubles: number, stream: TraceStreamFigu
     if (typeof figures !== "string" && !size) continue;
     rows.push({
       benchmark: `${label}, remote, built package, a stream of traces, ${heap}`,
-      qmi: remote ? cell(remote) : (figures as string),
+      qmi: remote ? cell(remote) : typeof figures === "string" ? figures : "not measured",
       baseline: size ? `raw TCP echo ${cell(size.rawTcp)}` : "",
       ratio: size && remote && "ms" in remote ? `${round(remote.ms / size.rawTcp.ms)}×` : "",
       goal: "",
