@@ -4,6 +4,8 @@ import { Client, credentials, status as Status } from "@grpc/grpc-js";
 import { ConnectionError, Context, UnauthenticatedError, type QmiConfig } from "qmi-ts";
 import { NoisySineGenerator } from "qmi-ts/drivers/dummy/noisy-sine-generator";
 import { NoisySineGeneratorProxy } from "qmi-ts/generated/drivers/dummy/noisy-sine-generator";
+import { EchoInstrument } from "qmi-ts/drivers/dummy/echo-instrument";
+import { EchoInstrumentProxy } from "qmi-ts/generated/drivers/dummy/echo-instrument";
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -156,6 +158,23 @@ describe("security: TLS and mutual TLS (certificates made with openssl)", { skip
       });
       await withContext("rogue_client", { tls: { cert: certs.rogueCert, key: certs.rogueKey, ca: certs.rogueCa } }, async (client) => {
         await assert.rejects(client.connectToPeer("tls_server", { address: server.address, timeout: 3 }), ConnectionError);
+      });
+    });
+  });
+
+  it("carries large arrays intact over TLS, parts and reused buffers included: six echoes of 4 to 8 MB started a turn apart", async () => {
+    await withContext("tls_bulk_server", { tls: { cert: certs.cert, key: certs.key } }, async (server) => {
+      await (await server.makeInstrument("echo", EchoInstrument)).open();
+      await withContext("tls_bulk_client", { tls: { cert: certs.cert, key: certs.key, ca: certs.ca } }, async (client) => {
+        await client.connectToPeer("tls_bulk_server", { address: server.address, callPath: "channel" });
+        const echo = await client.getInstrument("tls_bulk_server.echo", EchoInstrumentProxy);
+        const sent = [1_000_000, 900_000, 800_000, 700_000, 600_000, 500_000].map((doubles, i) => new Float64Array(doubles).map((_, j) => Math.cos(j * 0.01 + i)));
+        const echoes: Promise<Float64Array>[] = [];
+        for (const one of sent) {
+          echoes.push(echo.echoFloat64Array(one));
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        (await Promise.all(echoes)).forEach((one, i) => assert.deepEqual(one, sent[i], `echo ${i}`));
       });
     });
   });
