@@ -110,9 +110,9 @@ export class GrpcMessageReader {
     }
   }
 
-  #hand(body: Buffer): void {
+  #hand(body: Buffer, release: () => void = keepsItsBuffer): void {
     this.#messageBytes = -1;
-    this.handlers.message({ body, compressed: this.#compressed, release: keepsItsBuffer });
+    this.handlers.message({ body, compressed: this.#compressed, release });
   }
 
   /** Joins the chunks of the message just completed and hands it on (see the module documentation). */
@@ -127,8 +127,7 @@ export class GrpcMessageReader {
     let at = 0;
     for (const chunk of chunks) at += chunk.copy(buffer, at);
     let released = false;
-    this.#messageBytes = -1;
-    this.handlers.message({ body: buffer.subarray(0, length), compressed: this.#compressed, release: () => void (released = true) });
+    this.#hand(buffer.subarray(0, length), () => void (released = true));
     // The larger stays, when a message joined within the handler was put back meanwhile.
     const putBack = spare as Buffer | undefined;
     if (released && (!putBack || putBack.length < buffer.length)) spare = buffer;
