@@ -15,12 +15,12 @@ import { status as Status, type ServiceError } from "@grpc/grpc-js";
 import { Batcher, ENVELOPE_BYTES, MAX_MESSAGE_HEADER, announcedLimit, batchBytesFor } from "../protocol/channel-batch.ts";
 import { CLOCK_METADATA } from "../protocol/caller-clock.ts";
 import { MAX_CALLS_HEADER, announcedCallLimit } from "../protocol/channel-limits.ts";
-import { CHANNEL_MAX_CALL_BYTES, CHANNEL_PART_BYTES, MAX_CALL_HEADER, PartAssembler, announcedCallBytes, partBytesFor, sendInParts, splitParts } from "../protocol/channel-parts.ts";
+import { CHANNEL_MAX_CALL_BYTES, CHANNEL_PART_BYTES, MAX_CALL_HEADER, PartAssembler, announcedCallBytes, assemblyBudget, partBytesFor, sendInParts, splitParts } from "../protocol/channel-parts.ts";
 import { EXCHANGE_PATH, bytesOf, decodeAnswers, encodeCallPieces, type ChannelAnswer, type ChannelCall } from "../protocol/channel-codec.ts";
 import { DeadlineEntry, deadlines } from "../host/deadline-watch.ts";
 import { CancelledError, ConnectionError, DeadlineError, InvalidArgumentError, ResourceExhaustedError, type QmiError } from "../protocol/errors.ts";
 import { H2GrpcStream } from "./h2-grpc-stream.ts";
-import { giveBackSendBuffer } from "../protocol/send-buffers.ts";
+import { giveBackMessageBuffer } from "../protocol/message-buffers.ts";
 import type { SecuritySettings } from "../config/security-settings.ts";
 import { errorFromWire, fromStatus } from "../protocol/status-mapping.ts";
 import type { CallRecord } from "../protocol/call-record.ts";
@@ -103,8 +103,8 @@ export class ChannelClient {
   #maxCallBytes = 0;
   /** The size of the parts of a request sent in parts. */
   #partBytes = CHANNEL_PART_BYTES;
-  /** Answers arriving in parts. */
-  readonly #answers = new PartAssembler<undefined>(CHANNEL_MAX_CALL_BYTES);
+  /** Answers arriving in parts (those of 1 to 16 MiB in reused memory, see `PartAssembler`). */
+  readonly #answers = new PartAssembler<undefined>(CHANNEL_MAX_CALL_BYTES, assemblyBudget, true);
   /** The server's limit of calls in flight on the stream (`qmi-max-calls-in-flight`); the rest wait here. */
   #maxInFlight = Infinity;
   /** Calls written and not yet answered. */
@@ -241,10 +241,10 @@ export class ChannelClient {
 
   /**
    * The request of `pending` is all written: the call keeps only what it needs for its answer, and the request's
-   * memory may hold the next one (send-buffers.ts).
+   * memory may hold the next one (message-buffers.ts).
    */
   #written(pending: PendingCall): void {
-    giveBackSendBuffer(pending.call.request);
+    giveBackMessageBuffer(pending.call.request);
     pending.call = { ...pending.call, request: EMPTY_REQUEST };
   }
 

@@ -10,10 +10,12 @@
  * within {@link ASSEMBLY_BUDGET_BYTES}; a request whose parts stop coming is given up at its deadline (or after
  * {@link ASSEMBLY_TIMEOUT_MS}), so that a client cannot hold that memory by never sending its last part. A part is a
  * view of the sender's encoded message: splitting copies nothing. The receiver copies each part once, into the
- * whole, laid out so that the reader can view a large typed array in it without a further copy.
+ * whole, laid out so that the reader can view a large typed array in it without a further copy; a client copies an
+ * answer of 1 to 16 MiB once more (see {@link PartAssembler}'s `assembleInReusedMemory`).
  *
  * @module
  */
+import { giveBackMessageBuffer, takeMessageBuffer } from "./message-buffers.ts";
 import { lendMessageBuffer } from "./typed-arrays.ts";
 import { bulkPayloadStart } from "./wire-reader.ts";
 
@@ -121,9 +123,12 @@ interface Assembly<T> {
   readonly total: number;
   /**
    * The whole message, filled in as parts arrive (allocated at the first; its pages are touched as they fill), and
-   * lent to the reader once whole (`lendMessageBuffer`).
+   * lent to the reader once whole (`lendMessageBuffer`); or reused memory (`message-buffers.ts`) that the whole is
+   * copied out of at the end, when {@link reusedShift} is set.
    */
   readonly bytes: Buffer;
+  /** Set when {@link bytes} is reused memory: the shift of the whole's own memory (see `start`). */
+  readonly reusedShift?: number;
   received: number;
 }
 
@@ -140,6 +145,14 @@ export class PartAssembler<T> {
     /** The largest whole message accepted (what this side announced). */
     readonly maxBytes: number,
     private readonly budget: ByteBudget = assemblyBudget,
+    /**
+     * Assemble messages of 1 to 16 MiB in reused memory and copy each into new memory once whole (a client's
+     * answers). Memory allocated at the first part lives while the rest arrive, across the young generation's
+     * collections of that time, and in a stream of 8 MB echoes V8 then ran a full collection on every other round
+     * trip; allocated at the last part, it is young when the caller gets it, and freed soon after when the caller
+     * drops it (bench/README.md, "Answers assembled in reused memory"). One copy more, of about 1 ms per 8 MB.
+     */
+    private readonly assembleInReusedMemory = false,
   ) {}
 
   /** True when `id` has parts under way (or refused ones still arriving): the next message of `id` is a part. */
@@ -167,9 +180,10 @@ export class PartAssembler<T> {
     }
     // Shifted so that the bulk field's payload is 8-byte aligned: the reader can then view a trace in place.
     const shift = (8 - (bulkPayloadStart(part, total) % 8)) % 8;
-    const bytes = lendMessageBuffer(Buffer.allocUnsafeSlow(total + shift).subarray(shift));
+    const reused = this.assembleInReusedMemory ? takeMessageBuffer(total) : undefined;
+    const bytes = reused ?? wholeMemory(total, shift);
     part.copy(bytes, 0);
-    this.#assemblies.set(id, { first, total, bytes, received: part.length });
+    this.#assemblies.set(id, { first, total, bytes, received: part.length, ...(reused ? { reusedShift: shift } : {}) });
     return undefined;
   }
 
@@ -188,11 +202,17 @@ export class PartAssembler<T> {
     part.copy(assembly.bytes, assembly.received);
     assembly.received += part.length;
     if (more) return undefined;
-    this.drop(id);
     if (assembly.received !== assembly.total) {
+      this.drop(id);
       return { refused: `ended after ${assembly.received} of the ${assembly.total} bytes its first part announced`, tooLarge: false };
     }
-    return { done: assembly.bytes, first: assembly.first };
+    let whole = assembly.bytes;
+    if (assembly.reusedShift !== undefined) {
+      whole = wholeMemory(assembly.total, assembly.reusedShift);
+      assembly.bytes.copy(whole, 0);
+    }
+    this.drop(id); // gives the reused memory back
+    return { done: whole, first: assembly.first };
   }
 
   /** Drops the parts of `id` still to come, without assembling them (their caller is gone). */
@@ -207,6 +227,7 @@ export class PartAssembler<T> {
     if (assembly) {
       this.#assemblies.delete(id);
       this.budget.give(assembly.total);
+      if (assembly.reusedShift !== undefined) giveBackMessageBuffer(assembly.bytes);
     }
     this.#refused.delete(id);
   }
@@ -222,4 +243,9 @@ export class PartAssembler<T> {
     for (const assembly of this.#assemblies.values()) held += assembly.total;
     return held;
   }
+}
+
+/** New memory for a whole message of `total` bytes, starting `shift` bytes into it, lent to the reader. */
+function wholeMemory(total: number, shift: number): Buffer {
+  return lendMessageBuffer(Buffer.allocUnsafeSlow(total + shift).subarray(shift));
 }

@@ -21,7 +21,7 @@ import type { MethodDescriptor, ServiceDescriptor, SignalDescriptor, TypeDescrip
 import { eventFields, finishValue, readSlots, readValueField } from "./message-reader.ts";
 import { bufferOf } from "./typed-arrays.ts";
 import { finish, tag, writeField, writeRequest } from "./message-writer.ts";
-import { finishForSending } from "./send-buffers.ts";
+import { finishForSending } from "./message-buffers.ts";
 import { LENGTH_DELIMITED, VARINT, WireReader } from "./wire-reader.ts";
 
 /** A protobuf message of a core service, as `@grpc/proto-loader` reads and writes it. */
@@ -45,7 +45,7 @@ export function checkRequest(service: ServiceDescriptor, method: MethodDescripto
 
 /**
  * Checks the number and types of the arguments, then writes them as the method's request message (a large one in a
- * buffer that its sender may give back, see `send-buffers.ts`).
+ * buffer that its sender may give back, see `message-buffers.ts`).
  */
 export function encodeRequest(service: ServiceDescriptor, method: MethodDescriptor, args: readonly unknown[]): Buffer {
   if (args.length === 0 && method.params.length === 0) return EMPTY;
@@ -79,7 +79,7 @@ export function decodeValue(service: ServiceDescriptor, type: TypeDescriptor, by
 
 /**
  * Writes a method's result as its response message (`value = 1`, absent for void or undefined); a large one in a
- * buffer that its sender may give back (see `send-buffers.ts`).
+ * buffer that its sender may give back (see `message-buffers.ts`).
  */
 export function encodeResponse(service: ServiceDescriptor, method: MethodDescriptor, result: unknown): Buffer {
   if (result === undefined && method.resultOptional) return EMPTY;

@@ -42,7 +42,7 @@ import { ConnectionError, DeadlineError, InvalidArgumentError, QmiError } from "
 import { type CallHandler } from "./incoming-call.ts";
 import { getLogger } from "../logging/log.ts";
 import { errorToWire } from "../protocol/status-mapping.ts";
-import { SEND_BUFFER_MIN_BYTES, giveBackSendBuffer } from "../protocol/send-buffers.ts";
+import { MESSAGE_BUFFER_MIN_BYTES, giveBackMessageBuffer } from "../protocol/message-buffers.ts";
 import type { StreamTracker } from "./stream-tracker.ts";
 import { CONTEXT_METADATA, firstString } from "../protocol/metadata-keys.ts";
 
@@ -209,8 +209,8 @@ export function exchangeServer(routes: ChannelRoutes, streams: StreamTracker, ma
         (part, first, more, written) => {
           if (!more) answering.delete(id);
           const envelope = first ? { id, response: part, more, total_bytes: response.length } : { id, response: part, more };
-          // Once its last part is written, the answer's memory may hold the next one (send-buffers.ts).
-          outbox.push(envelope, part.length + 24, written ?? (() => giveBackSendBuffer(response)));
+          // Once its last part is written, the answer's memory may hold the next one (message-buffers.ts).
+          outbox.push(envelope, part.length + 24, written ?? (() => giveBackMessageBuffer(response)));
         },
         () => open && answering.has(id),
       );
@@ -230,7 +230,7 @@ export function exchangeServer(routes: ChannelRoutes, streams: StreamTracker, ma
       // Its share of the batch: the response and the failure's strings, plus the fixed fields and framing.
       const bytes = payload + (answer.message?.length ?? 0) + (answer.error_class?.length ?? 0) + 24;
       const response = answer.response;
-      outbox.push(answer, bytes, response && payload >= SEND_BUFFER_MIN_BYTES ? () => giveBackSendBuffer(response) : undefined);
+      outbox.push(answer, bytes, response && payload >= MESSAGE_BUFFER_MIN_BYTES ? () => giveBackMessageBuffer(response) : undefined);
     };
     /** Aborted when the stream ends: the signal of every call not marked cancellable. */
     const streamAbort = new CallCancellation();

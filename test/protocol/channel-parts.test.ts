@@ -6,6 +6,8 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { giveBackMessageBuffer, takeMessageBuffer } from "../../runtime/protocol/message-buffers.ts";
+import { isLentMessageBuffer } from "../../runtime/protocol/typed-arrays.ts";
 import { ByteBudget, CHANNEL_PART_BYTES, MIN_PART_BYTES, PARTS_IN_FLIGHT, PartAssembler, announcedCallBytes, partBytesFor, sendInParts, splitParts } from "../../runtime/protocol/channel-parts.ts";
 
 const bytes = (length: number, fill = 7) => Buffer.alloc(length, fill);
@@ -149,6 +151,45 @@ describe("PartAssembler", () => {
     const small = parts.start(3, "c", 4, bytes(4));
     assert.ok(small && "refused" in small && !small.tooLarge, "a total no larger than the first part is no message in parts");
     assert.equal(budget.used, 0);
+  });
+
+  it("assembles in reused memory when asked, and hands over the whole in new memory of its own", () => {
+    const MiB = 1024 * 1024;
+    const parts = new PartAssembler<string>(64 * MiB, new ByteBudget(), true);
+    /** Memory given back, so that the next assembly of up to its size takes it. */
+    const reusable = () => {
+      const memory = takeMessageBuffer(2 * MiB)!;
+      giveBackMessageBuffer(memory);
+      return memory.buffer;
+    };
+    const memory = reusable();
+    const whole = Buffer.concat([bytes(MiB, 1), bytes(MiB / 2, 2), bytes(MiB / 2, 3)]);
+    assert.equal(parts.start(1, "first", whole.length, whole.subarray(0, MiB)), undefined);
+    assert.notEqual(takeMessageBuffer(2 * MiB)!.buffer, memory, "the memory being assembled in is not handed out");
+    parts.add(1, whole.subarray(MiB, 1.5 * MiB), true);
+    const outcome = parts.add(1, whole.subarray(1.5 * MiB), false);
+    assert.ok(outcome && "done" in outcome);
+    assert.notEqual(outcome.done.buffer, memory, "the whole is in new memory");
+    assert.ok(outcome.done.equals(whole));
+    assert.ok(isLentMessageBuffer(outcome.done), "the reader may view a trace in it");
+    assert.equal(takeMessageBuffer(2 * MiB)!.buffer, memory, "the reused memory was given back");
+
+    // Given back too when the parts stop short, are dropped or are cleared with the stream.
+    const endings: Array<(parts: PartAssembler<string>) => void> = [
+      (p) => p.add(2, bytes(MiB / 2), false),
+      (p) => p.drop(2),
+      (p) => p.clear(),
+    ];
+    for (const end of endings) {
+      const again = reusable();
+      parts.start(2, "second", 2 * MiB, bytes(MiB));
+      end(parts);
+      assert.equal(takeMessageBuffer(2 * MiB)!.buffer, again, String(end));
+    }
+    const small = parts.start(3, "small", 1000, bytes(100));
+    assert.equal(small, undefined);
+    const smallDone = parts.add(3, bytes(900), false);
+    assert.ok(smallDone && "done" in smallDone && smallDone.done.length === 1000, "below 1 MiB, assembled as ever");
   });
 
   it("forgets an id that is dropped, and drops the parts still to come of one that is ignored", () => {
