@@ -148,9 +148,9 @@ export class PartAssembler<T> {
     /**
      * Assemble messages of 1 to 16 MiB in reused memory and copy each into new memory once whole (a client's
      * answers). Memory allocated at the first part lives while the rest arrive, across the young generation's
-     * collections of that time, and in a stream of 8 MB echoes V8 then ran a full collection on every other round
-     * trip; allocated at the last part, it is young when the caller gets it, and freed soon after when the caller
-     * drops it (bench/README.md, "Answers assembled in reused memory"). One copy more, of about 1 ms per 8 MB.
+     * collections of that time, and in a stream of 8 MB echoes V8 then ran a full collection on up to every other
+     * round trip; allocated at the last part, it is young when the caller gets it, and freed soon after when the
+     * caller drops it (bench/README.md, "Answers assembled in reused memory"). One copy more, about 1 ms per 8 MB.
      */
     private readonly assembleInReusedMemory = false,
   ) {}
