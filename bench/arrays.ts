@@ -17,7 +17,7 @@ import { Context, invoke, type QmiConfig } from "qmi-ts";
 import { EchoInstrument } from "qmi-ts/drivers/dummy/echo-instrument";
 import { EchoInstrumentProxy } from "qmi-ts/generated/drivers/dummy/echo-instrument";
 import { FramedEchoClient } from "./raw-echo.ts";
-import { quantile, round } from "./stats.ts";
+import { FullCollections, countWithin, quantile, round } from "./stats.ts";
 
 /** Payload sizes, in doubles: 8 kB, 800 kB, 8 MB and 80 MB. */
 export const ARRAY_SIZES: readonly number[] = [1_000, 100_000, 1_000_000, 10_000_000];
@@ -48,6 +48,12 @@ export interface RoundTrip {
   /** Payload bytes each way ÷ round-trip time, in 10^6 bytes per second. */
   readonly mbPerS: number;
   readonly rounds: number;
+  /**
+   * Full garbage collections of the measuring process that started during these timed round trips (a process that
+   * falls into one per round trip is twice as slow: bench/README.md, "Runs that fall into a full collection per
+   * round trip"); absent where not counted (Python QMI's figures).
+   */
+  readonly fullCollections?: number;
 }
 
 /** A round trip, or why there is none. */
@@ -232,18 +238,23 @@ async function interleavedMedians(calls: Record<string, () => Promise<unknown>>,
   // Each round starts one further along, so that no call always follows the same one (a `number[]` echo leaves
   // garbage that the collector takes up during the next call).
   const entries = Object.entries(calls);
+  const spans: Record<string, [number, number][]> = Object.fromEntries(entries.map(([name]) => [name, []]));
+  const collections = new FullCollections();
   for (let i = 0; i < rounds; i++) {
     for (let j = 0; j < entries.length; j++) {
       const [name, call] = entries[(i + j) % entries.length]!;
       const start = performance.now();
       await call();
-      times[name]!.push(performance.now() - start);
+      const end = performance.now();
+      times[name]!.push(end - start);
+      spans[name]!.push([start, end]);
     }
   }
+  const fullCollections = countWithin(spans, await collections.stop());
   const medians: Record<string, RoundTrip> = {};
   for (const [name, samples] of Object.entries(times)) {
     const ms = quantile(samples, 0.5);
-    medians[name] = { ms, mbPerS: bytes / 1e6 / (ms / 1000), rounds };
+    medians[name] = { ms, mbPerS: bytes / 1e6 / (ms / 1000), rounds, fullCollections: fullCollections[name]! };
   }
   return medians;
 }
@@ -350,7 +361,10 @@ function peerColumn(type: string, outcome: Outcome | undefined, raw: RoundTrip):
 }
 
 function cell(outcome: Outcome): string {
-  if ("ms" in outcome) return `${round(outcome.ms)} ms · ${round(outcome.mbPerS)} MB/s`;
+  if ("ms" in outcome) {
+    const collections = outcome.fullCollections ? ` · ${outcome.fullCollections} full GCs in ${outcome.rounds}` : "";
+    return `${round(outcome.ms)} ms · ${round(outcome.mbPerS)} MB/s${collections}`;
+  }
   return "failed" in outcome ? `failed: ${outcome.failed}` : "not available";
 }
 
