@@ -12,7 +12,7 @@ import { joinDoc } from "./doc-comment.ts";
 import type { MethodDocs } from "./model.ts";
 import { pascalCase, snakeCase } from "./naming.ts";
 import type { ScannedMember } from "./class-scanner.ts";
-import { tsTypeText } from "./ts-type-text.ts";
+import { tsTypeText } from "../runtime/protocol/type-text.ts";
 import type { TypeMapperChain } from "./type-mapping/type-mapper-chain.ts";
 
 /** Names every proxy already has (from `Object.prototype` and `RpcProxy`), or that would make it a thenable. */
@@ -170,7 +170,7 @@ export function buildMethod(
 export function parameterList(params: readonly FieldDescriptor[], used?: Set<string>): string {
   return params
     .map((p, i) => {
-      const type = tsTypeText(p.type, used);
+      const type = tsTypeText(p.type, { used });
       if (!p.optional) return `${p.name}: ${type}`;
       return params.slice(i + 1).every((q) => q.optional) ? `${p.name}?: ${type}` : `${p.name}: ${type} | undefined`;
     })
@@ -179,5 +179,5 @@ export function parameterList(params: readonly FieldDescriptor[], used?: Set<str
 
 /** `Promise<T>` / `Promise<T | undefined>` / `Promise<void>`. */
 export function resultText(result: TypeDescriptor, optional: boolean, used?: Set<string>): string {
-  return `Promise<${tsTypeText(result, used)}${optional ? " | undefined" : ""}>`;
+  return `Promise<${tsTypeText(result, { used })}${optional ? " | undefined" : ""}>`;
 }

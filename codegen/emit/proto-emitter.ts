@@ -8,7 +8,7 @@
 import type { FieldDescriptor, TypeDescriptor } from "../../runtime/protocol/service-descriptor.ts";
 import type { EnumModel, MessageModel, ModuleModel, ServiceModel } from "../model.ts";
 import { TYPED_ARRAY_KINDS } from "../../runtime/protocol/typed-arrays.ts";
-import { protoTypeText, usesTimestamp } from "../ts-type-text.ts";
+import { protoTypeText, usesTimestamp } from "../proto-type-text.ts";
 import { docLines, protoComment } from "./doc-block.ts";
 import { provenanceHeader } from "./header.ts";
 import { unspecifiedName as unspecifiedEnumValue } from "../../runtime/protocol/proto-names.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import type { EnumModel, MessageModel, NamedTypeModel } from "../model.ts";
-import { tsTypeText } from "../ts-type-text.ts";
+import { tsTypeText } from "../../runtime/protocol/type-text.ts";
 import { docLines, tsDocBlock } from "./doc-block.ts";
 import { printWidth, quoteString } from "./js-literal.ts";
 
@@ -14,7 +14,7 @@ function interfaceDeclaration(model: MessageModel, used: Set<string>): string {
   const head = `${tsDocBlock(docLines(d.doc))}export interface ${d.name} {`;
   if (d.fields.length === 0) return `${head}}\n`;
   const members = d.fields.map(
-    (f) => `${tsDocBlock(docLines(f.doc), "  ")}  ${f.name}${f.optional ? "?" : ""}: ${tsTypeText(f.type, used)};\n`,
+    (f) => `${tsDocBlock(docLines(f.doc), "  ")}  ${f.name}${f.optional ? "?" : ""}: ${tsTypeText(f.type, { used })};\n`,
   );
   return `${head}\n${members.join("")}}\n`;
 }

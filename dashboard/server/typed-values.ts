@@ -8,6 +8,7 @@
  */
 import { InvalidArgumentError } from "../../runtime/protocol/errors.ts";
 import type { FieldDescriptor, ServiceDescriptor, TypeDescriptor, TypedArrayName } from "../../runtime/protocol/service-descriptor.ts";
+import { tsTypeText } from "../../runtime/protocol/type-text.ts";
 import type { InputKind, ParamInfo } from "../api.ts";
 
 /** The longest list a result shows; the rest is counted. */
@@ -64,24 +65,9 @@ function inputKind(type: TypeDescriptor): InputKind {
   }
 }
 
-/** The TypeScript type of `type`, for a hint. */
+/** The TypeScript spelling of `type` shown to a user, numbers of every kind as `number`. */
 export function typeText(type: TypeDescriptor): string {
-  switch (type.kind) {
-    case "scalar":
-      if (type.bigint) return "bigint";
-      return type.proto === "bool" ? "boolean" : type.proto === "string" ? "string" : type.proto === "bytes" ? "Uint8Array" : "number";
-    case "timestamp":
-      return "Date";
-    case "list":
-      return type.typed ?? `${typeText(type.of)}[]`;
-    case "map":
-      return `Record<string, ${typeText(type.of)}>`;
-    case "message":
-    case "enum":
-      return type.name;
-    case "void":
-      return "void";
-  }
+  return tsTypeText(type, { plainNumbers: true });
 }
 
 /** The form field of parameter `field` of a method of `service`. */
