@@ -6,11 +6,11 @@
  *
  * @module
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { createInterface } from "node:readline";
+import { execFile, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { WARM_UP_DOUBLES, WARM_UP_ROUNDS, type PeerFigures } from "./arrays.ts";
+import { watch } from "./watched-child.ts";
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -30,9 +30,9 @@ export async function benchQmiPeer(sizes: readonly number[], roundsOf: (doubles:
   } catch (error) {
     return `not measured (${PYTHON} cannot import numpy, psutil and qmi from QMI_SOURCE: ${lastLine(error)})`;
   }
-  const server = spawn(PYTHON, [SCRIPT, "serve"], { cwd: ROOT, env, stdio: ["pipe", "pipe", "inherit"] });
+  const server = watch(spawn(PYTHON, [SCRIPT, "serve"], { cwd: ROOT, env, stdio: ["pipe", "pipe", "inherit"] }), "the Python QMI server");
   try {
-    const port = await readyPort(server);
+    const [, port] = await server.waitFor(/^READY (\d+)$/, 60);
     const counts = [sizes.join(","), sizes.map(roundsOf).join(","), `${WARM_UP_ROUNDS}x${WARM_UP_DOUBLES}`];
     const { stdout } = await run(PYTHON, [SCRIPT, "measure", `127.0.0.1:${port}`, ...counts], {
       cwd: ROOT,
@@ -43,32 +43,8 @@ export async function benchQmiPeer(sizes: readonly number[], roundsOf: (doubles:
   } catch (error) {
     return `not measured (${lastLine(error)})`;
   } finally {
-    await stop(server);
+    await server.stop();
   }
-}
-
-/** The port of the `READY <port>` line the Python server prints once it serves. */
-function readyPort(server: ChildProcess): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("the Python QMI server did not start within 60 s")), 60_000);
-    createInterface({ input: server.stdout! }).once("line", (line) => {
-      clearTimeout(timer);
-      const match = /^READY (\d+)$/.exec(line);
-      if (match) resolve(Number(match[1]));
-      else reject(new Error(`the Python QMI server said ${line}`));
-    });
-    server.once("exit", (code) => reject(new Error(`the Python QMI server exited (${code})`)));
-  });
-}
-
-/** Closes the server's stdin (it stops then), and kills it when it has not exited after 5 s. */
-async function stop(server: ChildProcess): Promise<void> {
-  if (server.exitCode !== null || server.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => server.once("exit", () => resolve()));
-  server.stdin!.end("quit\n");
-  const timer = setTimeout(() => server.kill("SIGKILL"), 5000);
-  await exited;
-  clearTimeout(timer);
 }
 
 function lastLine(error: unknown): string {

@@ -1,6 +1,7 @@
 /**
  * A benchmark's child process whose stdout lines can be waited for, and which is stopped within a bound: used by
- * benchmark 13 (`dashboard-load.ts`) and benchmark 11 on the built package (`built-package.ts`).
+ * the runner's server, benchmark 13 (`dashboard-load.ts`), and benchmark 11 on the built package
+ * (`built-package.ts`) and for its Python QMI peer (`qmi-peer.ts`).
  *
  * @module
  */
