@@ -7,6 +7,12 @@ waveform to the echo instrument `echo` and reads it back, then a `Trace` message
 
 Run (after `bash examples/python/gen-stubs.sh`, with a context hosting an open EchoInstrument `echo`):
     /usr/bin/python3 examples/python/read_trace.py --address 127.0.0.1:40001
+
+A message from another language is one gRPC message, so each way it must fit the context's
+`security.max_message_bytes` (4 MiB by default: 500,000 doubles with room to spare) and the client's own limit
+(grpcio's is 4 MiB too). For larger traces, raise the context's limit in its configuration and pass the same here:
+    /usr/bin/python3 examples/python/read_trace.py --address 127.0.0.1:40001 --points 1000000 \
+        --max-message-bytes 16777216
 """
 import argparse
 import os
@@ -26,9 +32,21 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--address", required=True, help="host:port of the context")
     parser.add_argument("--points", type=int, default=100_000, help="samples in the waveform")
+    parser.add_argument(
+        "--max-message-bytes",
+        type=int,
+        help="largest message this client sends and receives (grpcio's default is 4 MiB); "
+        "match the context's security.max_message_bytes",
+    )
     args = parser.parse_args()
+    limits = []
+    if args.max_message_bytes:
+        limits = [
+            ("grpc.max_send_message_length", args.max_message_bytes),
+            ("grpc.max_receive_message_length", args.max_message_bytes),
+        ]
 
-    with grpc.insecure_channel(args.address) as channel:
+    with grpc.insecure_channel(args.address, options=limits) as channel:
         echo = echo_grpc.EchoInstrumentStub(channel)
         waveform = np.sin(np.linspace(0, 2 * np.pi, args.points))
         reply = echo.EchoFloat64Array(echo_pb2.EchoFloat64ArrayRequest(values=waveform), metadata=METADATA, timeout=30)

@@ -50,6 +50,28 @@ describe("examples/python/qmi_client.py", { skip: skipUnlessPresent(existsSync(P
     ]);
   });
 
+  it("reads a trace of 10^6 doubles (8 MB) from a context whose message limit is raised, with the client's raised to match", async () => {
+    const large = await Context.start("py_large_server", { config: { security: { max_message_bytes: 16 * 1024 * 1024 } } });
+    try {
+      await (await large.makeInstrument("echo", EchoInstrument)).open();
+      const args = ["examples/python/read_trace.py", "--address", large.address, "--points", "1000000", "--max-message-bytes", String(16 * 1024 * 1024)];
+      const result = await run(PYTHON, args);
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      assert.equal(result.stdout.trim().split("\n")[0], "trace: 1000000 points, float64, equal: True");
+    } finally {
+      await large.stop();
+    }
+  });
+
+  it("a trace over the default 4 MiB is refused by the default context (RESOURCE_EXHAUSTED), which goes on serving", async () => {
+    const refused = await run(PYTHON, ["examples/python/read_trace.py", "--address", ctx.address, "--points", "1000000", "--max-message-bytes", String(16 * 1024 * 1024)]);
+    assert.notEqual(refused.code, 0, refused.stdout);
+    assert.match(refused.stderr, /RESOURCE_EXHAUSTED/);
+    const after = await run(PYTHON, ["examples/python/read_trace.py", "--address", ctx.address, "--points", "1000"]);
+    assert.equal(after.code, 0, after.stdout + after.stderr);
+    assert.equal(after.stdout.trim().split("\n")[0], "trace: 1000 points, float64, equal: True");
+  });
+
   /** What the script prints against a context named `name` hosting `nsg` and `task`. */
   const expectedLines = (name: string, objects = ["nsg", "task"]) => [
     `context: ${name} objects: ${objects.join(",")}`,
