@@ -15,10 +15,6 @@ function collect(minor = false): void {
   (runInNewContext("gc") as (options?: { type: "minor" }) => void)(minor ? { type: "minor" } : undefined);
 }
 
-function collectInFull(): void {
-  collect();
-}
-
 describe("countWithin", () => {
   it("counts the instants inside each name's spans, ends included, and 0 for a name with none", () => {
     const spans = { raw: [[0, 10], [20, 30]] as [number, number][], echo: [[10.5, 19.5]] as [number, number][], idle: [] };
@@ -28,18 +24,17 @@ describe("countWithin", () => {
 
 describe("FullCollections", () => {
   it("records the full collections that start after it is made, at their start time", async () => {
-    collectInFull(); // before: not recorded
+    collect(); // before: not recorded
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const before = performance.now();
-    const collections = new FullCollections();
     const start = performance.now();
-    collectInFull();
+    const collections = new FullCollections();
+    collect();
     collect(true); // a scavenge: not counted
-    collectInFull();
+    collect();
     const end = performance.now();
     const starts = await collections.stop();
     assert.equal(starts.length, 2, `full collections recorded: ${starts.join(", ")}`);
-    for (const t of starts) assert.ok(t >= before && t <= end, `${t} within [${start}, ${end}]`);
+    for (const t of starts) assert.ok(t >= start && t <= end, `${t} within [${start}, ${end}]`);
     assert.deepEqual(countWithin({ forced: [[start, end]] }, starts), { forced: 2 });
   });
 
@@ -47,7 +42,7 @@ describe("FullCollections", () => {
     const collections = new FullCollections();
     const starts = await collections.stop();
     const count = starts.length;
-    collectInFull();
+    collect();
     await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(starts.length, count);
   });

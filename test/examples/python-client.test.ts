@@ -67,9 +67,9 @@ describe("examples/python/qmi_client.py", { skip: skipUnlessPresent(existsSync(P
     const refused = await run(PYTHON, ["examples/python/read_trace.py", "--address", ctx.address, "--points", "1000000", "--max-message-bytes", String(16 * 1024 * 1024)]);
     assert.notEqual(refused.code, 0, refused.stdout);
     assert.match(refused.stderr, /RESOURCE_EXHAUSTED/);
-    const after = await run(PYTHON, ["examples/python/read_trace.py", "--address", ctx.address, "--points", "1000"]);
-    assert.equal(after.code, 0, after.stdout + after.stderr);
-    assert.equal(after.stdout.trim().split("\n")[0], "trace: 1000 points, float64, equal: True");
+    const next = await run(PYTHON, ["examples/python/read_trace.py", "--address", ctx.address, "--points", "1000"]);
+    assert.equal(next.code, 0, next.stdout + next.stderr);
+    assert.equal(next.stdout.trim().split("\n")[0], "trace: 1000 points, float64, equal: True");
   });
 
   /** What the script prints against a context named `name` hosting `nsg` and `task`. */
