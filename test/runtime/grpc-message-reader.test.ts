@@ -6,7 +6,6 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { EchoInstrumentProxy } from "qmi-ts/generated/drivers/dummy/echo-instrument";
 import { startEchoPair, type EchoPair } from "../helpers/echo-pair.ts";
 import { GrpcMessageReader, SPARE_MAX_BYTES, SPARE_MIN_BYTES, type GrpcMessage } from "../../runtime/protocol/grpc-message-reader.ts";
 
@@ -137,17 +136,15 @@ describe("GrpcMessageReader's reused buffer", () => {
 
 describe("messages read from chunks, end to end", () => {
   let pair: EchoPair;
-  let echo: EchoInstrumentProxy;
   before(async () => {
     pair = await startEchoPair("reader");
-    echo = pair.echo;
   });
   after(() => pair.stop());
 
   it("come back intact when 64 concurrent echoes of 40 to 200 kB share the connection, three times", async () => {
     for (let round = 0; round < 3; round++) {
       const sent = Array.from({ length: 64 }, (_, i) => new Uint8Array(filled(40_000 + i * 2500, round * 64 + i)));
-      const back = await Promise.all(sent.map((bytes) => echo.echoBytes(bytes)));
+      const back = await Promise.all(sent.map((bytes) => pair.echo.echoBytes(bytes)));
       back.forEach((bytes, i) => assert.deepEqual(bytes, sent[i], `echo ${i} of round ${round}`));
     }
   });
@@ -156,7 +153,7 @@ describe("messages read from chunks, end to end", () => {
     for (let round = 0; round < 3; round++) {
       const trace = new Float64Array(1_000_000).map((_, i) => Math.sin(i + round));
       const sent = Array.from({ length: 24 }, (_, i) => new Uint8Array(filled(70_000 + i * 36_000, round * 24 + i)));
-      const [traceBack, ...back] = await Promise.all([echo.echoFloat64Array(trace), ...sent.map((bytes) => echo.echoBytes(bytes))]);
+      const [traceBack, ...back] = await Promise.all([pair.echo.echoFloat64Array(trace), ...sent.map((bytes) => pair.echo.echoBytes(bytes))]);
       assert.deepEqual(traceBack, trace, `the trace of round ${round}`);
       back.forEach((bytes, i) => assert.deepEqual(bytes, sent[i], `echo ${i} of round ${round}`));
     }

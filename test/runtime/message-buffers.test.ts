@@ -7,7 +7,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it, mock } from "node:test";
 import protobuf from "protobufjs";
-import type { EchoInstrumentProxy } from "qmi-ts/generated/drivers/dummy/echo-instrument";
 import { startEchoPair, type EchoPair } from "../helpers/echo-pair.ts";
 import { MESSAGE_BUFFER_MAX_BYTES, MESSAGE_BUFFER_MIN_BYTES, finishForSending, giveBackMessageBuffer, takeMessageBuffer } from "../../runtime/protocol/message-buffers.ts";
 
@@ -83,10 +82,8 @@ describe("message buffers", () => {
 
 describe("large requests and answers in reused memory, end to end", () => {
   let pair: EchoPair;
-  let echo: EchoInstrumentProxy;
   before(async () => {
     pair = await startEchoPair("send_buffers");
-    echo = pair.echo;
   });
   after(() => pair.stop());
 
@@ -95,7 +92,7 @@ describe("large requests and answers in reused memory, end to end", () => {
     for (let round = 0; round < 5; round++) {
       for (const doubles of [150_000, 400_000, 1_500_000]) {
         const sent = trace(doubles, round);
-        assert.deepEqual(await echo.echoFloat64Array(sent), sent, `${doubles} doubles alone, round ${round}`);
+        assert.deepEqual(await pair.echo.echoFloat64Array(sent), sent, `${doubles} doubles alone, round ${round}`);
       }
       // Each started while the parts of those before it are still being written: memory given back too early
       // would hold the next request while the parts of its last one still go out.
@@ -103,8 +100,8 @@ describe("large requests and answers in reused memory, end to end", () => {
       const echoes: Promise<Float64Array>[] = [];
       const small: Promise<number>[] = [];
       for (const one of sent) {
-        echoes.push(echo.echoFloat64Array(one));
-        small.push(echo.echoDouble(echoes.length));
+        echoes.push(pair.echo.echoFloat64Array(one));
+        small.push(pair.echo.echoDouble(echoes.length));
         await new Promise((resolve) => setImmediate(resolve));
       }
       (await Promise.all(echoes)).forEach((one, i) => assert.deepEqual(one, sent[i], `echo ${i} of round ${round}`));
